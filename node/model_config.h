@@ -1,0 +1,36 @@
+/* model_config.h: the shape and hyper-parameters of a Llama-family model,
+ * read from a Hugging Face config.json (transformers 4 or 5 style) or from a
+ * llama2.c .bin header. Plain data: no ownership. */
+#ifndef PAINTERS_MODEL_CONFIG_H
+#define PAINTERS_MODEL_CONFIG_H
+
+typedef enum {
+    ROPE_ROTATE_HALF,   /* HF layout: pairs (i, i + head_dim/2) */
+    ROPE_ADJACENT_PAIRS /* llama2.c / GGUF layout: pairs (2i, 2i+1) */
+} RopeLayout;
+
+typedef struct {
+    char architecture[64]; /* "LlamaForCausalLM", "MistralForCausalLM", "llama2.c", ... */
+    int dim;               /* hidden_size D */
+    int hidden_dim;        /* intermediate_size F of the SwiGLU MLP */
+    int n_layers;          /* num_hidden_layers */
+    int n_heads;           /* num_attention_heads H */
+    int n_kv_heads;        /* num_key_value_heads KV (H % KV == 0) */
+    int head_dim;          /* head_dim (default D / H) */
+    int vocab_size;        /* V */
+    int max_seq_len;       /* max_position_embeddings */
+    float norm_eps;        /* rms_norm_eps */
+    float rope_theta;      /* rope_theta or rope_parameters.rope_theta */
+    RopeLayout rope_layout;
+    int tied_embeddings;   /* lm_head shares embed_tokens */
+    int qkv_bias;          /* q/k/v projections carry a bias (attention_bias, Qwen2) */
+    int bos_id, eos_id;    /* -1 when unknown */
+    /* Llama-3 rope_scaling ("rope_type": "llama3"); factor 0 means none. */
+    float rope_scaling_factor;
+    float rope_low_freq_factor;
+    float rope_high_freq_factor;
+    int rope_original_max_pos;
+    char dtype[16];        /* stored dtype name from the config ("bfloat16", ...), for reports */
+} ModelConfig;
+
+#endif
