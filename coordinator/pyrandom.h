@@ -15,7 +15,7 @@ typedef struct {
 
 /* random.seed(seed) for a non-negative integer seed. */
 void pyrandom_seed(PyRandom *r, uint64_t seed);
-/* random.getrandbits(k) for 0 < k <= 32. */
+/* random.getrandbits(k) for 0 <= k <= 32 (k = 0 gives 0, as in Python). */
 uint32_t pyrandom_getrandbits(PyRandom *r, int k);
 /* random.shuffle(a) on an int array of n elements, in place. */
 void pyrandom_shuffle(PyRandom *r, int *a, int n);
