@@ -62,7 +62,8 @@ static void test_shuffle_known(void) {
     shuffle_identity(4294967301ULL, a, 10);
     TEST_CHECK("shuffle 10 seed 2^32+5", arrays_equal(a, (const int[]){5, 3, 6, 1, 9, 0, 8, 4, 7, 2}, 10));
     shuffle_identity(9223372036854788153ULL, a, 10);
-    TEST_CHECK("shuffle 10 seed 2^63+12345", arrays_equal(a, (const int[]){7, 0, 9, 8, 2, 5, 1, 3, 6, 4}, 10));
+    TEST_CHECK("shuffle 10 seed 2^63+12345",
+               arrays_equal(a, (const int[]){7, 0, 9, 8, 2, 5, 1, 3, 6, 4}, 10));
     /* Long enough to regenerate the MT state more than once. */
     shuffle_identity(3, a, 1000);
     long long weighted = 0;
