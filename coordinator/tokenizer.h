@@ -30,6 +30,8 @@ char *tokenizer_decode_piece(const Tokenizer *t, int prev, int id);
 
 int tokenizer_vocab_size(const Tokenizer *t);
 const char *tokenizer_piece(const Tokenizer *t, int id); /* NULL when out of range */
+/* The id of the piece with exactly this text, or -1 when there is none. */
+int tokenizer_piece_to_id(const Tokenizer *t, const char *piece);
 int tokenizer_bos(const Tokenizer *t);
 int tokenizer_eos(const Tokenizer *t);
 
