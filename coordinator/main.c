@@ -1,13 +1,38 @@
 /* main.c: the painters command line; dispatches to the commands. */
+#include <mpi.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "commands.h"
 #include "util.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} Command;
+
+static const Command COMMANDS[] = {
+    {"forward", cmd_forward, "logits of a token sequence under a plan"},
+    {"inspect", cmd_inspect, "architecture, dtypes and memory of a checkpoint"},
+    {"tokenize", cmd_tokenize, "text to token ids with the model's tokenizer"},
+    {"generate", cmd_generate, "greedy text generation with the KV cache under a plan"},
+};
+static const int N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
+
+static void usage(void) {
+    printf("usage: painters COMMAND [options]   (painters COMMAND --help for its options)\n\n"
+           "Runs a frozen transformer with its layers spread over MPI ranks and routes the\n"
+           "hidden state through them under a layer plan.\n\ncommands:\n");
+    for (int i = 0; i < N_COMMANDS; i++) printf("  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+}
 
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        printf("usage: painters COMMAND [options]\n");
+        usage();
         return argc < 2 ? PAINTERS_EXIT_INPUT : 0;
     }
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
     die_input("unknown command '%s' (see painters --help)", argv[1]);
 }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages painters builds, tests and plots with.
+# Run as root (or through sudo). Used by the quickstart and by CI.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends \
+    build-essential cmake pkg-config \
+    libopenmpi-dev openmpi-bin \
+    libopenblas-dev \
+    libprotobuf-c-dev protobuf-c-compiler \
+    libcjson-dev \
+    gnuplot-nox \
+    python3

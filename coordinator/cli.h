@@ -1,0 +1,37 @@
+/* cli.h: command-line options of the painters commands.
+ *
+ *   CliOption opts[] = {
+ *       {"--model", "PATH", "checkpoint directory or file"},
+ *       {"--json", NULL, "print JSON"},            // a flag: no value
+ *   };
+ *   cli_parse("forward", "summary", opts, 2, argc, argv);
+ *   const char *m = cli_value(opts, 2, "--model");
+ *
+ * --help prints the command's usage and exits 0; an unknown option, a missing
+ * value or a repeated option is die_input (exit 2). */
+#ifndef PAINTERS_CLI_H
+#define PAINTERS_CLI_H
+
+typedef struct {
+    const char *name;    /* "--model" */
+    const char *metavar; /* "PATH"; NULL for a flag */
+    const char *help;
+    const char *value;   /* filled by cli_parse: the value, or "1" for a given flag */
+} CliOption;
+
+/* argv[0] is the command name; options start at argv[1]. */
+void cli_parse(const char *command, const char *summary, CliOption *opts, int n, int argc,
+               char **argv);
+const char *cli_value(const CliOption *opts, int n, const char *name); /* NULL when absent */
+const char *cli_require(const CliOption *opts, int n, const char *command, const char *name);
+/* Integer option with bounds, or dflt when absent; die_input on junk. */
+long cli_int(const CliOption *opts, int n, const char *name, long dflt, long lo, long hi);
+
+/* Parses "1,5,9" into a malloc'ed id array (caller frees); die_input on junk. */
+int cli_parse_ids(const char *text, const char *what, int **ids);
+
+/* The embedded demo model (models/painters-demo-16L of the project), or the
+ * PAINTERS_MODEL environment variable when set. */
+const char *cli_default_model(void);
+
+#endif

@@ -1,0 +1,38 @@
+/* generate.c: see generate.h. */
+#include "generate.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+int argmax_floats(const float *x, int n) {
+    int b = 0;
+    for (int i = 1; i < n; i++)
+        if (x[i] > x[b]) b = i;
+    return b;
+}
+
+int generate_greedy(Runner *r, const int *prompt, int np, int max_new, int stop_id, int *out,
+                    GenerateEmit emit, void *ctx, GenerateStats *stats) {
+    int V = r->ck->cfg.vocab_size;
+    float *logits = xalloc_floats((size_t)V);
+    GenerateStats st = {0};
+    runner_reset(r);
+    double t0 = now_seconds();
+    runner_feed(r, prompt, np, logits, RUNNER_LAST_LOGITS);
+    st.prefill_seconds = now_seconds() - t0;
+    int n = 0, prev = np > 0 ? prompt[np - 1] : -1;
+    t0 = now_seconds();
+    while (n < max_new) {
+        int next = argmax_floats(logits, V);
+        out[n++] = next;
+        if (emit) emit(ctx, prev, next);
+        prev = next;
+        if (next == stop_id || n == max_new) break;
+        runner_feed(r, &next, 1, logits, RUNNER_LAST_LOGITS);
+    }
+    st.decode_seconds = now_seconds() - t0;
+    if (stats) *stats = st;
+    free(logits);
+    return n;
+}

@@ -1,0 +1,31 @@
+/* model_files.c: see model_files.h. */
+#include "model_files.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+char *model_find_tokenizer(const char *model_path, const char *explicit_path) {
+    if (explicit_path) {
+        if (!file_exists(explicit_path))
+            die_input("%s: tokenizer file not found (--tokenizer)", explicit_path);
+        return xstrdup(explicit_path);
+    }
+    char *dir;
+    if (dir_exists(model_path)) {
+        dir = xstrdup(model_path);
+    } else {
+        dir = xstrdup(model_path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            strcpy(dir, ".");
+    }
+    char *path = path_join(dir, "tokenizer.model");
+    free(dir);
+    if (file_exists(path)) return path;
+    free(path);
+    return NULL;
+}

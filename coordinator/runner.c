@@ -1,0 +1,70 @@
+/* runner.c: see runner.h. */
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_ends.h"
+#include "util.h"
+
+Runner *runner_open(const RunnerOptions *o) {
+    Runner *r = xcalloc(1, sizeof *r);
+    r->ck = checkpoint_open(o->model);
+    r->program = plan_load(o->plan, r->ck->cfg.n_layers);
+    r->head = head_weights_load(r->ck);
+    r->station = station_open(r->ck, NULL);
+    r->kv = program_kv_new(r->program, &r->ck->cfg);
+    return r;
+}
+
+void runner_close(Runner *r) {
+    if (!r) return;
+    program_kv_free(r->kv);
+    station_free(r->station);
+    head_weights_free(r->head);
+    program_free(r->program);
+    checkpoint_close(r->ck);
+    free(r->x);
+    free(r->normed);
+    free(r);
+}
+
+void runner_reset(Runner *r) {
+    program_kv_reset(r->kv);
+    r->n_past = 0;
+}
+
+void runner_set_program(Runner *r, Program *p) {
+    program_kv_free(r->kv);
+    program_free(r->program);
+    r->program = p;
+    r->kv = program_kv_new(p, &r->ck->cfg);
+    r->n_past = 0;
+}
+
+static void runner_reserve(Runner *r, int T) {
+    if ((size_t)T <= r->cap) return;
+    free(r->x);
+    free(r->normed);
+    r->x = xalloc_floats((size_t)T * r->ck->cfg.dim);
+    r->normed = xalloc_floats((size_t)T * r->ck->cfg.dim);
+    r->cap = (size_t)T;
+}
+
+void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogits which) {
+    const ModelConfig *c = &r->ck->cfg;
+    if (T <= 0) die_input("no tokens to run");
+    runner_reserve(r, T);
+    embed_tokens(c, r->head, tokens, T, r->x);
+    double t0 = now_seconds();
+    for (int s = 0; s < r->program->n_steps; s++)
+        station_apply_step(r->station, r->program, s, r->kv, r->x, T);
+    double t1 = now_seconds();
+    if (which == RUNNER_ALL_LOGITS)
+        head_logits(c, r->head, r->x, T, r->normed, logits);
+    else
+        head_logits(c, r->head, r->x + (size_t)(T - 1) * c->dim, 1, r->normed, logits);
+    r->seconds_layers += t1 - t0;
+    r->seconds_head += now_seconds() - t1;
+    r->n_past += T;
+}

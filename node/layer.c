@@ -1,0 +1,105 @@
+/* layer.c: see layer.h. */
+#include "layer.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void scratch_reserve(LayerScratch *s, const ModelConfig *c, int T, int ctx) {
+    size_t qd = (size_t)c->n_heads * c->head_dim;
+    if ((size_t)T > s->cap_tokens) {
+        size_t cap = s->cap_tokens ? s->cap_tokens : 16;
+        while (cap < (size_t)T) cap *= 2;
+        free(s->xn), free(s->q), free(s->att), free(s->gate), free(s->up), free(s->pos);
+        s->xn = xalloc_floats(cap * c->dim);
+        s->q = xalloc_floats(cap * qd);
+        s->att = xalloc_floats(cap * qd);
+        s->gate = xalloc_floats(cap * c->hidden_dim);
+        s->up = xalloc_floats(cap * c->hidden_dim);
+        s->pos = xmalloc(cap * sizeof(int));
+        s->cap_tokens = cap;
+    }
+    size_t need = mul_size_checked((size_t)T, (size_t)ctx, "attention scores");
+    if (need > s->cap_scores) {
+        free(s->scores);
+        s->scores = xalloc_floats(need);
+        s->cap_scores = need;
+    }
+}
+
+void layer_scratch_free(LayerScratch *s) {
+    if (!s) return;
+    free(s->xn), free(s->q), free(s->att), free(s->scores), free(s->gate), free(s->up), free(s->pos);
+    memset(s, 0, sizeof *s);
+}
+
+/* att (T, H*hd) = softmax(q k^T / sqrt(hd), causal) v, head by head; query
+ * head h reads key/value head h / (H / KV). Keys and values of positions
+ * [0, ctx) are in kv; query t sits at position ctx0 + t. */
+static void attention(const ModelConfig *c, const KVCache *kv, const float *q, float *att,
+                      float *scores, int T, int ctx0) {
+    int H = c->n_heads, hd = c->head_dim, group = c->n_heads / c->n_kv_heads;
+    int qd = H * hd, kvd = kv->kv_dim, ctx = ctx0 + T;
+    float scale = 1.0f / sqrtf((float)hd);
+    for (int h = 0; h < H; h++) {
+        int kvh = h / group;
+        /* scores (T, ctx) = q_h (T, hd) @ K_h (ctx, hd)^T * scale */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, ctx, hd, scale, q + h * hd, qd,
+                    kv->k + kvh * hd, kvd, 0.0f, scores, ctx);
+        for (int t = 0; t < T; t++) {
+            float *row = scores + (size_t)t * ctx;
+            int visible = ctx0 + t + 1;
+            softmax_inplace(row, visible);
+            memset(row + visible, 0, (size_t)(ctx - visible) * sizeof(float));
+        }
+        /* att_h (T, hd) = scores (T, ctx) @ V_h (ctx, hd) */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, ctx, 1.0f, scores, ctx,
+                    kv->v + kvh * hd, kvd, 0.0f, att + h * hd, qd);
+    }
+}
+
+void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
+                 float *x, int T, LayerScratch *s) {
+    int D = c->dim, F = c->hidden_dim;
+    int qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
+    int ctx0 = kv->len, ctx = ctx0 + T;
+    scratch_reserve(s, c, T, ctx);
+    kv_cache_reserve(kv, ctx);
+    for (int t = 0; t < T; t++) s->pos[t] = ctx0 + t;
+    float *knew = kv->k + (size_t)ctx0 * kvd, *vnew = kv->v + (size_t)ctx0 * kvd;
+
+    /* Attention block: x += o_proj(attn(rope(q), rope(k), v)) */
+    rmsnorm(s->xn, x, w->attn_norm, T, D, c->norm_eps);
+    matmul_xwt(s->q, s->xn, w->wq, T, D, qd, 0.0f);
+    matmul_xwt(knew, s->xn, w->wk, T, D, kvd, 0.0f);
+    matmul_xwt(vnew, s->xn, w->wv, T, D, kvd, 0.0f);
+    if (w->bq) {
+        add_bias_rows(s->q, w->bq, T, qd);
+        add_bias_rows(knew, w->bk, T, kvd);
+        add_bias_rows(vnew, w->bv, T, kvd);
+    }
+    rope_apply(rope, s->q, T, c->n_heads, s->pos);
+    rope_apply(rope, knew, T, c->n_kv_heads, s->pos);
+    kv->len = ctx;
+    attention(c, kv, s->q, s->att, s->scores, T, ctx0);
+    matmul_xwt(x, s->att, w->wo, T, qd, D, 1.0f);
+
+    /* MLP block: x += down(silu(gate(xn)) * up(xn)) */
+    rmsnorm(s->xn, x, w->mlp_norm, T, D, c->norm_eps);
+    matmul_xwt(s->gate, s->xn, w->w_gate, T, D, F, 0.0f);
+    matmul_xwt(s->up, s->xn, w->w_up, T, D, F, 0.0f);
+    silu_mul(s->gate, s->up, (size_t)T * F);
+    matmul_xwt(x, s->gate, w->w_down, T, F, D, 1.0f);
+}
+
+double layer_flops(const ModelConfig *c, int T, int ctx0) {
+    double D = c->dim, F = c->hidden_dim;
+    double qd = (double)c->n_heads * c->head_dim, kvd = (double)c->n_kv_heads * c->head_dim;
+    double proj = 2.0 * T * (D * qd + 2 * D * kvd + qd * D + 3 * D * F);
+    /* scores and weighted sum over the full (ctx0 + T) keys per query */
+    double attn = 2.0 * 2.0 * T * (ctx0 + T) * qd;
+    return proj + attn;
+}

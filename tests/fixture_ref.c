@@ -1,0 +1,76 @@
+/* fixture_ref.c: see fixture_ref.h. */
+#include "fixture_ref.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void fixture_ref_open(FixtureRef *f, const char *dir) {
+    memset(f, 0, sizeof *f);
+    f->dir = xstrdup(dir);
+    char *jp = path_join(dir, "reference.json");
+    char *text = read_file_text(jp, NULL);
+    f->json = cJSON_Parse(text);
+    if (!f->json) die_input("%s: bad JSON", jp);
+    free(text);
+    free(jp);
+    char *sp = path_join(dir, "reference.safetensors");
+    f->tensors = checkpoint_open_tensors(sp);
+    free(sp);
+}
+
+void fixture_ref_close(FixtureRef *f) {
+    cJSON_Delete(f->json);
+    checkpoint_close(f->tensors);
+    free(f->dir);
+}
+
+float *fixture_ref_tensor(const FixtureRef *f, const char *name, int64_t *n) {
+    const TensorInfo *t = checkpoint_find(f->tensors, name);
+    if (!t) return NULL;
+    int64_t count = 1;
+    for (int d = 0; d < t->ndim; d++) count *= t->shape[d];
+    float *data = xalloc_floats((size_t)count);
+    checkpoint_read_f32(f->tensors, name, t->ndim, t->shape, data);
+    if (n) *n = count;
+    return data;
+}
+
+char *fixture_program_as_plan(const cJSON *program) {
+    size_t cap = 64 + 32 * (size_t)cJSON_GetArraySize(program) * 8, len = 0;
+    char *s = xmalloc(cap);
+    len += (size_t)snprintf(s + len, cap - len, "{\"name\": \"fixture\", \"steps\": [");
+    int first = 1;
+    const cJSON *step;
+    cJSON_ArrayForEach(step, program) {
+        int n = cJSON_GetArraySize(step);
+        len += (size_t)snprintf(s + len, cap - len, "%s{\"%s\": [", first ? "" : ", ",
+                                n == 1 ? "layers" : "parallel");
+        for (int j = 0; j < n; j++)
+            len += (size_t)snprintf(s + len, cap - len, "%s%d", j ? ", " : "",
+                                    cJSON_GetArrayItem(step, j)->valueint);
+        len += (size_t)snprintf(s + len, cap - len, "]}");
+        first = 0;
+    }
+    snprintf(s + len, cap - len, "]}");
+    return s;
+}
+
+int fixture_program_equal(const Program *p, const cJSON *program) {
+    if (p->n_steps != cJSON_GetArraySize(program)) return 0;
+    for (int s = 0; s < p->n_steps; s++) {
+        const cJSON *step = cJSON_GetArrayItem(program, s);
+        if (p->steps[s].n_layers != cJSON_GetArraySize(step)) return 0;
+        for (int j = 0; j < p->steps[s].n_layers; j++)
+            if (p->steps[s].layers[j] != cJSON_GetArrayItem(step, j)->valueint) return 0;
+    }
+    return 1;
+}
+
+int fixture_ids(const cJSON *arr, int **ids) {
+    int n = cJSON_GetArraySize(arr);
+    *ids = xmalloc((size_t)(n ? n : 1) * sizeof(int));
+    for (int i = 0; i < n; i++) (*ids)[i] = cJSON_GetArrayItem(arr, i)->valueint;
+    return n;
+}

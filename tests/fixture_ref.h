@@ -1,0 +1,29 @@
+/* fixture_ref.h: access to the reference fixtures (reference.json and
+ * reference.safetensors computed by Hugging Face transformers). */
+#ifndef PAINTERS_FIXTURE_REF_H
+#define PAINTERS_FIXTURE_REF_H
+
+#include <cjson/cJSON.h>
+
+#include "checkpoint.h"
+#include "plan.h"
+
+typedef struct {
+    cJSON *json;        /* reference.json, owned */
+    Checkpoint *tensors; /* reference.safetensors as a bare tensor table, owned */
+    char *dir;
+} FixtureRef;
+
+/* Opens DIR/reference.json and DIR/reference.safetensors. */
+void fixture_ref_open(FixtureRef *f, const char *dir);
+void fixture_ref_close(FixtureRef *f);
+/* Reads reference tensor `name` of n floats; caller frees. NULL if absent. */
+float *fixture_ref_tensor(const FixtureRef *f, const char *name, int64_t *n);
+/* The plan's "program" as explicit-steps plan JSON; caller frees. */
+char *fixture_program_as_plan(const cJSON *program);
+/* 1 when p's steps equal the reference program list. */
+int fixture_program_equal(const Program *p, const cJSON *program);
+/* Token ids of a JSON array; caller frees. */
+int fixture_ids(const cJSON *arr, int **ids);
+
+#endif

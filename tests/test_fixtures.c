@@ -1,0 +1,171 @@
+/* test_fixtures.c: every plan of a reference fixture, run by the engine and
+ * compared with Hugging Face transformers' float32 results:
+ *   logits within 1e-4 of the reference's largest magnitude per position,
+ *   next-token log-probs within 1e-4, identical argmax at every position,
+ *   greedy tokens identical (recomputing the sequence, and with the KV cache).
+ * usage: test_fixtures FIXTURE_NAME [MODEL_DIR]   (model defaults to the fixture dir) */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture_ref.h"
+#include "generate.h"
+#include "kernels.h"
+#include "runner.h"
+#include "testhelp.h"
+#include "util.h"
+
+/* Largest |a - b| over n values, relative to the largest |b|. */
+static double rel_error(const float *a, const float *b, int n) {
+    double err = 0, mag = 0;
+    for (int i = 0; i < n; i++) {
+        err = fmax(err, fabs((double)a[i] - b[i]));
+        mag = fmax(mag, fabs((double)b[i]));
+    }
+    return err / (mag > 0 ? mag : 1);
+}
+
+static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int si,
+                           const int *ids, int n, double *worst) {
+    int V = r->ck->cfg.vocab_size;
+    float *logits = xalloc_floats((size_t)n * V);
+    runner_reset(r);
+    runner_feed(r, ids, n, logits, RUNNER_ALL_LOGITS);
+    char name[256], check[320];
+
+    snprintf(name, sizeof name, "%s/seq%d/last_logits", plan, si);
+    float *ref = fixture_ref_tensor(f, name, NULL);
+    TEST_CHECK(name, ref != NULL);
+    if (ref) {
+        const float *last = logits + (size_t)(n - 1) * V;
+        double e = rel_error(last, ref, V);
+        *worst = fmax(*worst, e);
+        TEST_CHECK(name, e <= 1e-4);
+        snprintf(check, sizeof check, "%s argmax", name);
+        TEST_CHECK(check, argmax_floats(last, V) == argmax_floats(ref, V));
+        free(ref);
+    }
+
+    snprintf(name, sizeof name, "%s/seq%d/next_token_logprob", plan, si);
+    ref = fixture_ref_tensor(f, name, NULL);
+    TEST_CHECK(name, ref != NULL);
+    if (ref) {
+        double e = 0;
+        for (int t = 0; t + 1 < n; t++)
+            e = fmax(e, fabs(log_softmax_at(logits + (size_t)t * V, V, ids[t + 1]) - ref[t]));
+        TEST_CHECK(name, e <= 1e-4);
+        if (e > 1e-4) printf("  %s: max error %.3g\n", name, e);
+        free(ref);
+    }
+
+    snprintf(name, sizeof name, "%s/seq%d/logits", plan, si);
+    ref = fixture_ref_tensor(f, name, NULL);
+    if (ref) {
+        int bad_pos = 0, bad_argmax = 0;
+        for (int t = 0; t < n; t++) {
+            const float *a = logits + (size_t)t * V, *b = ref + (size_t)t * V;
+            double e = rel_error(a, b, V);
+            *worst = fmax(*worst, e);
+            bad_pos += e > 1e-4;
+            bad_argmax += argmax_floats(a, V) != argmax_floats(b, V);
+        }
+        TEST_CHECK(name, bad_pos == 0);
+        snprintf(check, sizeof check, "%s argmax at every position", name);
+        TEST_CHECK(check, bad_argmax == 0);
+        free(ref);
+    }
+    free(logits);
+}
+
+/* Greedy continuation of prompt by n_new tokens, recomputing the whole
+ * sequence at every step (no cache). out gets n_new ids. */
+static void greedy_recomputed(Runner *r, const int *prompt, int np, int n_new, int *out) {
+    int V = r->ck->cfg.vocab_size;
+    float *logits = xalloc_floats((size_t)V);
+    int *seq = xmalloc((size_t)(np + n_new) * sizeof(int));
+    memcpy(seq, prompt, (size_t)np * sizeof(int));
+    for (int i = 0; i < n_new; i++) {
+        runner_reset(r);
+        runner_feed(r, seq, np + i, logits, RUNNER_LAST_LOGITS);
+        out[i] = seq[np + i] = argmax_floats(logits, V);
+    }
+    free(seq);
+    free(logits);
+}
+
+static void check_greedy(Runner *r, const char *plan, const cJSON *entry) {
+    const cJSON *prompts = cJSON_GetObjectItem(entry, "greedy_prompts");
+    const cJSON *expect = cJSON_GetObjectItem(entry, "greedy");
+    for (int i = 0; i < cJSON_GetArraySize(prompts); i++) {
+        int *prompt, *want;
+        int np = fixture_ids(cJSON_GetArrayItem(prompts, i), &prompt);
+        int nw = fixture_ids(cJSON_GetArrayItem(expect, i), &want);
+        int *got = xmalloc((size_t)nw * sizeof(int));
+        for (int cached = 0; cached <= 1; cached++) {
+            char name[256];
+            snprintf(name, sizeof name, "%s/greedy%d (%s)", plan, i,
+                     cached ? "KV cache" : "recomputed");
+            if (cached)
+                generate_greedy(r, prompt, np, nw, -1, got, NULL, NULL, NULL);
+            else
+                greedy_recomputed(r, prompt, np, nw, got);
+            int same = memcmp(got, want, (size_t)nw * sizeof(int)) == 0;
+            TEST_CHECK(name, same);
+            if (!same) {
+                printf("  %s: got", name);
+                for (int k = 0; k < nw; k++) printf(" %d", got[k]);
+                printf("\n");
+            }
+        }
+        free(prompt), free(want), free(got);
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_fixtures FIXTURE_NAME [MODEL_DIR]\n");
+        return 2;
+    }
+    const char *shared = test_shared_dir();
+    if (!shared) {
+        printf("skipped: ../shared (reference fixtures) not found; set PAINTERS_SHARED_DIR\n");
+        return 77;
+    }
+    char fdir[4096], mdir[4096];
+    snprintf(fdir, sizeof fdir, "%s/fixtures/%s", shared, argv[1]);
+    snprintf(mdir, sizeof mdir, "%s", argc > 2 ? argv[2] : fdir);
+    if (argc > 2 && argv[2][0] != '/') snprintf(mdir, sizeof mdir, "%s/%s", shared, argv[2]);
+
+    FixtureRef f;
+    fixture_ref_open(&f, fdir);
+    Runner *r = runner_open(&(RunnerOptions){.model = mdir, .plan = NULL});
+    TEST_CHECK("num_layers", cJSON_GetObjectItem(f.json, "num_layers")->valueint ==
+                                 r->ck->cfg.n_layers);
+    const cJSON *seqs = cJSON_GetObjectItem(f.json, "sequences");
+    const cJSON *plans = cJSON_GetObjectItem(f.json, "plans");
+    const cJSON *entry;
+    int n_plans = 0;
+    cJSON_ArrayForEach(entry, plans) {
+        const char *plan = entry->string;
+        const cJSON *program = cJSON_GetObjectItem(entry, "program");
+        char *plan_json = fixture_program_as_plan(program);
+        Program *p = plan_parse(plan_json, plan, r->ck->cfg.n_layers);
+        free(plan_json);
+        TEST_CHECK(plan, fixture_program_equal(p, program));
+        runner_set_program(r, p);
+        double worst = 0;
+        for (int si = 0; si < cJSON_GetArraySize(seqs); si++) {
+            int *ids;
+            int n = fixture_ids(cJSON_GetArrayItem(seqs, si), &ids);
+            check_sequence(r, &f, plan, si, ids, n, &worst);
+            free(ids);
+        }
+        if (cJSON_GetObjectItem(entry, "greedy")) check_greedy(r, plan, entry);
+        printf("%-24s %3d steps  max logit error %.2e of max |logit|\n", plan, p->n_steps, worst);
+        n_plans++;
+    }
+    printf("%d plans checked\n", n_plans);
+    runner_close(r);
+    fixture_ref_close(&f);
+    return test_report(argv[1]);
+}
