@@ -3,7 +3,12 @@
  *   logits within 1e-4 of the reference's largest magnitude per position,
  *   next-token log-probs within 1e-4, identical argmax at every position,
  *   greedy tokens identical (recomputing the sequence, and with the KV cache).
- * usage: test_fixtures FIXTURE_NAME [MODEL_DIR]   (model defaults to the fixture dir) */
+ * usage: test_fixtures FIXTURE_NAME [MODEL_DIR [f16|bf16]]
+ * MODEL_DIR defaults to the fixture dir. With f16 or bf16 the model holds the
+ * fixture's weights rounded to that dtype: then only the logits are checked,
+ * within the rounding's effect, 16 unit roundoffs of the dtype (2^-11 for F16,
+ * 2^-8 for BF16) relative to the largest magnitude; argmax and greedy tokens
+ * may legitimately change on near-ties. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,10 @@ static double rel_error(const float *a, const float *b, int n) {
     return err / (mag > 0 ? mag : 1);
 }
 
+/* Relative tolerance of the logits, and whether exact checks apply (float32). */
+static double logit_tol = 1e-4;
+static int exact = 1;
+
 static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int si,
                            const int *ids, int n, double *worst) {
     int V = r->ck->cfg.vocab_size;
@@ -40,15 +49,15 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
         const float *last = logits + (size_t)(n - 1) * V;
         double e = rel_error(last, ref, V);
         *worst = fmax(*worst, e);
-        TEST_CHECK(name, e <= 1e-4);
+        TEST_CHECK(name, e <= logit_tol);
         snprintf(check, sizeof check, "%s argmax", name);
-        TEST_CHECK(check, argmax_floats(last, V) == argmax_floats(ref, V));
+        if (exact) TEST_CHECK(check, argmax_floats(last, V) == argmax_floats(ref, V));
         free(ref);
     }
 
     snprintf(name, sizeof name, "%s/seq%d/next_token_logprob", plan, si);
-    ref = fixture_ref_tensor(f, name, NULL);
-    TEST_CHECK(name, ref != NULL);
+    ref = exact ? fixture_ref_tensor(f, name, NULL) : NULL;
+    TEST_CHECK(name, ref != NULL || !exact);
     if (ref) {
         double e = 0;
         for (int t = 0; t + 1 < n; t++)
@@ -66,12 +75,12 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
             const float *a = logits + (size_t)t * V, *b = ref + (size_t)t * V;
             double e = rel_error(a, b, V);
             *worst = fmax(*worst, e);
-            bad_pos += e > 1e-4;
+            bad_pos += e > logit_tol;
             bad_argmax += argmax_floats(a, V) != argmax_floats(b, V);
         }
         TEST_CHECK(name, bad_pos == 0);
         snprintf(check, sizeof check, "%s argmax at every position", name);
-        TEST_CHECK(check, bad_argmax == 0);
+        if (exact) TEST_CHECK(check, bad_argmax == 0);
         free(ref);
     }
     free(logits);
@@ -136,6 +145,10 @@ int main(int argc, char **argv) {
     snprintf(mdir, sizeof mdir, "%s", argc > 2 ? argv[2] : fdir);
     if (argc > 2 && argv[2][0] != '/') snprintf(mdir, sizeof mdir, "%s/%s", shared, argv[2]);
 
+    if (argc > 3) {
+        exact = 0;
+        logit_tol = 16.0 * (strcmp(argv[3], "bf16") ? 0x1p-11 : 0x1p-8);
+    }
     FixtureRef f;
     fixture_ref_open(&f, fdir);
     Runner *r = runner_open(&(RunnerOptions){.model = mdir, .plan = NULL});
@@ -160,7 +173,7 @@ int main(int argc, char **argv) {
             check_sequence(r, &f, plan, si, ids, n, &worst);
             free(ids);
         }
-        if (cJSON_GetObjectItem(entry, "greedy")) check_greedy(r, plan, entry);
+        if (exact && cJSON_GetObjectItem(entry, "greedy")) check_greedy(r, plan, entry);
         printf("%-24s %3d steps  max logit error %.2e of max |logit|\n", plan, p->n_steps, worst);
         n_plans++;
     }
