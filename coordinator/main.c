@@ -17,6 +17,7 @@ static const Command COMMANDS[] = {
     {"inspect", cmd_inspect, "architecture, dtypes and memory of a checkpoint"},
     {"tokenize", cmd_tokenize, "text to token ids with the model's tokenizer"},
     {"generate", cmd_generate, "greedy text generation with the KV cache under a plan"},
+    {"bench", cmd_bench, "prefill and decode tokens/s against the machine's sgemm rate"},
 };
 static const int N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
 

@@ -33,5 +33,22 @@ else
     echo "stories260K greedy: $got"
     check "stories260K greedy 20 tokens" "[ '$got' = '$want' ]"
 fi
+if [ -d "$SHARED/fixtures/tiny-llama" ]; then
+    # generate --tokens streams ids and ends with the new ids: the fixture's greedy tokens.
+    want=$(python3 -c "import json; r=json.load(open('$SHARED/fixtures/tiny-llama/reference.json'))['plans']['looped_parallel_N2']; print(','.join(map(str, r['greedy'][0])))")
+    prompt=$(python3 -c "import json; r=json.load(open('$SHARED/fixtures/tiny-llama/reference.json'))['plans']['looped_parallel_N2']; print(','.join(map(str, r['greedy_prompts'][0])))")
+    got=$($P generate --model "$SHARED/fixtures/tiny-llama" --plan '{"variant": "looped_parallel", "N": 2}' \
+          --tokens "$prompt" --max-new 16 --no-stop 2>/dev/null | awk '/^tokens:/ {print $2}')
+    check "generate --tokens: greedy tokens of the fixture" "[ '$got' = '$want' ]"
+    want=$(python3 -c "import json; c=json.load(open('$SHARED/fixtures/tokenizer_cases.json'))['painters-demo-16L'][1]; print(','.join(map(str, c['ids'])))")
+    text=$(python3 -c "import json; print(json.load(open('$SHARED/fixtures/tokenizer_cases.json'))['painters-demo-16L'][1]['text'])")
+    got=$($P tokenize --text "$text" | awk '/^ids:/ {print $2}')
+    check "tokenize: ids of the fixture" "[ '$got' = '$want' ]"
+fi
+# The embedded demo model answers its arithmetic, text in and text out.
+out=$($P generate --prompt "123 + 456 =" --max-new 6 2>/dev/null)
+check "generate --prompt streams text" "echo '$out' | head -1 | grep -q '^123 + 456 = 579'"
+check "generate ends with the tokens line" "echo '$out' | tail -1 | grep -q '^tokens: [0-9]'"
+
 echo "cli_engine: $pass passed, $fail failed"
 [ $fail -eq 0 ]
