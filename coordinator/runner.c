@@ -68,3 +68,17 @@ void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogit
     r->seconds_head += now_seconds() - t1;
     r->n_past += T;
 }
+
+void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens,
+                        RunnerScoreFn fn, void *ctx) {
+    int V = r->ck->cfg.vocab_size, max_len = 0;
+    for (int i = 0; i < n; i++) max_len = lens[i] > max_len ? lens[i] : max_len;
+    float *logits = xalloc_floats((size_t)max_len * V);
+    for (int i = 0; i < n; i++) {
+        runner_reset(r);
+        runner_feed(r, seqs[i], lens[i], logits, RUNNER_ALL_LOGITS);
+        fn(ctx, i, logits, lens[i]);
+    }
+    free(logits);
+    runner_reset(r);
+}

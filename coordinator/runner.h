@@ -41,6 +41,15 @@ void runner_close(Runner *r); /* accepts NULL */
 /* Feeds T new tokens of the current sequence. logits receives (T, V) for
  * RUNNER_ALL_LOGITS or (V) for the last token with RUNNER_LAST_LOGITS. */
 void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogits which);
+/* Receives the logits (T, V) of sequence i of a batch; valid only during the call. */
+typedef void (*RunnerScoreFn)(void *ctx, int i, const float *logits, int T);
+
+/* Runs n independent sequences, each from an empty cache, and calls fn for
+ * each with all its logits, in order i = 0..n-1. With stations, several
+ * sequences are in flight at once so that every station has work. */
+void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens,
+                        RunnerScoreFn fn, void *ctx);
+
 /* Starts a new sequence (forgets the KV caches). */
 void runner_reset(Runner *r);
 /* Replaces the program (the runner takes ownership of p) and starts a new
