@@ -101,3 +101,23 @@ const char *cli_default_model(void) {
     if (env && *env) return env;
     return PAINTERS_SOURCE_DIR "/models/painters-demo-16L";
 }
+
+RunnerOptions cli_runner_options(const CliOption *opts, int n) {
+    const char *model = cli_value(opts, n, "--model");
+    const char *timeout = cli_value(opts, n, "--timeout");
+    double t = 0.0;
+    if (timeout) {
+        char *end;
+        t = strtod(timeout, &end);
+        if (end == timeout || *end || t <= 0) die_input("option --timeout: '%s' is not a positive number of seconds", timeout);
+    }
+    return (RunnerOptions){
+        .model = model ? model : cli_default_model(),
+        .plan = cli_value(opts, n, "--plan"),
+        .placement = cli_value(opts, n, "--placement"),
+        .inflight = (int)cli_int(opts, n, "--inflight", 0, 1, 4096),
+        .timeout_s = t,
+        .trace = cli_value(opts, n, "--trace"),
+        .verbose = cli_value(opts, n, "--verbose") != NULL,
+    };
+}

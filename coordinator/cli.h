@@ -30,6 +30,21 @@ long cli_int(const CliOption *opts, int n, const char *name, long dflt, long lo,
 /* Parses "1,5,9" into a malloc'ed id array (caller frees); die_input on junk. */
 int cli_parse_ids(const char *text, const char *what, int **ids);
 
+/* The options every command that runs the model takes; splice into a
+ * command's option table and read back with cli_runner_options(). */
+#define CLI_RUN_OPTIONS                                                                        \
+    {"--model", "PATH", "checkpoint: HF directory, .safetensors or llama2.c .bin (default: the demo model)", NULL}, \
+    {"--plan", "PLAN", "plan file or inline JSON starting with '{' (default: baseline)", NULL},   \
+    {"--placement", "P", "with mpirun -n K > 1: block (default), round-robin, or a JSON file", NULL}, \
+    {"--inflight", "W", "requests in flight through the stations (default 2 per station)", NULL}, \
+    {"--timeout", "SEC", "longest wait for any canvas before the job ends (default 600)", NULL},  \
+    {"--trace", "FILE", "write receive/apply/send events of every rank as JSON lines", NULL},     \
+    {"--verbose", NULL, "print station memory at start and per-station figures at the end", NULL}
+
+/* RunnerOptions from CLI_RUN_OPTIONS; strings point into argv. */
+#include "runner.h"
+RunnerOptions cli_runner_options(const CliOption *opts, int n);
+
 /* The embedded demo model (models/painters-demo-16L of the project), or the
  * PAINTERS_MODEL environment variable when set. */
 const char *cli_default_model(void);

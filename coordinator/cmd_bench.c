@@ -87,8 +87,7 @@ static BenchResult bench_one(Runner *r, int is_pp, int n, int depth, int recompu
 
 int cmd_bench(int argc, char **argv) {
     CliOption opts[] = {
-        {"--model", "PATH", "checkpoint (default: the demo model)", NULL},
-        {"--plan", "PLAN", "plan file or inline JSON (default: baseline)", NULL},
+        CLI_RUN_OPTIONS,
         {"-p", "N", "prompt tokens for the prefill test (default 512)", NULL},
         {"-n", "N", "tokens for the decode test (default 128)", NULL},
         {"-r", "N", "repetitions after one warm-up (default 5)", NULL},
@@ -105,9 +104,8 @@ int cmd_bench(int argc, char **argv) {
     int n_gen = (int)cli_int(opts, n, "-n", 128, 0, 1 << 20);
     int reps = (int)cli_int(opts, n, "-r", 5, 1, 1000);
     int threads = machine_set_threads((int)cli_int(opts, n, "--threads", machine_cores(), 1, 4096));
-    const char *model = cli_value(opts, n, "--model");
-    Runner *r = runner_open(&(RunnerOptions){.model = model ? model : cli_default_model(),
-                                             .plan = cli_value(opts, n, "--plan")});
+    RunnerOptions ro = cli_runner_options(opts, n);
+    Runner *r = runner_open(&ro);
     double sgemm = machine_sgemm_gflops(1024, 5);
     double memcpy_gbps = machine_memcpy_gbps(256, 3);
     int *depths = NULL, n_depths = 0, max_depth = 0;

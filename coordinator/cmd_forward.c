@@ -10,8 +10,7 @@
 
 int cmd_forward(int argc, char **argv) {
     CliOption opts[] = {
-        {"--model", "PATH", "checkpoint: HF directory, .safetensors file or llama2.c .bin (default: the demo model)", NULL},
-        {"--plan", "PLAN", "plan file or inline JSON starting with '{' (default: baseline)", NULL},
+        CLI_RUN_OPTIONS,
         {"--tokens", "IDS", "comma-separated token ids, e.g. 1,5,9", NULL},
         {"--out", "FILE", "write logits [T, V] as an F32 safetensors tensor 'logits'", NULL},
     };
@@ -20,9 +19,8 @@ int cmd_forward(int argc, char **argv) {
               "argmax at each position; --out saves all logits.", opts, n, argc, argv);
     int *tokens;
     int T = cli_parse_ids(cli_require(opts, n, "forward", "--tokens"), "--tokens", &tokens);
-    const char *model = cli_value(opts, n, "--model");
-    Runner *r = runner_open(&(RunnerOptions){.model = model ? model : cli_default_model(),
-                                             .plan = cli_value(opts, n, "--plan")});
+    RunnerOptions ro = cli_runner_options(opts, n);
+    Runner *r = runner_open(&ro);
     int V = r->ck->cfg.vocab_size;
     float *logits = xalloc_floats((size_t)T * V);
     double t0 = now_seconds();

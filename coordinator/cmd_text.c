@@ -76,8 +76,7 @@ static void stream_token(void *ctx, int prev, int id) {
 
 int cmd_generate(int argc, char **argv) {
     CliOption opts[] = {
-        {"--model", "PATH", "checkpoint (default: the demo model)", NULL},
-        {"--plan", "PLAN", "plan file or inline JSON (default: baseline)", NULL},
+        CLI_RUN_OPTIONS,
         {"--prompt", "TEXT", "prompt text (BOS is put first)", NULL},
         {"--tokens", "IDS", "prompt as comma-separated token ids instead", NULL},
         {"--max-new", "N", "most new tokens (default 64)", NULL},
@@ -91,13 +90,13 @@ int cmd_generate(int argc, char **argv) {
     const char *tokens = cli_value(opts, n, "--tokens");
     if (!prompt == !tokens) die_input("generate: give exactly one of --prompt TEXT or --tokens IDS");
     int max_new = (int)cli_int(opts, n, "--max-new", 64, 1, 1 << 20);
-    const char *model = cli_value(opts, n, "--model");
-    if (!model) model = cli_default_model();
+    RunnerOptions ro = cli_runner_options(opts, n);
+    const char *model = ro.model;
     Tokenizer *tok = open_tokenizer(model, cli_value(opts, n, "--tokenizer"), prompt != NULL,
                                     "--prompt");
     int *ids;
     int np = prompt ? tokenizer_encode(tok, prompt, 1, &ids) : cli_parse_ids(tokens, "--tokens", &ids);
-    Runner *r = runner_open(&(RunnerOptions){.model = model, .plan = cli_value(opts, n, "--plan")});
+    Runner *r = runner_open(&ro);
     int eos = tok ? tokenizer_eos(tok) : r->ck->cfg.eos_id;
     if (cli_value(opts, n, "--no-stop")) eos = -1;
 

@@ -1,9 +1,10 @@
-/* main.c: the painters command line; dispatches to the commands. */
-#include <mpi.h>
+/* main.c: the painters command line. Rank 0 runs the command; under mpirun
+ * every other rank is a painter station serving it (painters_mpi_start). */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "mpi_start.h"
 #include "util.h"
 
 typedef struct {
@@ -24,11 +25,13 @@ static const int N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
 static void usage(void) {
     printf("usage: painters COMMAND [options]   (painters COMMAND --help for its options)\n\n"
            "Runs a frozen transformer with its layers spread over MPI ranks and routes the\n"
-           "hidden state through them under a layer plan.\n\ncommands:\n");
+           "hidden state through them under a layer plan. Under mpirun -n K, rank 0 is the\n"
+           "coordinator and ranks 1..K-1 are painter stations.\n\ncommands:\n");
     for (int i = 0; i < N_COMMANDS; i++) printf("  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
 }
 
 int main(int argc, char **argv) {
+    painters_mpi_start(&argc, &argv);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage();
         return argc < 2 ? PAINTERS_EXIT_INPUT : 0;

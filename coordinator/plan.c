@@ -65,6 +65,14 @@ static void builder_append_step(ProgramBuilder *b, const int *layers, int n) {
 
 static void builder_append_layer(ProgramBuilder *b, int layer) { builder_append_step(b, &layer, 1); }
 
+Program *program_from_steps(const char *name, const char *variant, int n_steps,
+                            const int *sizes, const int *layers) {
+    ProgramBuilder b;
+    builder_init(&b, name, variant);
+    for (int s = 0, at = 0; s < n_steps; at += sizes[s], s++) builder_append_step(&b, layers + at, sizes[s]);
+    return b.p;
+}
+
 void program_free(Program *p) {
     if (!p) return;
     for (int i = 0; i < p->n_steps; i++) free(p->steps[i].layers);

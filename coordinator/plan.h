@@ -65,6 +65,11 @@ Program *plan_parse(const char *json_text, const char *source, int n_layers);
  * T, K < 0 or a program over PLAN_MAX_APPLICATIONS. Caller owns the result. */
 Program *plan_expand_variant(const char *variant, int N, int K, int seed, int n_layers);
 void program_free(Program *p); /* accepts NULL */
+/* A program of n_steps steps, step s being the next sizes[s] ids of layers
+ * (no checks: for programs that were checked where they were parsed, such as
+ * the one rank 0 sends to the stations). Caller owns. */
+Program *program_from_steps(const char *name, const char *variant, int n_steps,
+                            const int *sizes, const int *layers);
 /* Writes the program as compact JSON, e.g. [[0],[1,2],[3]], into a buffer the
  * caller frees. */
 char *program_to_json(const Program *p);

@@ -1,24 +1,132 @@
 /* runner.c: see runner.h. */
 #include "runner.h"
 
+#include <mpi.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model_ends.h"
+#include "painters_wire.pb-c.h"
+#include "setup.h"
 #include "util.h"
+#include "wire.h"
+
+static int world_size(void) {
+    int inited = 0, n = 1;
+    MPI_Initialized(&inited);
+    if (inited) MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+}
+
+/* Prints each station's layers and weight memory (from the config alone). */
+static void runner_print_memory(const Runner *r) {
+    double per_layer = (double)layer_weights_count(&r->ck->cfg) * sizeof(float) / 1048576.0;
+    printf("# placement %s over %d ranks: station memory (float32 weights)\n", r->placement->name,
+           r->world);
+    printf("# %-5s %-8s %12s  %s\n", "rank", "layers", "MiB", "layer ids");
+    for (int rank = 1; rank < r->world; rank++) {
+        int n = 0;
+        char ids[256] = "";
+        size_t len = 0;
+        for (int l = 0; l < r->ck->cfg.n_layers; l++)
+            if (placement_hosts(r->placement, l, rank)) {
+                n++;
+                if (len + 8 < sizeof ids) len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%d", len ? "," : "", l);
+            }
+        printf("  %-5d %-8d %12.2f  %s\n", rank, n, n * per_layer, ids);
+    }
+    fflush(stdout);
+}
+
+/* Sends the setup for the current program and builds its route. */
+static void runner_begin_run(Runner *r) {
+    placement_check_program(r->placement, r->program);
+    JobSetup s = {.model_path = (char *)r->opts.model, .program = r->program,
+                  .placement = r->placement, .n_layers = r->ck->cfg.n_layers,
+                  .inflight = r->n_slots, .timeout_s = r->opts.timeout_s,
+                  .trace = r->opts.trace != NULL};
+    setup_broadcast(&s);
+    r->route = route_build(r->program, r->placement, 0);
+    r->dispatch = dispatch_new(r->route, r->program, r->ck->cfg.dim, r->n_slots, &r->trace);
+}
+
+/* Stops the stations' run and collects their figures and trace events. */
+static void runner_end_run(Runner *r) {
+    dispatch_stop(r->dispatch);
+    memset(r->figures, 0, (size_t)r->world * sizeof *r->figures);
+    for (int rank = 1; rank < r->world; rank++) {
+        size_t len;
+        char *buf = wire_recv_bytes(rank, WIRE_TAG_REPORT, &len, "collecting station reports");
+        Painters__StationReport *m = painters__station_report__unpack(NULL, len, (uint8_t *)buf);
+        free(buf);
+        if (!m) die_runtime("rank 0: unreadable report from rank %d", rank);
+        StationFigures *f = &r->figures[rank];
+        *f = (StationFigures){.rank = rank, .compute_ms = m->compute_ms, .wait_ms = m->wait_ms,
+                              .send_ms = m->send_ms, .bytes_in = m->bytes_in,
+                              .bytes_out = m->bytes_out, .steps = m->steps_applied,
+                              .layers = m->layers_applied, .gflop = m->gflop,
+                              .weight_bytes = m->weight_bytes};
+        for (int l = 0; l < r->ck->cfg.n_layers; l++) f->n_layers += placement_hosts(r->placement, l, rank);
+        painters__station_report__free_unpacked(m, NULL);
+        char *text = wire_recv_bytes(rank, WIRE_TAG_REPORT, &len, "collecting station traces");
+        r->trace_text = xrealloc(r->trace_text, r->trace_len + len + 1);
+        memcpy(r->trace_text + r->trace_len, text, len + 1);
+        r->trace_len += len;
+        free(text);
+    }
+    dispatch_free(r->dispatch);
+    route_free(r->route);
+    r->dispatch = NULL;
+    r->route = NULL;
+}
 
 Runner *runner_open(const RunnerOptions *o) {
     Runner *r = xcalloc(1, sizeof *r);
+    r->opts = *o;
+    if (r->opts.timeout_s <= 0) r->opts.timeout_s = 600.0;
+    wire_set_timeout(r->opts.timeout_s);
     r->ck = checkpoint_open(o->model);
     r->program = plan_load(o->plan, r->ck->cfg.n_layers);
+    r->world = world_size();
+    r->placement = placement_make(o->placement, r->ck->cfg.n_layers, r->world);
+    placement_check_program(r->placement, r->program);
     r->head = head_weights_load(r->ck);
-    r->station = station_open(r->ck, NULL);
-    r->kv = program_kv_new(r->program, &r->ck->cfg);
+    r->trace.enabled = o->trace != NULL;
+    if (r->world == 1) {
+        r->station = station_open(r->ck, NULL);
+        r->kv = program_kv_new(r->program, &r->ck->cfg);
+        return r;
+    }
+    r->n_slots = o->inflight > 0 ? o->inflight : 2 * (r->world - 1);
+    r->figures = xcalloc((size_t)r->world, sizeof *r->figures);
+    if (o->verbose) runner_print_memory(r);
+    runner_begin_run(r);
     return r;
+}
+
+static void runner_write_trace(Runner *r) {
+    if (!r->opts.trace) return;
+    FILE *f = fopen(r->opts.trace, "w");
+    if (!f) die_input("%s: cannot write the trace", r->opts.trace);
+    char *mine = trace_to_jsonl(&r->trace, 0);
+    fputs(mine, f);
+    free(mine);
+    if (r->trace_text) fputs(r->trace_text, f);
+    if (fclose(f) != 0) die_runtime("%s: write error", r->opts.trace);
 }
 
 void runner_close(Runner *r) {
     if (!r) return;
+    if (r->world > 1) {
+        runner_end_run(r);
+        if (r->opts.verbose) runner_print_stations(r, stdout);
+    }
+    runner_write_trace(r);
+    trace_free(&r->trace);
+    free(r->trace_text);
+    free(r->figures);
+    placement_free(r->placement);
     program_kv_free(r->kv);
     station_free(r->station);
     head_weights_free(r->head);
@@ -30,16 +138,18 @@ void runner_close(Runner *r) {
 }
 
 void runner_reset(Runner *r) {
-    program_kv_reset(r->kv);
+    if (r->kv) program_kv_reset(r->kv);
     r->n_past = 0;
 }
 
 void runner_set_program(Runner *r, Program *p) {
+    if (r->world > 1) runner_end_run(r);
     program_kv_free(r->kv);
     program_free(r->program);
     r->program = p;
-    r->kv = program_kv_new(p, &r->ck->cfg);
+    r->kv = r->world == 1 ? program_kv_new(p, &r->ck->cfg) : NULL;
     r->n_past = 0;
+    if (r->world > 1) runner_begin_run(r);
 }
 
 static void runner_reserve(Runner *r, int T) {
@@ -51,14 +161,25 @@ static void runner_reserve(Runner *r, int T) {
     r->cap = (size_t)T;
 }
 
+/* x (T, D) <- the program applied to x, for the current sequence. */
+static void runner_run_program(Runner *r, float *x, int T) {
+    if (r->world == 1) {
+        for (int s = 0; s < r->program->n_steps; s++)
+            station_apply_step(r->station, r->program, s, r->kv, x, T);
+        return;
+    }
+    dispatch_submit(r->dispatch, 0, x, T, r->n_past, r->n_past == 0);
+    const float *y = dispatch_collect(r->dispatch, 0);
+    memcpy(x, y, (size_t)T * r->ck->cfg.dim * sizeof(float));
+}
+
 void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogits which) {
     const ModelConfig *c = &r->ck->cfg;
     if (T <= 0) die_input("no tokens to run");
     runner_reserve(r, T);
     embed_tokens(c, r->head, tokens, T, r->x);
     double t0 = now_seconds();
-    for (int s = 0; s < r->program->n_steps; s++)
-        station_apply_step(r->station, r->program, s, r->kv, r->x, T);
+    runner_run_program(r, r->x, T);
     double t1 = now_seconds();
     if (which == RUNNER_ALL_LOGITS)
         head_logits(c, r->head, r->x, T, r->normed, logits);
@@ -71,14 +192,45 @@ void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogit
 
 void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens,
                         RunnerScoreFn fn, void *ctx) {
-    int V = r->ck->cfg.vocab_size, max_len = 0;
+    const ModelConfig *c = &r->ck->cfg;
+    int V = c->vocab_size, max_len = 0;
     for (int i = 0; i < n; i++) max_len = lens[i] > max_len ? lens[i] : max_len;
     float *logits = xalloc_floats((size_t)max_len * V);
-    for (int i = 0; i < n; i++) {
-        runner_reset(r);
-        runner_feed(r, seqs[i], lens[i], logits, RUNNER_ALL_LOGITS);
-        fn(ctx, i, logits, lens[i]);
+    if (r->world == 1) {
+        for (int i = 0; i < n; i++) {
+            runner_reset(r);
+            runner_feed(r, seqs[i], lens[i], logits, RUNNER_ALL_LOGITS);
+            fn(ctx, i, logits, lens[i]);
+        }
+    } else {
+        /* Keep up to n_slots sequences in flight; sequence i uses slot i % n_slots. */
+        runner_reserve(r, max_len);
+        int sent = 0;
+        for (int done = 0; done < n; done++) {
+            while (sent < n && sent - done < r->n_slots) {
+                if (lens[sent] <= 0) die_input("sequence %d of a batch is empty", sent);
+                embed_tokens(c, r->head, seqs[sent], lens[sent], r->x);
+                dispatch_submit(r->dispatch, sent % r->n_slots, r->x, lens[sent], 0, 1);
+                sent++;
+            }
+            const float *y = dispatch_collect(r->dispatch, done % r->n_slots);
+            head_logits(c, r->head, y, lens[done], r->normed, logits);
+            fn(ctx, done, logits, lens[done]);
+        }
     }
     free(logits);
     runner_reset(r);
+}
+
+void runner_print_stations(const Runner *r, FILE *f) {
+    if (r->world == 1) return;
+    fprintf(f, "# %-5s %6s %8s %12s %10s %10s %12s %12s %10s\n", "rank", "layers", "steps",
+            "compute_ms", "wait_ms", "send_ms", "bytes_in", "bytes_out", "GFLOP/s");
+    for (int rank = 1; rank < r->world; rank++) {
+        const StationFigures *s = &r->figures[rank];
+        fprintf(f, "  %-5d %6d %8llu %12.2f %10.2f %10.2f %12llu %12llu %10.2f\n", rank,
+                s->n_layers, (unsigned long long)s->steps, s->compute_ms, s->wait_ms, s->send_ms,
+                (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out,
+                s->compute_ms > 0 ? s->gflop / (s->compute_ms / 1e3) : 0.0);
+    }
 }

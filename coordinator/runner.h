@@ -1,6 +1,11 @@
-/* runner.h: runs a program over a sequence: embed, route the canvas through
- * the program's steps, head. Keeps the sequence's KV caches, so a later call
+/* runner.h: runs a program over sequences: embed, route the canvas through
+ * the program's steps, head. Keeps each sequence's KV caches, so a later call
  * continues the same sequence (cached decoding).
+ *
+ * With one rank every layer is applied in this process. Under mpirun with K
+ * ranks, rank 0 runs the Runner and ranks 1..K-1 are stations (station_main);
+ * runner_open broadcasts the program and placement to them and the canvases
+ * travel station to station (route.h).
  *
  *   Runner *r = runner_open(&(RunnerOptions){.model = "models/x", .plan = NULL});
  *   runner_feed(r, tokens, T, logits, RUNNER_ALL_LOGITS);  // prefill: logits (T, V)
@@ -10,37 +15,73 @@
 #ifndef PAINTERS_RUNNER_H
 #define PAINTERS_RUNNER_H
 
+#include <stdio.h>
+
 #include "checkpoint.h"
+#include "dispatch.h"
+#include "placement.h"
 #include "plan.h"
+#include "route.h"
 #include "station.h"
+#include "trace.h"
 #include "weights.h"
 
 typedef struct {
-    const char *model; /* checkpoint path (directory, .safetensors or llama2.c .bin) */
-    const char *plan;  /* plan file, inline JSON, or NULL for the baseline */
+    const char *model;     /* checkpoint path (directory, .safetensors or llama2.c .bin) */
+    const char *plan;      /* plan file, inline JSON, or NULL for the baseline */
+    const char *placement; /* block (NULL), round-robin, or JSON */
+    int inflight;          /* requests in flight with stations (0: 2 per station) */
+    double timeout_s;      /* longest wait for any canvas (0: 600 s) */
+    const char *trace;     /* JSONL file of receive/apply/send events, or NULL */
+    int verbose;           /* print station memory at start and station figures at the end */
 } RunnerOptions;
 
 typedef enum { RUNNER_LAST_LOGITS, RUNNER_ALL_LOGITS } RunnerLogits;
 
+/* One station's figures for the runs since the last report. */
 typedef struct {
+    int rank;
+    int n_layers;          /* layers hosted */
+    double compute_ms, wait_ms, send_ms;
+    uint64_t bytes_in, bytes_out, steps, layers;
+    double gflop;
+    uint64_t weight_bytes;
+} StationFigures;
+
+typedef struct {
+    RunnerOptions opts;
     Checkpoint *ck;
     HeadWeights *head;
-    Station *station; /* the layers this process hosts (all of them with one rank) */
     Program *program;
+    int world;            /* MPI ranks in the job */
+    /* One rank: every layer here. */
+    Station *station;
     ProgramKV *kv;
-    int n_past;       /* tokens of the sequence so far */
-    float *x, *normed;/* (cap, D) canvas and head work buffer */
+    /* Several ranks: the stations' routes and the requests in flight. */
+    Placement *placement;
+    Route *route;
+    Dispatch *dispatch;
+    int n_slots;
+    StationFigures *figures; /* (world) per rank, filled at the end of each run */
+    Trace trace;
+    char *trace_text;     /* collected JSONL of every rank; owned */
+    size_t trace_len;
+    int n_past;           /* tokens of the current sequence so far */
+    float *x, *normed;    /* (cap, D) canvas and head work buffer */
     size_t cap;
     double seconds_layers, seconds_head;
 } Runner;
 
-/* Opens the model and plan. Caller owns; runner_close() frees. */
+/* Opens the model and plan (and, with stations, sends them the setup).
+ * Caller owns; runner_close() frees. */
 Runner *runner_open(const RunnerOptions *o);
+/* Ends the stations' run (collecting their figures and trace) and frees. */
 void runner_close(Runner *r); /* accepts NULL */
 
 /* Feeds T new tokens of the current sequence. logits receives (T, V) for
  * RUNNER_ALL_LOGITS or (V) for the last token with RUNNER_LAST_LOGITS. */
 void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogits which);
+
 /* Receives the logits (T, V) of sequence i of a batch; valid only during the call. */
 typedef void (*RunnerScoreFn)(void *ctx, int i, const float *logits, int T);
 
@@ -55,5 +96,7 @@ void runner_reset(Runner *r);
 /* Replaces the program (the runner takes ownership of p) and starts a new
  * sequence; the weights stay loaded. */
 void runner_set_program(Runner *r, Program *p);
+/* Prints the per-station figures of the last finished run (stations only). */
+void runner_print_stations(const Runner *r, FILE *f);
 
 #endif

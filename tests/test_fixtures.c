@@ -3,7 +3,9 @@
  *   logits within 1e-4 of the reference's largest magnitude per position,
  *   next-token log-probs within 1e-4, identical argmax at every position,
  *   greedy tokens identical (recomputing the sequence, and with the KV cache).
- * usage: test_fixtures FIXTURE_NAME [MODEL_DIR [f16|bf16]]
+ * usage: [mpirun -n K] test_fixtures FIXTURE_NAME [MODEL_DIR [f16|bf16]]
+ * Under mpirun the same checks run with the layers on stations, placed as the
+ * PAINTERS_PLACEMENT environment variable says (default block).
  * MODEL_DIR defaults to the fixture dir. With f16 or bf16 the model holds the
  * fixture's weights rounded to that dtype: then only the logits are checked,
  * within the rounding's effect, 16 unit roundoffs of the dtype (2^-11 for F16,
@@ -16,6 +18,7 @@
 #include "fixture_ref.h"
 #include "generate.h"
 #include "kernels.h"
+#include "mpi_start.h"
 #include "runner.h"
 #include "testhelp.h"
 #include "util.h"
@@ -131,6 +134,7 @@ static void check_greedy(Runner *r, const char *plan, const cJSON *entry) {
 }
 
 int main(int argc, char **argv) {
+    painters_mpi_start(&argc, &argv);
     if (argc < 2) {
         fprintf(stderr, "usage: test_fixtures FIXTURE_NAME [MODEL_DIR]\n");
         return 2;
@@ -151,7 +155,8 @@ int main(int argc, char **argv) {
     }
     FixtureRef f;
     fixture_ref_open(&f, fdir);
-    Runner *r = runner_open(&(RunnerOptions){.model = mdir, .plan = NULL});
+    Runner *r = runner_open(&(RunnerOptions){.model = mdir, .plan = NULL,
+                                             .placement = getenv("PAINTERS_PLACEMENT")});
     TEST_CHECK("num_layers", cJSON_GetObjectItem(f.json, "num_layers")->valueint ==
                                  r->ck->cfg.n_layers);
     const cJSON *seqs = cJSON_GetObjectItem(f.json, "sequences");

@@ -1,0 +1,62 @@
+/* mpi_start.c: see mpi_start.h. */
+#include "mpi_start.h"
+
+#include <mpi.h>
+#include <stdlib.h>
+
+#include "machine.h"
+#include "setup.h"
+#include "station_serve.h"
+#include "util.h"
+
+static int g_world = 1;
+
+/* Started by an MPI launcher? Without one, painters runs as a single process
+ * and skips MPI_Init's start-up cost. */
+static int launched_by_mpi(void) {
+    const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i])) return 1;
+    return 0;
+}
+
+/* Rank 0 on any exit (a command returning, --help): release the stations. */
+static void release_stations(void) {
+    int inited = 0, finalized = 0;
+    MPI_Initialized(&inited);
+    if (!inited) return;
+    MPI_Finalized(&finalized);
+    if (finalized) return;
+    if (g_world > 1) {
+        JobSetup quit = {.quit = 1};
+        setup_broadcast(&quit);
+    }
+    MPI_Finalize();
+}
+
+/* BLAS threads per rank: the cores of this node shared among its ranks,
+ * unless OPENBLAS_NUM_THREADS says otherwise. */
+static void share_cores(void) {
+    if (getenv("OPENBLAS_NUM_THREADS")) return;
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    int ranks_here = local ? atoi(local) : 1;
+    int threads = machine_cores() / (ranks_here > 0 ? ranks_here : 1);
+    machine_set_threads(threads > 0 ? threads : 1);
+}
+
+int painters_mpi_start(int *argc, char ***argv) {
+    if (!launched_by_mpi()) return 1;
+    int provided, rank;
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &g_world);
+    util_set_rank(rank, g_world);
+    share_cores();
+    if (rank != 0) {
+        station_main();
+        MPI_Finalize();
+        exit(0);
+    }
+    atexit(release_stations);
+    return g_world;
+}

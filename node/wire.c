@@ -1,0 +1,187 @@
+/* wire.c: see wire.h. */
+#include "wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "painters_wire.pb-c.h"
+#include "util.h"
+
+static double g_timeout = 0.0;
+
+void wire_set_timeout(double seconds) { g_timeout = seconds; }
+double wire_timeout(void) { return g_timeout; }
+
+static uint32_t crc_table[8][256];
+
+static void crc_init(void) {
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[0][i] = c;
+    }
+    for (int t = 1; t < 8; t++)
+        for (int i = 0; i < 256; i++)
+            crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
+}
+
+/* CRC-32 (the zlib polynomial), eight bytes a step. */
+uint32_t crc32_bytes(const void *data, size_t n) {
+    if (!crc_table[0][1]) crc_init();
+    const uint8_t *p = data;
+    uint32_t c = 0xffffffffu;
+    while (n >= 8) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + 4, 4);
+        lo ^= c;
+        c = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+            crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+            crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
+            crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+        p += 8;
+        n -= 8;
+    }
+    while (n--) c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
+    return c ^ 0xffffffffu;
+}
+
+void canvas_header_pack(const CanvasMeta *m, uint8_t *buf) {
+    Painters__CanvasHeader h = PAINTERS__CANVAS_HEADER__INIT;
+    h.wire_version = WIRE_VERSION;
+    h.request_id = m->request_id;
+    h.step = m->step;
+    h.n_tokens = m->n_tokens;
+    h.slot = m->slot;
+    h.pos0 = m->pos0;
+    h.reset = m->reset;
+    h.stop = m->stop;
+    h.payload_bytes = m->payload_bytes;
+    h.checksum = m->checksum;
+    h.sender = m->sender;
+    size_t n = painters__canvas_header__get_packed_size(&h);
+    if (n + 4 > WIRE_HEADER_BYTES) die_runtime("canvas header of %zu bytes too large", n);
+    uint32_t len = (uint32_t)n;
+    memset(buf, 0, WIRE_HEADER_BYTES);
+    memcpy(buf, &len, 4);
+    painters__canvas_header__pack(&h, buf + 4);
+}
+
+void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m) {
+    uint32_t len;
+    memcpy(&len, buf, 4);
+    Painters__CanvasHeader *h =
+        len + 4 <= WIRE_HEADER_BYTES ? painters__canvas_header__unpack(NULL, len, buf + 4) : NULL;
+    if (!h)
+        die_runtime("rank %d: unreadable canvas header from rank %d (a different painters binary?)",
+                    util_rank(), from);
+    if (h->wire_version != WIRE_VERSION)
+        die_runtime("rank %d: canvas header from rank %d has wire version %u, this binary speaks "
+                    "%d: run the same painters build on every node", util_rank(), from,
+                    h->wire_version, WIRE_VERSION);
+    m->request_id = h->request_id;
+    m->step = h->step;
+    m->n_tokens = h->n_tokens;
+    m->slot = h->slot;
+    m->pos0 = h->pos0;
+    m->reset = h->reset;
+    m->stop = h->stop;
+    m->payload_bytes = h->payload_bytes;
+    m->checksum = h->checksum;
+    m->sender = h->sender;
+    painters__canvas_header__free_unpacked(h, NULL);
+}
+
+void canvas_check_payload(const CanvasMeta *m, const float *x, int from) {
+    uint32_t c = crc32_bytes(x, m->payload_bytes);
+    if (c != m->checksum)
+        die_runtime("rank %d: canvas of request %llu, step %d from rank %d fails its checksum "
+                    "(%08x, header says %08x)", util_rank(), (unsigned long long)m->request_id,
+                    m->step, from, c, m->checksum);
+}
+
+static void wire_wait_for(MPI_Request *req, double timeout, const char *what) {
+    int done = 0;
+    double start = now_seconds();
+    long spins = 0;
+    while (!done) {
+        MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        if (done) break;
+        if (++spins > 2000) {
+            /* Past a short spin, yield the core: ranks may share cores. */
+            struct timespec ts = {0, 50000};
+            nanosleep(&ts, NULL);
+        }
+        if (timeout > 0 && now_seconds() - start > timeout)
+            die_runtime("rank %d: %s: nothing after %.0f s (--timeout); ending the job",
+                        util_rank(), what, timeout);
+    }
+}
+
+void wire_wait(MPI_Request *req, const char *what) { wire_wait_for(req, g_timeout, what); }
+
+void wire_wait_forever(MPI_Request *req) { wire_wait_for(req, 0.0, ""); }
+
+void canvas_reserve(float **x, size_t *cap, size_t n) {
+    if (n <= *cap) return;
+    free(*x);
+    *x = xalloc_floats(n);
+    *cap = n;
+}
+
+void canvas_send(const CanvasMeta *m, const float *x, int dest) {
+    uint8_t buf[WIRE_HEADER_BYTES];
+    canvas_header_pack(m, buf);
+    MPI_Request req[2];
+    MPI_Isend(buf, WIRE_HEADER_BYTES, MPI_BYTE, dest, WIRE_TAG_HEADER, MPI_COMM_WORLD, &req[0]);
+    int n = 1;
+    if (!m->stop)
+        MPI_Isend(x, (int)(m->payload_bytes / sizeof(float)), MPI_FLOAT, dest, WIRE_TAG_PAYLOAD,
+                  MPI_COMM_WORLD, &req[n++]);
+    char what[96];
+    snprintf(what, sizeof what, "step %d: sending the canvas to rank %d", m->step, dest);
+    for (int i = 0; i < n; i++) wire_wait(&req[i], what);
+}
+
+void canvas_recv(CanvasMeta *m, float **x, size_t *cap, int src, int timeout, const char *what) {
+    uint8_t buf[WIRE_HEADER_BYTES];
+    MPI_Request req;
+    MPI_Irecv(buf, WIRE_HEADER_BYTES, MPI_BYTE, src, WIRE_TAG_HEADER, MPI_COMM_WORLD, &req);
+    if (timeout)
+        wire_wait(&req, what);
+    else
+        wire_wait_forever(&req);
+    canvas_header_unpack(buf, src, m);
+    if (m->stop) return;
+    if (m->payload_bytes % sizeof(float) || m->payload_bytes / sizeof(float) > INT32_MAX)
+        die_runtime("rank %d: canvas header from rank %d announces %llu payload bytes",
+                    util_rank(), src, (unsigned long long)m->payload_bytes);
+    canvas_reserve(x, cap, m->payload_bytes / sizeof(float));
+    MPI_Irecv(*x, (int)(m->payload_bytes / sizeof(float)), MPI_FLOAT, src, WIRE_TAG_PAYLOAD,
+              MPI_COMM_WORLD, &req);
+    wire_wait(&req, what);
+    canvas_check_payload(m, *x, src);
+}
+
+char *wire_recv_bytes(int src, int tag, size_t *len, const char *what) {
+    int flag = 0;
+    MPI_Status st;
+    double start = now_seconds();
+    while (!flag) {
+        MPI_Iprobe(src, tag, MPI_COMM_WORLD, &flag, &st);
+        if (flag) break;
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+        if (g_timeout > 0 && now_seconds() - start > g_timeout)
+            die_runtime("rank %d: %s: nothing from rank %d after %.0f s (--timeout)", util_rank(),
+                        what, src, g_timeout);
+    }
+    int count;
+    MPI_Get_count(&st, MPI_BYTE, &count);
+    char *buf = xmalloc((size_t)count + 1);
+    MPI_Recv(buf, count, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    buf[count] = '\0';
+    *len = (size_t)count;
+    return buf;
+}
