@@ -5,6 +5,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "commands.h"
+#include "placement.h"
 #include "weights.h"
 
 /* Stored bytes of the tensors whose names start with prefix. */
@@ -22,6 +23,8 @@ static uint64_t stored_bytes(const Checkpoint *ck, const char *prefix, int *dtyp
 int cmd_inspect(int argc, char **argv) {
     CliOption opts[] = {
         {"--model", "PATH", "checkpoint: HF directory, .safetensors file or llama2.c .bin (default: the demo model)", NULL},
+        {"--placement", "P", "also show how block, round-robin or a JSON placement spreads the layers", NULL},
+        {"-n", "K", "ranks for --placement (rank 0 coordinates, 1..K-1 are stations; default 2)", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
     cli_parse("inspect", "Prints a checkpoint's architecture, shapes, dtypes and memory per layer.",
@@ -69,6 +72,27 @@ int cmd_inspect(int argc, char **argv) {
     printf("total stored %.3f MiB, %.3f M parameters\n", total / 1048576.0,
            ((double)layer_weights_count(c) * c->n_layers + (double)c->vocab_size * c->dim *
             (c->tied_embeddings ? 1 : 2) + c->dim) / 1e6);
+    const char *spec = cli_value(opts, n, "--placement");
+    if (spec || cli_value(opts, n, "-n")) {
+        int K = (int)cli_int(opts, n, "-n", 2, 1, 1 << 16);
+        Placement *pl = placement_make(spec, c->n_layers, K);
+        printf("\n# placement %s over %d ranks (float32 weights held by each station)\n", pl->name, K);
+        printf("# %-5s %-7s %12s  %s\n", "rank", "layers", "MiB", "layer ids");
+        for (int rank = K > 1 ? 1 : 0; rank < K; rank++) {
+            int count = 0;
+            printf("  %-5d ", rank);
+            char ids[1024] = "";
+            size_t len = 0;
+            for (int l = 0; l < c->n_layers; l++)
+                if (placement_hosts(pl, l, rank)) {
+                    count++;
+                    if (len + 12 < sizeof ids)
+                        len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%d", len ? "," : "", l);
+                }
+            printf("%-7d %12.2f  %s\n", count, count * layer_f32 / 1048576.0, count ? ids : "-");
+        }
+        placement_free(pl);
+    }
     checkpoint_close(ck);
     return 0;
 }

@@ -81,6 +81,8 @@ void dispatch_submit(Dispatch *d, int slot, const float *x, int T, int pos0, int
      * step's communicator start in request order. */
     dispatch_post_result(d, sl, n);
     dispatch_send(d, sl, n);
+    trace_add(d->trace, TRACE_SEND, sl->meta.request_id, 0, d->route->entry[0], sl->t_submit,
+              wall_seconds(), sl->meta.payload_bytes);
     sl->active = 1;
 }
 

@@ -11,7 +11,7 @@
 
 void setup_broadcast(const JobSetup *s) {
     Painters__WireSetup m = PAINTERS__WIRE_SETUP__INIT;
-    m.wire_version = WIRE_VERSION;
+    m.wire_version = wire_version();
     Painters__WireStep *steps = NULL, **step_ptrs = NULL;
     Painters__WireStation *stations = NULL, **station_ptrs = NULL;
     int32_t *station_layers = NULL;
@@ -74,9 +74,9 @@ JobSetup *setup_receive(void) {
     free(buf);
     if (!m) die_runtime("rank %d: unreadable setup from rank 0 (a different painters binary?)",
                         util_rank());
-    if (m->wire_version != WIRE_VERSION)
-        die_runtime("rank %d: rank 0 speaks wire version %u, this binary %d: run the same "
-                    "painters build on every node", util_rank(), m->wire_version, WIRE_VERSION);
+    if (m->wire_version != wire_version())
+        die_runtime("rank %d: rank 0 speaks wire version %u, this binary %u: run the same "
+                    "painters build on every node", util_rank(), m->wire_version, wire_version());
     JobSetup *s = xcalloc(1, sizeof *s);
     if (!m->model_path || !*m->model_path) {
         s->quit = 1;

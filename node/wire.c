@@ -10,6 +10,11 @@
 
 static double g_timeout = 0.0;
 
+uint32_t wire_version(void) {
+    const char *v = getenv("PAINTERS_WIRE_VERSION");
+    return v && *v ? (uint32_t)strtoul(v, NULL, 10) : WIRE_VERSION;
+}
+
 void wire_set_timeout(double seconds) { g_timeout = seconds; }
 double wire_timeout(void) { return g_timeout; }
 
@@ -49,7 +54,7 @@ uint32_t crc32_bytes(const void *data, size_t n) {
 
 void canvas_header_pack(const CanvasMeta *m, uint8_t *buf) {
     Painters__CanvasHeader h = PAINTERS__CANVAS_HEADER__INIT;
-    h.wire_version = WIRE_VERSION;
+    h.wire_version = wire_version();
     h.request_id = m->request_id;
     h.step = m->step;
     h.n_tokens = m->n_tokens;
@@ -76,10 +81,10 @@ void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m) {
     if (!h)
         die_runtime("rank %d: unreadable canvas header from rank %d (a different painters binary?)",
                     util_rank(), from);
-    if (h->wire_version != WIRE_VERSION)
+    if (h->wire_version != wire_version())
         die_runtime("rank %d: canvas header from rank %d has wire version %u, this binary speaks "
-                    "%d: run the same painters build on every node", util_rank(), from,
-                    h->wire_version, WIRE_VERSION);
+                    "%u: run the same painters build on every node", util_rank(), from,
+                    h->wire_version, wire_version());
     m->request_id = h->request_id;
     m->step = h->step;
     m->n_tokens = h->n_tokens;

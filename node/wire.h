@@ -13,6 +13,10 @@
 #include <stdint.h>
 
 #define WIRE_VERSION 1
+
+/* The version this process speaks: WIRE_VERSION, or PAINTERS_WIRE_VERSION from
+ * the environment (used by the tests to play a mismatched build). */
+uint32_t wire_version(void);
 #define WIRE_HEADER_BYTES 256
 
 enum { WIRE_TAG_HEADER = 10, WIRE_TAG_PAYLOAD = 11, WIRE_TAG_REPORT = 12, WIRE_TAG_SETUP = 13 };

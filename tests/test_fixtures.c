@@ -105,6 +105,37 @@ static void greedy_recomputed(Runner *r, const int *prompt, int np, int n_new, i
     free(logits);
 }
 
+/* The sequences again as one batch (several in flight with stations): each
+ * result must match the reference and arrive in order. */
+typedef struct {
+    const FixtureRef *f;
+    const char *plan;
+    int V, next;
+} BatchCheck;
+
+static void batch_result(void *ctx, int i, const float *logits, int T) {
+    BatchCheck *b = ctx;
+    char name[256];
+    snprintf(name, sizeof name, "%s/seq%d/last_logits (batch)", b->plan, i);
+    TEST_CHECK(name, i == b->next++);
+    snprintf(name, sizeof name, "%s/seq%d/last_logits", b->plan, i);
+    float *ref = fixture_ref_tensor(b->f, name, NULL);
+    if (!ref) return;
+    TEST_CHECK(name, rel_error(logits + (size_t)(T - 1) * b->V, ref, b->V) <= logit_tol);
+    free(ref);
+}
+
+static void check_batch(Runner *r, const FixtureRef *f, const char *plan, const cJSON *seqs) {
+    int n = cJSON_GetArraySize(seqs);
+    int **ids = xmalloc((size_t)n * sizeof(int *)), *lens = xmalloc((size_t)n * sizeof(int));
+    for (int i = 0; i < n; i++) lens[i] = fixture_ids(cJSON_GetArrayItem(seqs, i), &ids[i]);
+    BatchCheck b = {.f = f, .plan = plan, .V = r->ck->cfg.vocab_size};
+    runner_score_batch(r, n, (const int *const *)ids, lens, batch_result, &b);
+    TEST_CHECK("batch delivered every sequence", b.next == n);
+    for (int i = 0; i < n; i++) free(ids[i]);
+    free(ids), free(lens);
+}
+
 static void check_greedy(Runner *r, const char *plan, const cJSON *entry) {
     const cJSON *prompts = cJSON_GetObjectItem(entry, "greedy_prompts");
     const cJSON *expect = cJSON_GetObjectItem(entry, "greedy");
@@ -178,6 +209,7 @@ int main(int argc, char **argv) {
             check_sequence(r, &f, plan, si, ids, n, &worst);
             free(ids);
         }
+        check_batch(r, &f, plan, seqs);
         if (exact && cJSON_GetObjectItem(entry, "greedy")) check_greedy(r, plan, entry);
         printf("%-24s %3d steps  max logit error %.2e of max |logit|\n", plan, p->n_steps, worst);
         n_plans++;
