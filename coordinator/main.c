@@ -19,6 +19,7 @@ static const Command COMMANDS[] = {
     {"tokenize", cmd_tokenize, "text to token ids with the model's tokenizer"},
     {"generate", cmd_generate, "greedy text generation with the KV cache under a plan"},
     {"bench", cmd_bench, "prefill and decode tokens/s against the machine's sgemm rate"},
+    {"synth", cmd_synth, "a random-weight checkpoint in a real model's shapes"},
 };
 static const int N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
 
