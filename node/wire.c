@@ -109,14 +109,16 @@ void canvas_check_payload(const CanvasMeta *m, const float *x, int from) {
 static void wire_wait_for(MPI_Request *req, double timeout, const char *what) {
     int done = 0;
     double start = now_seconds();
-    long spins = 0;
+    long spins = 0, nap_ns = 20000;
     while (!done) {
         MPI_Test(req, &done, MPI_STATUS_IGNORE);
         if (done) break;
-        if (++spins > 2000) {
-            /* Past a short spin, yield the core: ranks may share cores. */
-            struct timespec ts = {0, 50000};
+        if (++spins > 1000) {
+            /* Past a short spin, yield the core with naps growing to 1 ms: ranks
+             * may share cores, and an idle station must not slow a busy one. */
+            struct timespec ts = {0, nap_ns};
             nanosleep(&ts, NULL);
+            if (nap_ns < 1000000) nap_ns += nap_ns / 4;
         }
         if (timeout > 0 && now_seconds() - start > timeout)
             die_runtime("rank %d: %s: nothing after %.0f s (--timeout); ending the job",
