@@ -18,6 +18,7 @@ static const Command COMMANDS[] = {
     {"tokenize", cmd_tokenize, "text to token ids with the model's tokenizer"},
     {"generate", cmd_generate, "greedy text generation with the KV cache under a plan"},
     {"bench", cmd_bench, "prefill and decode tokens/s against the machine's sgemm rate"},
+    {"eval", cmd_eval, "task scores (perplexity, multiple choice, generation) under a plan"},
 };
 static const int N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
 
