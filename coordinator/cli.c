@@ -68,6 +68,23 @@ long cli_int(const CliOption *opts, int n, const char *name, long dflt, long lo,
     return x;
 }
 
+int cli_take_repeated(const char *command, int *argc, char **argv, const char *name,
+                      const char ***values) {
+    const char **out = xmalloc((size_t)(*argc > 0 ? *argc : 1) * sizeof *out);
+    int n = 0, kept = 1;
+    for (int a = 1; a < *argc; a++) {
+        if (strcmp(argv[a], name) != 0) {
+            argv[kept++] = argv[a];
+            continue;
+        }
+        if (a + 1 >= *argc) die_input("%s: option %s needs a value", command, name);
+        out[n++] = argv[++a];
+    }
+    *argc = kept;
+    *values = out;
+    return n;
+}
+
 int cli_parse_ids(const char *text, const char *what, int **ids) {
     int n = 0, cap = 16;
     int *out = xmalloc((size_t)cap * sizeof(int));

@@ -27,6 +27,14 @@ const char *cli_require(const CliOption *opts, int n, const char *command, const
 /* Integer option with bounds, or dflt when absent; die_input on junk. */
 long cli_int(const CliOption *opts, int n, const char *name, long dflt, long lo, long hi);
 
+/* Removes every "NAME VALUE" pair from argv[1..*argc-1] (in place, keeping
+ * the order of the rest) and returns how many there were; *values gets a
+ * malloc'ed array of the values (pointers into argv; the caller frees the
+ * array). For options that may be given several times: call it before
+ * cli_parse(). die_input when NAME is last with no value. */
+int cli_take_repeated(const char *command, int *argc, char **argv, const char *name,
+                      const char ***values);
+
 /* Parses "1,5,9" into a malloc'ed id array (caller frees); die_input on junk. */
 int cli_parse_ids(const char *text, const char *what, int **ids);
 

@@ -19,6 +19,16 @@ typedef void (*GenerateEmit)(void *ctx, int prev, int id);
 int generate_greedy(Runner *r, const int *prompt, int np, int max_new, int stop_id, int *out,
                     GenerateEmit emit, void *ctx, GenerateStats *stats);
 
+/* Decides after each new token whether to stop: ids holds the n new ids so
+ * far (n >= 1). Returns nonzero to stop there. */
+typedef int (*GenerateStop)(void *ctx, const int *ids, int n);
+
+/* Like generate_greedy, with the stop test `stop` (may be NULL: only max_new
+ * ends it) asked after each token; the token that stops it is kept in out.
+ * Returns how many new ids out got (1..max_new). */
+int generate_greedy_until(Runner *r, const int *prompt, int np, int max_new, GenerateStop stop,
+                          void *stop_ctx, int *out, GenerateStats *stats);
+
 /* Index of the largest of n values (the first on ties). */
 int argmax_floats(const float *x, int n);
 

@@ -20,6 +20,7 @@ static const Command COMMANDS[] = {
     {"generate", cmd_generate, "greedy text generation with the KV cache under a plan"},
     {"bench", cmd_bench, "prefill and decode tokens/s against the machine's sgemm rate"},
     {"synth", cmd_synth, "a random-weight checkpoint in a real model's shapes"},
+    {"eval", cmd_eval, "task scores (perplexity, multiple choice, generation) under a plan"},
 };
 static const int N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
 

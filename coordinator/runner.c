@@ -190,6 +190,18 @@ void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogit
     r->n_past += T;
 }
 
+/* Tokens at the start of a and b that are equal. */
+static int common_prefix_len(const int *a, int na, const int *b, int nb) {
+    int n = 0;
+    while (n < na && n < nb && a[n] == b[n]) n++;
+    return n;
+}
+
+/* A sequence that starts like the one before it (the options of one
+ * multiple-choice item share their context) reuses that prefix: the KV caches
+ * are cut back to it and only the rest is fed; the prefix's rows of logits are
+ * still in the buffer from the sequence before (a causal model's logits at a
+ * position depend only on the tokens up to it). */
 void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens,
                         RunnerScoreFn fn, void *ctx) {
     const ModelConfig *c = &r->ck->cfg;
@@ -197,9 +209,15 @@ void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *len
     for (int i = 0; i < n; i++) max_len = lens[i] > max_len ? lens[i] : max_len;
     float *logits = xalloc_floats((size_t)max_len * V);
     if (r->world == 1) {
+        /* A sequence that starts like the one before it (the choices of one
+         * item share their context) reuses the shared prefix's caches and logits. */
+        runner_reset(r);
         for (int i = 0; i < n; i++) {
-            runner_reset(r);
-            runner_feed(r, seqs[i], lens[i], logits, RUNNER_ALL_LOGITS);
+            int keep = i > 0 ? common_prefix_len(seqs[i - 1], lens[i - 1], seqs[i], lens[i]) : 0;
+            if (keep >= lens[i]) keep = lens[i] - 1;
+            program_kv_truncate(r->kv, keep);
+            r->n_past = keep;
+            runner_feed(r, seqs[i] + keep, lens[i] - keep, logits + (size_t)keep * V, RUNNER_ALL_LOGITS);
             fn(ctx, i, logits, lens[i]);
         }
     } else {
