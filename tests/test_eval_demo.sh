@@ -3,8 +3,12 @@
 # plan reproduces ../shared/fixtures/painters-demo-16L/study-baseline.json as
 # its protocol says: held-out perplexity within 1e-4 relative with the same
 # token count, cloze acc and acc_norm identical, arith exact match identical.
+# usage: test_eval_demo.sh [RANKS]   (with RANKS > 1, under mpirun with stations)
 set -u
 P=${PAINTERS:?}
+RANKS=${1:-1}
+LAUNCH=()
+if [ "$RANKS" -gt 1 ]; then LAUNCH=(mpirun -n "$RANKS" --oversubscribe); fi
 SHARED=${PAINTERS_SHARED_DIR:-$PAINTERS_SOURCE_DIR/../shared}
 FIXTURE=$SHARED/fixtures/painters-demo-16L/study-baseline.json
 if [ ! -f "$FIXTURE" ]; then
@@ -13,7 +17,7 @@ if [ ! -f "$FIXTURE" ]; then
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-if ! "$P" eval --task demo --plan "$PAINTERS_SOURCE_DIR/plans/baseline.json" --json "$tmp/demo.json" \
+if ! "${LAUNCH[@]}" "$P" eval --task demo --plan "$PAINTERS_SOURCE_DIR/plans/baseline.json" --json "$tmp/demo.json" \
         > "$tmp/out.txt" 2> "$tmp/err.txt"; then
     echo "FAIL painters eval --task demo"; cat "$tmp/out.txt" "$tmp/err.txt"; exit 1
 fi
