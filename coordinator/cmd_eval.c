@@ -100,14 +100,7 @@ static cJSON *result_json(const Task *t, const TaskResult *res, const Runner *r,
 static void write_json_file(const char *path, const cJSON *doc) {
     char *text = cJSON_Print(doc);
     if (!text) die_runtime("eval: out of memory printing JSON");
-    char *tmp = xmalloc(strlen(path) + 8);
-    sprintf(tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) die_input("eval: cannot write %s", tmp);
-    int ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) die_runtime("eval: could not write %s", path);
-    free(tmp);
+    write_text_atomic(path, text);
     free(text);
 }
 

@@ -73,6 +73,14 @@ Program *program_from_steps(const char *name, const char *variant, int n_steps,
     return b.p;
 }
 
+Program *program_slice(const Program *p, int from, int to) {
+    ProgramBuilder b;
+    builder_init(&b, p->name, p->variant);
+    for (int s = from; s < to; s++) builder_append_step(&b, p->steps[s].layers, p->steps[s].n_layers);
+    b.p->N = p->N, b.p->K = p->K, b.p->seed = p->seed;
+    return b.p;
+}
+
 void program_free(Program *p) {
     if (!p) return;
     for (int i = 0; i < p->n_steps; i++) free(p->steps[i].layers);

@@ -65,6 +65,8 @@ Program *plan_parse(const char *json_text, const char *source, int n_layers);
  * T, K < 0 or a program over PLAN_MAX_APPLICATIONS. Caller owns the result. */
 Program *plan_expand_variant(const char *variant, int N, int K, int seed, int n_layers);
 void program_free(Program *p); /* accepts NULL */
+/* A copy of steps [from, to) of p (the whole program: 0, n_steps). Caller owns. */
+Program *program_slice(const Program *p, int from, int to);
 /* A program of n_steps steps, step s being the next sizes[s] ids of layers
  * (no checks: for programs that were checked where they were parsed, such as
  * the one rank 0 sends to the stations). Caller owns. */

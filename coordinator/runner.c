@@ -173,6 +173,12 @@ static void runner_run_program(Runner *r, float *x, int T) {
     memcpy(x, y, (size_t)T * r->ck->cfg.dim * sizeof(float));
 }
 
+void runner_run_canvas(Runner *r, float *x, int T) {
+    runner_reset(r);
+    runner_run_program(r, x, T);
+    runner_reset(r);
+}
+
 void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogits which) {
     const ModelConfig *c = &r->ck->cfg;
     if (T <= 0) die_input("no tokens to run");

@@ -82,6 +82,10 @@ void runner_close(Runner *r); /* accepts NULL */
  * RUNNER_ALL_LOGITS or (V) for the last token with RUNNER_LAST_LOGITS. */
 void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogits which);
 
+/* x (T, D) <- the current program applied to canvas x of a new sequence (no
+ * embedding, no head); the KV caches start empty and are left reset. */
+void runner_run_canvas(Runner *r, float *x, int T);
+
 /* Receives the logits (T, V) of sequence i of a batch; valid only during the call. */
 typedef void (*RunnerScoreFn)(void *ctx, int i, const float *logits, int T);
 

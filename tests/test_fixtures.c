@@ -20,6 +20,7 @@
 #include "kernels.h"
 #include "mpi_start.h"
 #include "runner.h"
+#include "similarity.h"
 #include "testhelp.h"
 #include "util.h"
 
@@ -136,6 +137,26 @@ static void check_batch(Runner *r, const FixtureRef *f, const char *plan, const 
     free(ids), free(lens);
 }
 
+/* The cosine-similarity matrix of the baseline's hidden states on sequence 2. */
+static void check_similarity(Runner *r, const FixtureRef *f, const cJSON *seqs) {
+    int64_t n_ref;
+    float *ref = fixture_ref_tensor(f, "similarity/baseline", &n_ref);
+    TEST_CHECK("similarity/baseline in the reference", ref != NULL);
+    if (!ref) return;
+    runner_set_program(r, plan_expand_variant("baseline", 0, 0, 0, r->ck->cfg.n_layers));
+    int E = r->program->n_steps + 1;
+    TEST_CHECK("similarity matrix size", n_ref == (int64_t)E * E);
+    int *ids;
+    int n = fixture_ids(cJSON_GetArrayItem(seqs, 2), &ids);
+    double *sim = xmalloc((size_t)E * E * sizeof(double));
+    similarity_matrix(r, 1, (const int *const *)&ids, &n, sim);
+    double err = 0;
+    for (int i = 0; i < E * E && i < n_ref; i++) err = fmax(err, fabs(sim[i] - ref[i]));
+    printf("similarity: max error %.2e over %d x %d\n", err, E, E);
+    TEST_CHECK("similarity/baseline within 1e-4", err <= 1e-4);
+    free(sim), free(ids), free(ref);
+}
+
 static void check_greedy(Runner *r, const char *plan, const cJSON *entry) {
     const cJSON *prompts = cJSON_GetObjectItem(entry, "greedy_prompts");
     const cJSON *expect = cJSON_GetObjectItem(entry, "greedy");
@@ -215,6 +236,7 @@ int main(int argc, char **argv) {
         n_plans++;
     }
     printf("%d plans checked\n", n_plans);
+    if (exact) check_similarity(r, &f, seqs);
     runner_close(r);
     fixture_ref_close(&f);
     return test_report(argv[1]);
