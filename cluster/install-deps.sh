@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages painters builds, tests and plots with.
+# Installs the Debian 12 packages painters builds, tests and plots with
+# (chromium: the headless check of report.html).
 # Run as root (or through sudo). Used by the quickstart and by CI.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -13,4 +14,5 @@ $SUDO apt-get install -y --no-install-recommends \
     libprotobuf-c-dev protobuf-c-compiler \
     libcjson-dev \
     gnuplot-nox \
+    chromium \
     python3

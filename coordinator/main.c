@@ -21,6 +21,7 @@ static const Command COMMANDS[] = {
     {"bench", cmd_bench, "prefill and decode tokens/s against the machine's sgemm rate"},
     {"synth", cmd_synth, "a random-weight checkpoint in a real model's shapes"},
     {"eval", cmd_eval, "task scores (perplexity, multiple choice, generation) under a plan"},
+    {"report", cmd_report, "plots and report.html of a study's output folder"},
 };
 static const int N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
 
