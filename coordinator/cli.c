@@ -136,5 +136,6 @@ RunnerOptions cli_runner_options(const CliOption *opts, int n) {
         .timeout_s = t,
         .trace = cli_value(opts, n, "--trace"),
         .verbose = cli_value(opts, n, "--verbose") != NULL,
+        .pack_tokens = cli_value(opts, n, "--no-pack") ? -1 : 0,
     };
 }

@@ -47,7 +47,8 @@ int cli_parse_ids(const char *text, const char *what, int **ids);
     {"--inflight", "W", "requests in flight through the stations (default 2 per station)", NULL}, \
     {"--timeout", "SEC", "longest wait for any canvas before the job ends (default 600)", NULL},  \
     {"--trace", "FILE", "write receive/apply/send events of every rank as JSON lines", NULL},     \
-    {"--verbose", NULL, "print station memory at start and per-station figures at the end", NULL}
+    {"--verbose", NULL, "print station memory at start and per-station figures at the end", NULL}, \
+    {"--no-pack", NULL, "score one sequence per canvas instead of packing many into one", NULL}
 
 /* RunnerOptions from CLI_RUN_OPTIONS; strings point into argv. */
 #include "runner.h"

@@ -119,8 +119,7 @@ int cmd_eval(int argc, char **argv) {
     const char **tasks;
     int n_tasks = cli_take_repeated("eval", &argc, argv, "--task", &tasks);
     CliOption opts[] = {
-        {"--model", "PATH", "checkpoint (default: the demo model)", NULL},
-        {"--plan", "PLAN", "plan file or inline JSON (default: baseline)", NULL},
+        CLI_RUN_OPTIONS,
         {"--task", "KIND:FILE",
          "a task, repeatable: ppl, mc, gen, arc, hellaswag, winogrande, "
          "lambada, gsm8k; 'demo' = the demo model's three tasks",
@@ -148,8 +147,8 @@ int cmd_eval(int argc, char **argv) {
     };
     int max_new = (int)cli_int(opts, n, "--max-new", 0, 1, 1 << 20);
     const char *json_path = cli_value(opts, n, "--json");
-    const char *model = cli_value(opts, n, "--model");
-    if (!model) model = cli_default_model();
+    RunnerOptions ro = cli_runner_options(opts, n);
+    const char *model = ro.model;
 
     int n_specs;
     EvalSpec *specs = expand_specs(tasks, n_tasks, limit, &n_specs);
@@ -165,7 +164,7 @@ int cmd_eval(int argc, char **argv) {
             model);
     Tokenizer *tok = tokenizer_load(tok_path);
     if (tokenizer_bos(tok) < 0) die_input("%s: the tokenizer has no BOS piece", tok_path);
-    Runner *r = runner_open(&(RunnerOptions){.model = model, .plan = cli_value(opts, n, "--plan")});
+    Runner *r = runner_open(&ro);
     printf("eval: model %s, plan %s (%d steps), %d task%s\n", model, r->program->name,
            r->program->n_steps, n_specs, n_specs == 1 ? "" : "s");
     fflush(stdout);

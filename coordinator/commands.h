@@ -11,5 +11,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_study(int argc, char **argv);
+int cmd_similarity(int argc, char **argv);
 
 #endif

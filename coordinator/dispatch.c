@@ -63,7 +63,9 @@ static void dispatch_send(Dispatch *d, DispatchSlot *sl, size_t n) {
     d->bytes_out += WIRE_HEADER_BYTES + sl->meta.payload_bytes;
 }
 
-void dispatch_submit(Dispatch *d, int slot, const float *x, int T, int pos0, int reset) {
+/* Sends x (T, D) with the header fields of m (request id, checksum and
+ * sizes filled in here) into slot, which must be free. x is copied. */
+static void dispatch_submit_meta(Dispatch *d, int slot, const float *x, int T, CanvasMeta *m) {
     DispatchSlot *sl = &d->slots[slot];
     if (sl->active) die_runtime("dispatch: slot %d is still in flight", slot);
     size_t n = (size_t)T * d->dim;
@@ -71,10 +73,14 @@ void dispatch_submit(Dispatch *d, int slot, const float *x, int T, int pos0, int
     canvas_reserve(&sl->x_out, &sl->cap_x, n);
     canvas_reserve(&sl->y_in, &sl->cap_y, n);
     memcpy(sl->x_out, x, n * sizeof(float));
-    sl->meta = (CanvasMeta){.request_id = d->next_id++, .step = 0, .n_tokens = T, .slot = slot,
-                            .pos0 = pos0, .reset = reset, .payload_bytes = n * sizeof(float),
-                            .sender = 0};
-    sl->meta.checksum = crc32_bytes(sl->x_out, sl->meta.payload_bytes);
+    m->request_id = d->next_id++;
+    m->step = 0;
+    m->n_tokens = T;
+    m->slot = slot;
+    m->payload_bytes = n * sizeof(float);
+    m->sender = 0;
+    m->checksum = crc32_bytes(sl->x_out, m->payload_bytes);
+    sl->meta = *m;
     sl->n_req = 0;
     sl->t_submit = wall_seconds();
     /* The result's receive is posted first so that collectives on the last
@@ -84,6 +90,21 @@ void dispatch_submit(Dispatch *d, int slot, const float *x, int T, int pos0, int
     trace_add(d->trace, TRACE_SEND, sl->meta.request_id, 0, d->route->entry[0], sl->t_submit,
               wall_seconds(), sl->meta.payload_bytes);
     sl->active = 1;
+}
+
+void dispatch_submit(Dispatch *d, int slot, const float *x, int T, int pos0, int reset) {
+    CanvasMeta m = {.pos0 = pos0, .reset = reset};
+    dispatch_submit_meta(d, slot, x, T, &m);
+}
+
+void dispatch_submit_packed(Dispatch *d, int slot, const float *x, int T, int n_segs,
+                            const int *start) {
+    if (n_segs < 1 || n_segs > WIRE_MAX_SEGMENTS)
+        die_runtime("dispatch: a packed canvas of %d sequences", n_segs);
+    CanvasMeta m = {.reset = 1, .n_segs = n_segs};
+    memcpy(m.seg_start, start, (size_t)n_segs * sizeof(int));
+    m.seg_start[n_segs] = T;
+    dispatch_submit_meta(d, slot, x, T, &m);
 }
 
 static void dispatch_wait(Dispatch *d, DispatchSlot *sl) {

@@ -22,6 +22,8 @@ static const Command COMMANDS[] = {
     {"synth", cmd_synth, "a random-weight checkpoint in a real model's shapes"},
     {"eval", cmd_eval, "task scores (perplexity, multiple choice, generation) under a plan"},
     {"report", cmd_report, "plots and report.html of a study's output folder"},
+    {"study", cmd_study, "the paper's sweep: plans x tasks, normalized scores, latency, report"},
+    {"similarity", cmd_similarity, "cosine similarity of hidden states between steps"},
 };
 static const int N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
 

@@ -85,6 +85,7 @@ Runner *runner_open(const RunnerOptions *o) {
     Runner *r = xcalloc(1, sizeof *r);
     r->opts = *o;
     if (r->opts.timeout_s <= 0) r->opts.timeout_s = 600.0;
+    if (r->opts.pack_tokens == 0) r->opts.pack_tokens = RUNNER_PACK_TOKENS;
     wire_set_timeout(r->opts.timeout_s);
     r->ck = checkpoint_open(o->model);
     r->program = plan_load(o->plan, r->ck->cfg.n_layers);
@@ -164,8 +165,9 @@ static void runner_reserve(Runner *r, int T) {
 /* x (T, D) <- the program applied to x, for the current sequence. */
 static void runner_run_program(Runner *r, float *x, int T) {
     if (r->world == 1) {
+        CanvasShape shape = {.T = T};
         for (int s = 0; s < r->program->n_steps; s++)
-            station_apply_step(r->station, r->program, s, r->kv, x, T);
+            station_apply_step(r->station, r->program, s, r->kv, x, &shape);
         return;
     }
     dispatch_submit(r->dispatch, 0, x, T, r->n_past, r->n_past == 0);
@@ -208,15 +210,107 @@ static int common_prefix_len(const int *a, int na, const int *b, int nb) {
  * are cut back to it and only the rest is fed; the prefix's rows of logits are
  * still in the buffer from the sequence before (a causal model's logits at a
  * position depend only on the tokens up to it). */
+/* Sequences [first, first + count) of a batch packed into one canvas of T rows. */
+typedef struct {
+    int first, count, T;
+} PackedCanvas;
+
+/* Splits the batch into canvases of at most pack_tokens rows (a longer
+ * sequence goes alone) and WIRE_MAX_SEGMENTS sequences. Returns the count;
+ * *out is malloc'ed and owned by the caller. */
+static int runner_pack(const int *lens, int n, int pack_tokens, PackedCanvas **out) {
+    PackedCanvas *c = xmalloc((size_t)(n ? n : 1) * sizeof *c);
+    int nc = 0;
+    for (int i = 0; i < n;) {
+        if (lens[i] <= 0) die_input("sequence %d of a batch is empty", i);
+        PackedCanvas pc = {.first = i, .count = 0, .T = 0};
+        while (i < n && pc.count < WIRE_MAX_SEGMENTS && (pc.count == 0 || pc.T + lens[i] <= pack_tokens)) {
+            if (lens[i] <= 0) die_input("sequence %d of a batch is empty", i);
+            pc.T += lens[i++];
+            pc.count++;
+        }
+        c[nc++] = pc;
+    }
+    *out = c;
+    return nc;
+}
+
+/* Embeds the canvas's sequences into r->x and fills start (count + 1 rows). */
+static void runner_embed_packed(Runner *r, const PackedCanvas *pc, const int *const *seqs,
+                                const int *lens, int *start) {
+    const ModelConfig *c = &r->ck->cfg;
+    runner_reserve(r, pc->T);
+    int row = 0;
+    for (int k = 0; k < pc->count; k++) {
+        start[k] = row;
+        embed_tokens(c, r->head, seqs[pc->first + k], lens[pc->first + k], r->x + (size_t)row * c->dim);
+        row += lens[pc->first + k];
+    }
+    start[pc->count] = row;
+}
+
+/* Hands each sequence of a finished canvas y (T, D) its logits. */
+static void runner_deliver_packed(Runner *r, const PackedCanvas *pc, const float *y,
+                                  const int *start, float *logits, RunnerScoreFn fn, void *ctx) {
+    const ModelConfig *c = &r->ck->cfg;
+    for (int k = 0; k < pc->count; k++) {
+        int len = start[k + 1] - start[k];
+        head_logits(c, r->head, y + (size_t)start[k] * c->dim, len, r->normed, logits);
+        fn(ctx, pc->first + k, logits, len);
+    }
+}
+
+/* Packed canvases: many short sequences per canvas, so every layer runs at
+ * GEMM speed; with stations, up to n_slots canvases in flight. */
+static void runner_score_packed(Runner *r, int n, const int *const *seqs, const int *lens,
+                                RunnerScoreFn fn, void *ctx, float *logits) {
+    PackedCanvas *pcs;
+    int nc = runner_pack(lens, n, r->opts.pack_tokens, &pcs);
+    int *start = xmalloc((size_t)(WIRE_MAX_SEGMENTS + 1) * sizeof(int));
+    runner_reset(r);
+    if (r->world == 1) {
+        for (int i = 0; i < nc; i++) {
+            runner_embed_packed(r, &pcs[i], seqs, lens, start);
+            CanvasShape shape = {.T = pcs[i].T, .n_segs = pcs[i].count, .start = start};
+            for (int s = 0; s < r->program->n_steps; s++)
+                station_apply_step(r->station, r->program, s, r->kv, r->x, &shape);
+            runner_deliver_packed(r, &pcs[i], r->x, start, logits, fn, ctx);
+        }
+    } else {
+        /* starts[slot] remembers each in-flight canvas's rows. */
+        int *starts = xmalloc((size_t)r->n_slots * (WIRE_MAX_SEGMENTS + 1) * sizeof(int));
+        int sent = 0;
+        for (int done = 0; done < nc; done++) {
+            while (sent < nc && sent - done < r->n_slots) {
+                int *st = starts + (size_t)(sent % r->n_slots) * (WIRE_MAX_SEGMENTS + 1);
+                runner_embed_packed(r, &pcs[sent], seqs, lens, st);
+                dispatch_submit_packed(r->dispatch, sent % r->n_slots, r->x, pcs[sent].T,
+                                       pcs[sent].count, st);
+                sent++;
+            }
+            const float *y = dispatch_collect(r->dispatch, done % r->n_slots);
+            runner_deliver_packed(r, &pcs[done], y,
+                                  starts + (size_t)(done % r->n_slots) * (WIRE_MAX_SEGMENTS + 1),
+                                  logits, fn, ctx);
+        }
+        free(starts);
+    }
+    free(start);
+    free(pcs);
+}
+
 void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens,
                         RunnerScoreFn fn, void *ctx) {
     const ModelConfig *c = &r->ck->cfg;
     int V = c->vocab_size, max_len = 0;
     for (int i = 0; i < n; i++) max_len = lens[i] > max_len ? lens[i] : max_len;
     float *logits = xalloc_floats((size_t)max_len * V);
-    if (r->world == 1) {
-        /* A sequence that starts like the one before it (the choices of one
-         * item share their context) reuses the shared prefix's caches and logits. */
+    if (r->opts.pack_tokens > 0) {
+        runner_score_packed(r, n, seqs, lens, fn, ctx, logits);
+    } else if (r->world == 1) {
+        /* One sequence at a time; one that starts like the one before it (the
+         * choices of one item share their context) reuses the shared
+         * prefix's caches and logits. */
         runner_reset(r);
         for (int i = 0; i < n; i++) {
             int keep = i > 0 ? common_prefix_len(seqs[i - 1], lens[i - 1], seqs[i], lens[i]) : 0;
@@ -227,7 +321,7 @@ void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *len
             fn(ctx, i, logits, lens[i]);
         }
     } else {
-        /* Keep up to n_slots sequences in flight; sequence i uses slot i % n_slots. */
+        /* One sequence per canvas, up to n_slots in flight; sequence i uses slot i % n_slots. */
         runner_reserve(r, max_len);
         int sent = 0;
         for (int done = 0; done < n; done++) {

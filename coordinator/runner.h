@@ -34,7 +34,11 @@ typedef struct {
     double timeout_s;      /* longest wait for any canvas (0: 600 s) */
     const char *trace;     /* JSONL file of receive/apply/send events, or NULL */
     int verbose;           /* print station memory at start and station figures at the end */
+    int pack_tokens;       /* batch scoring packs sequences into canvases of up to this many
+                              tokens (0: RUNNER_PACK_TOKENS; < 0: one sequence at a time) */
 } RunnerOptions;
+
+#define RUNNER_PACK_TOKENS 1024
 
 typedef enum { RUNNER_LAST_LOGITS, RUNNER_ALL_LOGITS } RunnerLogits;
 

@@ -36,39 +36,54 @@ void layer_scratch_free(LayerScratch *s) {
     memset(s, 0, sizeof *s);
 }
 
-/* att (T, H*hd) = softmax(q k^T / sqrt(hd), causal) v, head by head; query
- * head h reads key/value head h / (H / KV). Keys and values of positions
- * [0, ctx) are in kv; query t sits at position ctx0 + t. */
-static void attention(const ModelConfig *c, const KVCache *kv, const float *q, float *att,
-                      float *scores, int T, int ctx0) {
+/* att (n, H*hd) = softmax(q k^T / sqrt(hd), causal) v for n query rows, head
+ * by head; query head h reads key/value head h / (H / KV). k and v point at
+ * the first key row the queries may see ((ctx0 + n) rows of kvd floats);
+ * query t sits after ctx0 + t of them. */
+static void attention(const ModelConfig *c, const float *k, const float *v, int kvd,
+                      const float *q, float *att, float *scores, int n, int ctx0) {
     int H = c->n_heads, hd = c->head_dim, group = c->n_heads / c->n_kv_heads;
-    int qd = H * hd, kvd = kv->kv_dim, ctx = ctx0 + T;
+    int qd = H * hd, ctx = ctx0 + n;
     float scale = 1.0f / sqrtf((float)hd);
     for (int h = 0; h < H; h++) {
         int kvh = h / group;
-        /* scores (T, ctx) = q_h (T, hd) @ K_h (ctx, hd)^T * scale */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, ctx, hd, scale, q + h * hd, qd,
-                    kv->k + kvh * hd, kvd, 0.0f, scores, ctx);
-        for (int t = 0; t < T; t++) {
+        /* scores (n, ctx) = q_h (n, hd) @ K_h (ctx, hd)^T * scale */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, ctx, hd, scale, q + h * hd, qd,
+                    k + kvh * hd, kvd, 0.0f, scores, ctx);
+        for (int t = 0; t < n; t++) {
             float *row = scores + (size_t)t * ctx;
             int visible = ctx0 + t + 1;
             softmax_inplace(row, visible);
             memset(row + visible, 0, (size_t)(ctx - visible) * sizeof(float));
         }
-        /* att_h (T, hd) = scores (T, ctx) @ V_h (ctx, hd) */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, ctx, 1.0f, scores, ctx,
-                    kv->v + kvh * hd, kvd, 0.0f, att + h * hd, qd);
+        /* att_h (n, hd) = scores (n, ctx) @ V_h (ctx, hd) */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, hd, ctx, 1.0f, scores, ctx,
+                    v + kvh * hd, kvd, 0.0f, att + h * hd, qd);
     }
 }
 
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
-                 float *x, int T, LayerScratch *s) {
-    int D = c->dim, F = c->hidden_dim;
+                 float *x, const CanvasShape *shape, LayerScratch *s) {
+    int D = c->dim, F = c->hidden_dim, T = shape->T;
     int qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
-    int ctx0 = kv->len, ctx = ctx0 + T;
-    scratch_reserve(s, c, T, ctx);
+    int packed = shape->n_segs > 0;
+    int ctx0 = kv->len, ctx = ctx0 + T, longest = T;
+    if (packed) {
+        if (ctx0 != 0) die_runtime("a packed canvas needs an empty KV cache (it holds %d)", ctx0);
+        longest = 0;
+        for (int k = 0; k < shape->n_segs; k++) {
+            int len = shape->start[k + 1] - shape->start[k];
+            longest = len > longest ? len : longest;
+        }
+    }
+    scratch_reserve(s, c, T, packed ? longest : ctx);
     kv_cache_reserve(kv, ctx);
-    for (int t = 0; t < T; t++) s->pos[t] = ctx0 + t;
+    if (packed) {
+        for (int k = 0; k < shape->n_segs; k++)
+            for (int t = shape->start[k]; t < shape->start[k + 1]; t++) s->pos[t] = t - shape->start[k];
+    } else {
+        for (int t = 0; t < T; t++) s->pos[t] = ctx0 + t;
+    }
     float *knew = kv->k + (size_t)ctx0 * kvd, *vnew = kv->v + (size_t)ctx0 * kvd;
 
     /* Attention block: x += o_proj(attn(rope(q), rope(k), v)) */
@@ -83,8 +98,17 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
     }
     rope_apply(rope, s->q, T, c->n_heads, s->pos);
     rope_apply(rope, knew, T, c->n_kv_heads, s->pos);
-    kv->len = ctx;
-    attention(c, kv, s->q, s->att, s->scores, T, ctx0);
+    if (packed) {
+        for (int k = 0; k < shape->n_segs; k++) {
+            size_t a = (size_t)shape->start[k];
+            attention(c, kv->k + a * kvd, kv->v + a * kvd, kvd, s->q + a * qd, s->att + a * qd,
+                      s->scores, shape->start[k + 1] - shape->start[k], 0);
+        }
+        kv->len = 0;
+    } else {
+        kv->len = ctx;
+        attention(c, kv->k, kv->v, kvd, s->q, s->att, s->scores, T, ctx0);
+    }
     matmul_xwt(x, s->att, w->wo, T, qd, D, 1.0f);
 
     /* MLP block: x += down(silu(gate(xn)) * up(xn)) */
@@ -96,6 +120,7 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
 }
 
 double layer_flops(const ModelConfig *c, int T, int ctx0) {
+    /* (for a packed canvas this counts attention as one sequence: an upper bound) */
     double D = c->dim, F = c->hidden_dim;
     double qd = (double)c->n_heads * c->head_dim, kvd = (double)c->n_kv_heads * c->head_dim;
     double proj = 2.0 * T * (D * qd + 2 * D * kvd + qd * D + 3 * D * F);

@@ -25,11 +25,23 @@ typedef struct {
 
 void layer_scratch_free(LayerScratch *s); /* frees buffers, not s */
 
-/* x (T, D) <- L(x). The T tokens are at positions kv->len .. kv->len+T-1 of
- * one sequence; their keys and values are appended to kv, and each token
- * attends to every cached position up to its own (causal). */
+/* How the T rows of a canvas split into sequences.
+ *   n_segs == 0: one sequence, its T tokens following the kv->len cached ones;
+ *   n_segs  > 0: a packed canvas of n_segs new sequences back to back, rows
+ *                [start[k], start[k+1]) (start[0] = 0, start[n_segs] = T), each
+ *                at positions from 0 and attending only within itself. */
+typedef struct {
+    int T;
+    int n_segs;
+    const int *start; /* (n_segs + 1) */
+} CanvasShape;
+
+/* x (T, D) <- L(x) for a canvas of the given shape. A single sequence's keys
+ * and values are appended to kv and each token attends to every cached
+ * position up to its own (causal). A packed canvas needs an empty kv, uses it
+ * as scratch and leaves it empty. */
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
-                 float *x, int T, LayerScratch *s);
+                 float *x, const CanvasShape *shape, LayerScratch *s);
 
 /* Floating-point operations of layer_apply for T new tokens after ctx0 cached
  * ones (multiply-adds count 2). */

@@ -43,19 +43,21 @@ static void station_reserve(Station *st, int T, int ctx) {
 
 /* Applies layer j of step s to x in place. */
 static void station_apply_layer(Station *st, const Program *p, int s, int j, ProgramKV *kv,
-                                float *x, int T) {
+                                float *x, const CanvasShape *shape) {
     int layer = p->steps[s].layers[j];
     const LayerWeights *w = st->layers[layer];
     if (!w) die_runtime("step %d: layer %d is not hosted by this station", s, layer);
     KVCache *cache = &kv->caches[kv->first[s] + j];
-    station_reserve(st, T, cache->len + T);
-    layer_apply(&st->cfg, &st->rope, w, cache, x, T, &st->scratch);
-    st->flops += layer_flops(&st->cfg, T, cache->len - T);
+    int ctx0 = cache->len;
+    station_reserve(st, shape->T, ctx0 + shape->T);
+    layer_apply(&st->cfg, &st->rope, w, cache, x, shape, &st->scratch);
+    st->flops += layer_flops(&st->cfg, shape->T, ctx0);
 }
 
 int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *kv, const float *x,
-                           float *sum, int T) {
+                           float *sum, const CanvasShape *shape) {
     const ProgramStep *step = &p->steps[s];
+    int T = shape->T;
     size_t n = (size_t)T * st->cfg.dim;
     int applied = 0;
     memset(sum, 0, n * sizeof(float));
@@ -63,22 +65,23 @@ int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *kv, 
         if (!station_hosts(st, step->layers[j])) continue;
         station_reserve(st, T, 0);
         memcpy(st->tmp, x, n * sizeof(float));
-        station_apply_layer(st, p, s, j, kv, st->tmp, T);
+        station_apply_layer(st, p, s, j, kv, st->tmp, shape);
         for (size_t i = 0; i < n; i++) sum[i] += st->tmp[i];
         applied++;
     }
     return applied;
 }
 
-void station_apply_step(Station *st, const Program *p, int s, ProgramKV *kv, float *x, int T) {
+void station_apply_step(Station *st, const Program *p, int s, ProgramKV *kv, float *x,
+                        const CanvasShape *shape) {
     const ProgramStep *step = &p->steps[s];
     if (step->n_layers == 1) {
-        station_apply_layer(st, p, s, 0, kv, x, T);
+        station_apply_layer(st, p, s, 0, kv, x, shape);
         return;
     }
-    size_t n = (size_t)T * st->cfg.dim;
+    size_t n = (size_t)shape->T * st->cfg.dim;
     float *sum = xalloc_floats(n);
-    int applied = station_sum_group_part(st, p, s, kv, x, sum, T);
+    int applied = station_sum_group_part(st, p, s, kv, x, sum, shape);
     if (applied != step->n_layers)
         die_runtime("step %d: station hosts %d of the group's %d layers", s, applied,
                     step->n_layers);

@@ -37,16 +37,18 @@ Station *station_open(const Checkpoint *ck, const int *hosted);
 void station_free(Station *st); /* accepts NULL */
 int station_hosts(const Station *st, int layer);
 
-/* Applies step s of the program to x (T, D) in place, all of whose layers this
- * station hosts: a sequential layer, or the mean of a parallel group's layer
- * outputs. The T tokens follow the ones already cached in kv. */
-void station_apply_step(Station *st, const Program *p, int s, ProgramKV *kv, float *x, int T);
+/* Applies step s of the program to x (shape->T, D) in place, all of whose
+ * layers this station hosts: a sequential layer, or the mean of a parallel
+ * group's layer outputs. A single sequence's tokens follow the ones already
+ * cached in kv; a packed canvas holds new sequences (layer.h). */
+void station_apply_step(Station *st, const Program *p, int s, ProgramKV *kv, float *x,
+                        const CanvasShape *shape);
 
 /* sum (T, D) = sum of L_i(x) over the layers i of parallel step s that this
  * station hosts (x unchanged). Returns how many layers it applied. The caller
  * divides by the group size once every station's part is added. */
 int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *kv, const float *x,
-                           float *sum, int T);
+                           float *sum, const CanvasShape *shape);
 
 /* Caller owns; program_kv_free() frees. */
 ProgramKV *program_kv_new(const Program *p, const ModelConfig *c);

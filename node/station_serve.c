@@ -25,6 +25,10 @@ typedef struct {
 
 static size_t canvas_floats(const Serve *sv) { return (size_t)sv->meta.n_tokens * sv->st->cfg.dim; }
 
+static CanvasShape canvas_shape(const Serve *sv) {
+    return (CanvasShape){.T = sv->meta.n_tokens, .n_segs = sv->meta.n_segs, .start = sv->meta.seg_start};
+}
+
 /* The first header of a request: check it and clear the slot for a new sequence. */
 static void serve_begin_request(Serve *sv) {
     if (sv->started) return;
@@ -69,6 +73,7 @@ static void serve_send(Serve *sv, int s, int dest) {
 
 /* Every cache this rank uses in step s must hold exactly the positions before the canvas. */
 static void serve_check_positions(const Serve *sv, int s) {
+    if (sv->meta.n_segs > 0) return; /* packed canvases start new sequences */
     const ProgramKV *kv = sv->kv[sv->meta.slot];
     for (int j = 0; j < sv->p->steps[s].n_layers; j++) {
         if (!station_hosts(sv->st, sv->p->steps[s].layers[j])) continue;
@@ -86,7 +91,8 @@ static void serve_local_step(Serve *sv, int s) {
     if (!sv->meta.stop) {
         serve_check_positions(sv, s);
         double f0 = sv->st->flops, t0 = wall_seconds();
-        station_apply_step(sv->st, sv->p, s, sv->kv[sv->meta.slot], sv->x, sv->meta.n_tokens);
+        CanvasShape shape = canvas_shape(sv);
+        station_apply_step(sv->st, sv->p, s, sv->kv[sv->meta.slot], sv->x, &shape);
         double t1 = wall_seconds();
         sv->stats->compute_s += t1 - t0;
         sv->stats->flops += sv->st->flops - f0;
@@ -146,8 +152,9 @@ static void serve_spread_step(Serve *sv, int s) {
         sv->stats->wait_s += t1 - t0;
         serve_check_positions(sv, s);
         double f0 = sv->st->flops;
+        CanvasShape shape = canvas_shape(sv);
         int applied = station_sum_group_part(sv->st, sv->p, s, sv->kv[sv->meta.slot], sv->x,
-                                             sv->sum, sv->meta.n_tokens);
+                                             sv->sum, &shape);
         double t2 = wall_seconds();
         sv->stats->compute_s += t2 - t1;
         sv->stats->flops += sv->st->flops - f0;

@@ -1,6 +1,8 @@
 /* util.c: see util.h. */
 #include "util.h"
 
+#include "atomic_file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <mpi.h>
@@ -127,17 +129,9 @@ char *read_file_text(const char *path, size_t *len) {
 }
 
 void write_text_atomic(const char *path, const char *text) {
-    size_t n = strlen(path);
-    char *tmp = xmalloc(n + 5);
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp", 5);
-    FILE *f = fopen(tmp, "w");
-    if (!f) die_runtime("%s: cannot write: %s", tmp, strerror(errno));
-    size_t len = strlen(text);
-    int ok = fwrite(text, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) die_runtime("%s: write failed: %s", path, strerror(errno));
-    free(tmp);
+    AtomicFile a = atomic_file_open(path);
+    if (fputs(text, a.f) < 0) die_runtime("%s: write failed: %s", a.tmp, strerror(errno));
+    atomic_file_commit(&a);
 }
 
 int file_exists(const char *path) {

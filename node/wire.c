@@ -65,6 +65,13 @@ void canvas_header_pack(const CanvasMeta *m, uint8_t *buf) {
     h.payload_bytes = m->payload_bytes;
     h.checksum = m->checksum;
     h.sender = m->sender;
+    int32_t segs[WIRE_MAX_SEGMENTS + 1];
+    if (m->n_segs > 0) {
+        if (m->n_segs > WIRE_MAX_SEGMENTS) die_runtime("a canvas of %d sequences is too many", m->n_segs);
+        for (int k = 0; k <= m->n_segs; k++) segs[k] = m->seg_start[k];
+        h.n_segments = (size_t)m->n_segs + 1;
+        h.segments = segs;
+    }
     size_t n = painters__canvas_header__get_packed_size(&h);
     if (n + 4 > WIRE_HEADER_BYTES) die_runtime("canvas header of %zu bytes too large", n);
     uint32_t len = (uint32_t)n;
@@ -95,6 +102,17 @@ void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m) {
     m->payload_bytes = h->payload_bytes;
     m->checksum = h->checksum;
     m->sender = h->sender;
+    m->n_segs = 0;
+    if (h->n_segments > 0) {
+        int ok = h->n_segments >= 2 && h->n_segments <= WIRE_MAX_SEGMENTS + 1 &&
+                 h->segments[0] == 0 && h->segments[h->n_segments - 1] == m->n_tokens;
+        for (size_t k = 1; ok && k < h->n_segments; k++) ok = h->segments[k] > h->segments[k - 1];
+        if (!ok)
+            die_runtime("rank %d: canvas header from rank %d has inconsistent sequence offsets",
+                        util_rank(), from);
+        m->n_segs = (int)h->n_segments - 1;
+        for (size_t k = 0; k < h->n_segments; k++) m->seg_start[k] = h->segments[k];
+    }
     painters__canvas_header__free_unpacked(h, NULL);
 }
 

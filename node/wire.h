@@ -17,7 +17,8 @@
 /* The version this process speaks: WIRE_VERSION, or PAINTERS_WIRE_VERSION from
  * the environment (used by the tests to play a mismatched build). */
 uint32_t wire_version(void);
-#define WIRE_HEADER_BYTES 256
+#define WIRE_HEADER_BYTES 4096
+#define WIRE_MAX_SEGMENTS 512 /* sequences in one packed canvas */
 
 enum { WIRE_TAG_HEADER = 10, WIRE_TAG_PAYLOAD = 11, WIRE_TAG_REPORT = 12, WIRE_TAG_SETUP = 13 };
 
@@ -32,6 +33,8 @@ typedef struct {
     uint64_t payload_bytes;
     uint32_t checksum; /* CRC-32 of the payload */
     int sender;
+    int n_segs;        /* 0: one sequence; else a packed canvas of n_segs new sequences */
+    int seg_start[WIRE_MAX_SEGMENTS + 1]; /* rows where they start, then n_tokens */
 } CanvasMeta;
 
 /* Packs meta into buf (WIRE_HEADER_BYTES). */
