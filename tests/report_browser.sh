@@ -3,10 +3,11 @@
 # no failed resource, every <img> has decoded (the page's own load check sets
 # data-images-loaded="OK/ALL" and data-load-errors on <body>, read back with
 # --dump-dom), both tables have a row per plan, and a screenshot is kept.
-# usage: report_browser.sh [SCREENSHOT.png]   (default: report_screenshot.png here)
+# usage: [STUDY_DIR=OUT] report_browser.sh [SCREENSHOT.png]   (default: the example study;
+# report_screenshot.png here)
 set -u
 P=${PAINTERS:?}
-DATA=$PAINTERS_SOURCE_DIR/tests/data/study
+DATA=${STUDY_DIR:-$PAINTERS_SOURCE_DIR/tests/data/study}
 shot=${1:-$PWD/report_screenshot.png}
 CHROMIUM=${CHROMIUM:-$(command -v chromium || true)}
 if [ -z "$CHROMIUM" ] || [ ! -x "$CHROMIUM" ]; then

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# painters study on the demo model, small: results files, every cell exactly
+# once after a kill and a resume, the same figures at 1 and 3 ranks and with
+# packing turned off, and the real report in headless Chromium.
+set -u
+P=${PAINTERS:?}
+T=$PAINTERS_SOURCE_DIR/tasks/painters-demo
+export OMPI_MCA_rmaps_base_oversubscribe=1
+pass=0 fail=0
+check() { if eval "$2"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $1"; fi; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+ARGS=(--variants skip,reverse,parallel,looped_parallel --N 4,6 --task "ppl:$T/heldout.txt"
+      --task "mc:$T/cloze.jsonl" --task "gen:$T/arith.jsonl" --limit 16 --similarity 2)
+
+# Compares the metric values of two results.csv files: identical except
+# perplexity, within 1e-6 relative; every plan x task x metric exactly once.
+same_results() {
+    python3 - "$1" "$2" <<'PY'
+import csv, sys
+def load(path):
+    rows = list(csv.DictReader(open(path)))
+    keys = [(r["plan"], r["task"], r["metric"]) for r in rows]
+    assert len(keys) == len(set(keys)), "a cell appears twice in " + path
+    return {k: float(r["value"]) for k, r in zip(keys, rows)}
+a, b = load(sys.argv[1]), load(sys.argv[2])
+assert a.keys() == b.keys(), "different cells"
+for k in a:
+    tol = 1e-6 * abs(a[k]) if k[2] == "perplexity" else 0.0
+    assert abs(a[k] - b[k]) <= tol, (k, a[k], b[k])
+print("%d values agree" % len(a))
+PY
+}
+
+"$P" study "$tmp/one" "${ARGS[@]}" > "$tmp/one.log" 2>&1
+check "study runs" "[ \$? -eq 0 ] && grep -q 'study done' $tmp/one.log"
+for f in results.csv summary.csv results.json similarity.csv report.html score_vs_N.png score_vs_latency.png similarity.png; do
+    check "OUT/$f written" "[ -s $tmp/one/$f ]"
+done
+check "9 plans x 3 tasks, baseline normalized to 1" "python3 - $tmp/one <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1] + '/results.csv')))
+cells = {(r['plan'], r['task']) for r in rows}
+summary = list(csv.DictReader(open(sys.argv[1] + '/summary.csv')))
+base = [r for r in summary if r['plan'] == 'baseline'][0]
+doc = json.load(open(sys.argv[1] + '/results.json'))
+assert len(cells) == 27 and len(summary) == 9 and len(doc['plans']) == 9, (len(cells), len(summary))
+assert abs(float(base['median_normalized']) - 1) < 1e-12
+assert all(float(r['prefill_ms_per_token']) > 0 and float(r['decode_ms_per_token']) > 0 for r in summary)
+PY"
+
+# Killed after a few cells, then resumed: every cell exactly once, same values.
+"$P" study "$tmp/killed" "${ARGS[@]}" > "$tmp/killed.log" 2>&1 &
+pid=$!
+for i in $(seq 1 600); do
+    [ "$(wc -l < "$tmp/killed/results.csv" 2>/dev/null || echo 0)" -ge 8 ] && break
+    sleep 0.1
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+rows_before=$(($(wc -l < "$tmp/killed/results.csv") - 1))
+"$P" study "$tmp/killed" "${ARGS[@]}" > "$tmp/resumed.log" 2>&1
+check "resumed study completes" "[ \$? -eq 0 ] && grep -q 'resuming' $tmp/resumed.log"
+echo "killed with $rows_before result rows on disk"
+check "resumed: every cell once, same values as the uninterrupted run" "same_results $tmp/one/results.csv $tmp/killed/results.csv"
+
+# The same study over stations, and without packing: the same figures.
+mpirun -n 3 "$P" study "$tmp/three" "${ARGS[@]}" --placement round-robin --no-report > "$tmp/three.log" 2>&1
+check "study at 3 ranks" "[ \$? -eq 0 ]"
+check "3 ranks: same values as 1 rank" "same_results $tmp/one/results.csv $tmp/three/results.csv"
+"$P" study "$tmp/unpacked" "${ARGS[@]}" --no-pack --no-report > "$tmp/unpacked.log" 2>&1
+check "unpacked: same values as packed" "same_results $tmp/one/results.csv $tmp/unpacked/results.csv"
+
+# The real report in the browser.
+if command -v chromium > /dev/null; then
+    STUDY_DIR=$tmp/one bash "$PAINTERS_SOURCE_DIR/tests/report_browser.sh" "$PWD/study_report_screenshot.png" > "$tmp/browser.log" 2>&1
+    check "report.html of the study in Chromium" "[ \$? -eq 0 ]"
+    tail -1 "$tmp/browser.log"
+fi
+echo "study: $pass passed, $fail failed"
+[ $fail -eq 0 ]
