@@ -97,14 +97,16 @@ void dispatch_submit(Dispatch *d, int slot, const float *x, int T, int pos0, int
     dispatch_submit_meta(d, slot, x, T, &m);
 }
 
-void dispatch_submit_packed(Dispatch *d, int slot, const float *x, int T, int n_segs,
-                            const int *start) {
-    if (n_segs < 1 || n_segs > WIRE_MAX_SEGMENTS)
-        die_runtime("dispatch: a packed canvas of %d sequences", n_segs);
-    CanvasMeta m = {.reset = 1, .n_segs = n_segs};
-    memcpy(m.seg_start, start, (size_t)n_segs * sizeof(int));
-    m.seg_start[n_segs] = T;
-    dispatch_submit_meta(d, slot, x, T, &m);
+void dispatch_submit_packed(Dispatch *d, int slot, const float *x, const CanvasShape *shape) {
+    int n = shape->n_segs;
+    if (n < 1 || n > WIRE_MAX_SEGMENTS) die_runtime("dispatch: a packed canvas of %d sequences", n);
+    CanvasMeta m = {.reset = 1, .n_segs = n, .has_prefixes = shape->prefix_len != NULL};
+    memcpy(m.seg_start, shape->start, (size_t)(n + 1) * sizeof(int));
+    if (m.has_prefixes) {
+        memcpy(m.prefix_row, shape->prefix_row, (size_t)n * sizeof(int));
+        memcpy(m.prefix_len, shape->prefix_len, (size_t)n * sizeof(int));
+    }
+    dispatch_submit_meta(d, slot, x, shape->T, &m);
 }
 
 static void dispatch_wait(Dispatch *d, DispatchSlot *sl) {

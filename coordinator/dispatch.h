@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "layer.h"
 #include "route.h"
 #include "trace.h"
 #include "wire.h"
@@ -47,10 +48,9 @@ void dispatch_free(Dispatch *d); /* accepts NULL */
 /* Sends canvas x (T, D) of a sequence whose first token sits at pos0 (reset:
  * a new sequence) into slot, which must be free. x is copied. */
 void dispatch_submit(Dispatch *d, int slot, const float *x, int T, int pos0, int reset);
-/* The same for a packed canvas of n_segs new sequences starting at rows
- * start[0..n_segs-1] (start[n_segs] = T). */
-void dispatch_submit_packed(Dispatch *d, int slot, const float *x, int T, int n_segs,
-                            const int *start);
+/* The same for a packed canvas (layer.h CanvasShape: its sequences, and the
+ * prefixes they share, or NULL prefix arrays). */
+void dispatch_submit_packed(Dispatch *d, int slot, const float *x, const CanvasShape *shape);
 /* Waits for the slot's result (bounded by the timeout); returns (T, D), owned
  * by the dispatch and valid until the slot is submitted again. */
 const float *dispatch_collect(Dispatch *d, int slot);

@@ -135,6 +135,7 @@ void runner_close(Runner *r) {
     checkpoint_close(r->ck);
     free(r->x);
     free(r->normed);
+    free(r->gather);
     free(r);
 }
 
@@ -210,52 +211,103 @@ static int common_prefix_len(const int *a, int na, const int *b, int nb) {
  * are cut back to it and only the rest is fed; the prefix's rows of logits are
  * still in the buffer from the sequence before (a causal model's logits at a
  * position depend only on the tokens up to it). */
-/* Sequences [first, first + count) of a batch packed into one canvas of T rows. */
+/* Sequences [first, first + count) of a batch packed into one canvas of T
+ * rows. A sequence whose start matches the canvas's last sequence without a
+ * prefix (by at least RUNNER_MIN_SHARED tokens) holds only its own tokens
+ * and shares that one's rows for the rest (layer.h CanvasShape). */
 typedef struct {
     int first, count, T;
+    int start[WIRE_MAX_SEGMENTS + 1];
+    int prefix_row[WIRE_MAX_SEGMENTS], prefix_len[WIRE_MAX_SEGMENTS];
 } PackedCanvas;
 
-/* Splits the batch into canvases of at most pack_tokens rows (a longer
+#define RUNNER_MIN_SHARED 2
+
+/* Lays out sequences [first, first + count) in pc. */
+static void runner_layout(PackedCanvas *pc, const int *const *seqs, const int *lens) {
+    int row = 0, root = -1;
+    for (int k = 0; k < pc->count; k++) {
+        int i = pc->first + k, keep = 0;
+        if (root >= 0) {
+            int r = pc->first + root;
+            keep = common_prefix_len(seqs[r], lens[r], seqs[i], lens[i]);
+            if (keep >= lens[i]) keep = lens[i] - 1;
+            if (keep < RUNNER_MIN_SHARED) keep = 0;
+        }
+        pc->start[k] = row;
+        pc->prefix_row[k] = keep ? pc->start[root] : 0;
+        pc->prefix_len[k] = keep;
+        if (!keep) root = k;
+        row += lens[i] - keep;
+    }
+    pc->start[pc->count] = row;
+    pc->T = row;
+}
+
+/* Splits the batch into canvases of at most pack_tokens tokens (a longer
  * sequence goes alone) and WIRE_MAX_SEGMENTS sequences. Returns the count;
  * *out is malloc'ed and owned by the caller. */
-static int runner_pack(const int *lens, int n, int pack_tokens, PackedCanvas **out) {
+static int runner_pack(const int *const *seqs, const int *lens, int n, int pack_tokens,
+                       PackedCanvas **out) {
     PackedCanvas *c = xmalloc((size_t)(n ? n : 1) * sizeof *c);
     int nc = 0;
     for (int i = 0; i < n;) {
-        if (lens[i] <= 0) die_input("sequence %d of a batch is empty", i);
-        PackedCanvas pc = {.first = i, .count = 0, .T = 0};
-        while (i < n && pc.count < WIRE_MAX_SEGMENTS && (pc.count == 0 || pc.T + lens[i] <= pack_tokens)) {
+        PackedCanvas *pc = &c[nc++];
+        pc->first = i;
+        pc->count = 0;
+        int tokens = 0;
+        while (i < n && pc->count < WIRE_MAX_SEGMENTS &&
+               (pc->count == 0 || tokens + lens[i] <= pack_tokens)) {
             if (lens[i] <= 0) die_input("sequence %d of a batch is empty", i);
-            pc.T += lens[i++];
-            pc.count++;
+            tokens += lens[i++];
+            pc->count++;
         }
-        c[nc++] = pc;
+        runner_layout(pc, seqs, lens);
     }
     *out = c;
     return nc;
 }
 
-/* Embeds the canvas's sequences into r->x and fills start (count + 1 rows). */
-static void runner_embed_packed(Runner *r, const PackedCanvas *pc, const int *const *seqs,
-                                const int *lens, int *start) {
-    const ModelConfig *c = &r->ck->cfg;
-    runner_reserve(r, pc->T);
-    int row = 0;
-    for (int k = 0; k < pc->count; k++) {
-        start[k] = row;
-        embed_tokens(c, r->head, seqs[pc->first + k], lens[pc->first + k], r->x + (size_t)row * c->dim);
-        row += lens[pc->first + k];
-    }
-    start[pc->count] = row;
+static CanvasShape packed_shape(const PackedCanvas *pc) {
+    return (CanvasShape){.T = pc->T, .n_segs = pc->count, .start = pc->start,
+                         .prefix_row = pc->prefix_row, .prefix_len = pc->prefix_len};
 }
 
-/* Hands each sequence of a finished canvas y (T, D) its logits. */
-static void runner_deliver_packed(Runner *r, const PackedCanvas *pc, const float *y,
-                                  const int *start, float *logits, RunnerScoreFn fn, void *ctx) {
+/* Embeds the canvas's own rows into r->x. */
+static void runner_embed_packed(Runner *r, const PackedCanvas *pc, const int *const *seqs) {
     const ModelConfig *c = &r->ck->cfg;
+    runner_reserve(r, pc->T);
+    for (int k = 0; k < pc->count; k++)
+        embed_tokens(c, r->head, seqs[pc->first + k] + pc->prefix_len[k],
+                     pc->start[k + 1] - pc->start[k], r->x + (size_t)pc->start[k] * c->dim);
+}
+
+/* Hands each sequence of a finished canvas y (T, D) its logits (its shared
+ * prefix's rows gathered in front of its own). */
+static void runner_deliver_packed(Runner *r, const PackedCanvas *pc, const float *y,
+                                  const int *lens, const int *from, float *logits,
+                                  RunnerScoreFn fn, void *ctx) {
+    const ModelConfig *c = &r->ck->cfg;
+    size_t D = (size_t)c->dim;
     for (int k = 0; k < pc->count; k++) {
-        int len = start[k + 1] - start[k];
-        head_logits(c, r->head, y + (size_t)start[k] * c->dim, len, r->normed, logits);
+        int len = lens[pc->first + k], np = pc->prefix_len[k];
+        const float *h = y + (size_t)pc->start[k] * D;
+        if (np > 0) {
+            if ((size_t)len > r->cap_gather) {
+                free(r->gather);
+                r->gather = xalloc_floats((size_t)len * D);
+                r->cap_gather = (size_t)len;
+            }
+            memcpy(r->gather, y + (size_t)pc->prefix_row[k] * D, (size_t)np * D * sizeof(float));
+            memcpy(r->gather + (size_t)np * D, h, (size_t)(len - np) * D * sizeof(float));
+            h = r->gather;
+        }
+        /* Only the rows asked for; len <= the canvas's rows, which r->normed
+         * holds (y may be r->x). */
+        int f = from && from[pc->first + k] > 0 ? from[pc->first + k] : 0;
+        if (f > len - 1) f = len - 1;
+        head_logits(c, r->head, h + (size_t)f * D, len - f, r->normed,
+                    logits + (size_t)f * c->vocab_size);
         fn(ctx, pc->first + k, logits, len);
     }
 }
@@ -263,61 +315,47 @@ static void runner_deliver_packed(Runner *r, const PackedCanvas *pc, const float
 /* Packed canvases: many short sequences per canvas, so every layer runs at
  * GEMM speed; with stations, up to n_slots canvases in flight. */
 static void runner_score_packed(Runner *r, int n, const int *const *seqs, const int *lens,
-                                RunnerScoreFn fn, void *ctx, float *logits) {
+                                const int *from, RunnerScoreFn fn, void *ctx, float *logits) {
     PackedCanvas *pcs;
-    int nc = runner_pack(lens, n, r->opts.pack_tokens, &pcs);
-    int *start = xmalloc((size_t)(WIRE_MAX_SEGMENTS + 1) * sizeof(int));
+    int nc = runner_pack(seqs, lens, n, r->opts.pack_tokens, &pcs);
     runner_reset(r);
     if (r->world == 1) {
         for (int i = 0; i < nc; i++) {
-            runner_embed_packed(r, &pcs[i], seqs, lens, start);
-            CanvasShape shape = {.T = pcs[i].T, .n_segs = pcs[i].count, .start = start};
+            runner_embed_packed(r, &pcs[i], seqs);
+            CanvasShape shape = packed_shape(&pcs[i]);
             for (int s = 0; s < r->program->n_steps; s++)
                 station_apply_step(r->station, r->program, s, r->kv, r->x, &shape);
-            runner_deliver_packed(r, &pcs[i], r->x, start, logits, fn, ctx);
+            runner_deliver_packed(r, &pcs[i], r->x, lens, from, logits, fn, ctx);
         }
     } else {
-        /* starts[slot] remembers each in-flight canvas's rows. */
-        int *starts = xmalloc((size_t)r->n_slots * (WIRE_MAX_SEGMENTS + 1) * sizeof(int));
         int sent = 0;
         for (int done = 0; done < nc; done++) {
             while (sent < nc && sent - done < r->n_slots) {
-                int *st = starts + (size_t)(sent % r->n_slots) * (WIRE_MAX_SEGMENTS + 1);
-                runner_embed_packed(r, &pcs[sent], seqs, lens, st);
-                dispatch_submit_packed(r->dispatch, sent % r->n_slots, r->x, pcs[sent].T,
-                                       pcs[sent].count, st);
+                runner_embed_packed(r, &pcs[sent], seqs);
+                CanvasShape shape = packed_shape(&pcs[sent]);
+                dispatch_submit_packed(r->dispatch, sent % r->n_slots, r->x, &shape);
                 sent++;
             }
             const float *y = dispatch_collect(r->dispatch, done % r->n_slots);
-            runner_deliver_packed(r, &pcs[done], y,
-                                  starts + (size_t)(done % r->n_slots) * (WIRE_MAX_SEGMENTS + 1),
-                                  logits, fn, ctx);
+            runner_deliver_packed(r, &pcs[done], y, lens, from, logits, fn, ctx);
         }
-        free(starts);
     }
-    free(start);
     free(pcs);
 }
 
 void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens,
-                        RunnerScoreFn fn, void *ctx) {
+                        const int *from, RunnerScoreFn fn, void *ctx) {
     const ModelConfig *c = &r->ck->cfg;
     int V = c->vocab_size, max_len = 0;
     for (int i = 0; i < n; i++) max_len = lens[i] > max_len ? lens[i] : max_len;
     float *logits = xalloc_floats((size_t)max_len * V);
     if (r->opts.pack_tokens > 0) {
-        runner_score_packed(r, n, seqs, lens, fn, ctx, logits);
+        runner_score_packed(r, n, seqs, lens, from, fn, ctx, logits);
     } else if (r->world == 1) {
-        /* One sequence at a time; one that starts like the one before it (the
-         * choices of one item share their context) reuses the shared
-         * prefix's caches and logits. */
-        runner_reset(r);
+        /* One sequence per forward pass, every token computed. */
         for (int i = 0; i < n; i++) {
-            int keep = i > 0 ? common_prefix_len(seqs[i - 1], lens[i - 1], seqs[i], lens[i]) : 0;
-            if (keep >= lens[i]) keep = lens[i] - 1;
-            program_kv_truncate(r->kv, keep);
-            r->n_past = keep;
-            runner_feed(r, seqs[i] + keep, lens[i] - keep, logits + (size_t)keep * V, RUNNER_ALL_LOGITS);
+            runner_reset(r);
+            runner_feed(r, seqs[i], lens[i], logits, RUNNER_ALL_LOGITS);
             fn(ctx, i, logits, lens[i]);
         }
     } else {

@@ -73,6 +73,8 @@ typedef struct {
     int n_past;           /* tokens of the current sequence so far */
     float *x, *normed;    /* (cap, D) canvas and head work buffer */
     size_t cap;
+    float *gather;        /* (cap_gather, D) a packed sequence's rows, its shared prefix first */
+    size_t cap_gather;
     double seconds_layers, seconds_head;
 } Runner;
 
@@ -94,10 +96,12 @@ void runner_run_canvas(Runner *r, float *x, int T);
 typedef void (*RunnerScoreFn)(void *ctx, int i, const float *logits, int T);
 
 /* Runs n independent sequences, each from an empty cache, and calls fn for
- * each with all its logits, in order i = 0..n-1. With stations, several
- * sequences are in flight at once so that every station has work. */
+ * each with its logits, in order i = 0..n-1: rows from[i] .. T-1 (from NULL:
+ * every row; the rows before from[i] may hold anything). Sequences are packed
+ * into canvases (RunnerOptions.pack_tokens) and, with stations, several
+ * canvases are in flight at once so that every station has work. */
 void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens,
-                        RunnerScoreFn fn, void *ctx);
+                        const int *from, RunnerScoreFn fn, void *ctx);
 
 /* Starts a new sequence (forgets the KV caches). */
 void runner_reset(Runner *r);

@@ -101,6 +101,7 @@ void task_evaluate_choice(const Task *t, Runner *r, const Tokenizer *tok, const 
         ChoiceBatch batch = {r->ck->cfg.vocab_size, xcalloc((size_t)n_seq, sizeof(OptionScore))};
         const int **seqs = xmalloc((size_t)n_seq * sizeof *seqs);
         int *lens = xmalloc((size_t)n_seq * sizeof *lens);
+        int *from = xmalloc((size_t)n_seq * sizeof *from);
         int k = 0;
         for (int i = 0; i < n_items; i++) {
             const ChoiceItem *item = &t->choices[b + i];
@@ -108,11 +109,12 @@ void task_evaluate_choice(const Task *t, Runner *r, const Tokenizer *tok, const 
                 option_sequence(&item->options[j], tok, max_len, &batch.scores[k]);
                 seqs[k] = batch.scores[k].tokens;
                 lens[k] = batch.scores[k].len;
+                from[k] = batch.scores[k].start - 1; /* the row predicting the first scored token */
                 res->tokens_run += lens[k];
                 res->tokens += lens[k] - batch.scores[k].start;
             }
         }
-        runner_score_batch(r, n_seq, seqs, lens, task_score_option, &batch);
+        runner_score_batch(r, n_seq, seqs, lens, from, task_score_option, &batch);
         k = 0;
         for (int i = 0; i < n_items; i++) {
             const ChoiceItem *item = &t->choices[b + i];
@@ -130,6 +132,7 @@ void task_evaluate_choice(const Task *t, Runner *r, const Tokenizer *tok, const 
         free(batch.scores);
         free(seqs);
         free(lens);
+        free(from);
         if (o->progress) progress_update(o->progress, b + n_items);
     }
     res->items = t->n_items;

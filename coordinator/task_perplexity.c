@@ -48,7 +48,7 @@ static void perplexity_documents(const Task *t, Runner *r, const Tokenizer *tok,
             res->tokens_run += lens[i];
         }
         score.seqs = (const int *const *)seqs;
-        runner_score_batch(r, n, score.seqs, lens, perplexity_add_sequence, &score);
+        runner_score_batch(r, n, score.seqs, lens, NULL, perplexity_add_sequence, &score);
         for (int i = 0; i < n; i++) free(seqs[i]);
         if (o->progress) progress_update(o->progress, b + n);
     }
@@ -87,7 +87,7 @@ static void perplexity_chunks(const Task *t, Runner *r, const Tokenizer *tok,
             res->tokens_run += N;
         }
         score.seqs = (const int *const *)seqs;
-        runner_score_batch(r, n, score.seqs, lens, perplexity_add_sequence, &score);
+        runner_score_batch(r, n, score.seqs, lens, NULL, perplexity_add_sequence, &score);
         for (int i = 0; i < n; i++) free(seqs[i]);
         if (o->progress) progress_update(o->progress, b + n);
     }

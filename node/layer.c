@@ -33,6 +33,7 @@ static void scratch_reserve(LayerScratch *s, const ModelConfig *c, int T, int ct
 void layer_scratch_free(LayerScratch *s) {
     if (!s) return;
     free(s->xn), free(s->q), free(s->att), free(s->scores), free(s->gate), free(s->up), free(s->pos);
+    free(s->kbuf), free(s->vbuf);
     memset(s, 0, sizeof *s);
 }
 
@@ -62,6 +63,36 @@ static void attention(const ModelConfig *c, const float *k, const float *v, int 
     }
 }
 
+static int segment_prefix(const CanvasShape *shape, int k) {
+    return shape->prefix_len ? shape->prefix_len[k] : 0;
+}
+
+/* Attention of packed sequence k: over its own rows, after the rows of the
+ * prefix it shares with an earlier sequence (gathered into one key block). */
+static void attend_segment(const ModelConfig *c, const CanvasShape *shape, int k, const KVCache *kv,
+                           LayerScratch *s) {
+    int qd = c->n_heads * c->head_dim, kvd = kv->kv_dim;
+    size_t a = (size_t)shape->start[k];
+    int n = shape->start[k + 1] - shape->start[k], np = segment_prefix(shape, k);
+    const float *kk = kv->k + a * kvd, *vv = kv->v + a * kvd;
+    if (np > 0) {
+        size_t need = (size_t)(np + n) * kvd;
+        if (need > s->cap_kv) {
+            free(s->kbuf), free(s->vbuf);
+            s->kbuf = xalloc_floats(need);
+            s->vbuf = xalloc_floats(need);
+            s->cap_kv = need;
+        }
+        size_t p = (size_t)shape->prefix_row[k];
+        memcpy(s->kbuf, kv->k + p * kvd, (size_t)np * kvd * sizeof(float));
+        memcpy(s->vbuf, kv->v + p * kvd, (size_t)np * kvd * sizeof(float));
+        memcpy(s->kbuf + (size_t)np * kvd, kk, (size_t)n * kvd * sizeof(float));
+        memcpy(s->vbuf + (size_t)np * kvd, vv, (size_t)n * kvd * sizeof(float));
+        kk = s->kbuf, vv = s->vbuf;
+    }
+    attention(c, kk, vv, kvd, s->q + a * qd, s->att + a * qd, s->scores, n, np);
+}
+
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
                  float *x, const CanvasShape *shape, LayerScratch *s) {
     int D = c->dim, F = c->hidden_dim, T = shape->T;
@@ -72,7 +103,7 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
         if (ctx0 != 0) die_runtime("a packed canvas needs an empty KV cache (it holds %d)", ctx0);
         longest = 0;
         for (int k = 0; k < shape->n_segs; k++) {
-            int len = shape->start[k + 1] - shape->start[k];
+            int len = shape->start[k + 1] - shape->start[k] + segment_prefix(shape, k);
             longest = len > longest ? len : longest;
         }
     }
@@ -80,7 +111,8 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
     kv_cache_reserve(kv, ctx);
     if (packed) {
         for (int k = 0; k < shape->n_segs; k++)
-            for (int t = shape->start[k]; t < shape->start[k + 1]; t++) s->pos[t] = t - shape->start[k];
+            for (int t = shape->start[k]; t < shape->start[k + 1]; t++)
+                s->pos[t] = segment_prefix(shape, k) + t - shape->start[k];
     } else {
         for (int t = 0; t < T; t++) s->pos[t] = ctx0 + t;
     }
@@ -99,11 +131,7 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
     rope_apply(rope, s->q, T, c->n_heads, s->pos);
     rope_apply(rope, knew, T, c->n_kv_heads, s->pos);
     if (packed) {
-        for (int k = 0; k < shape->n_segs; k++) {
-            size_t a = (size_t)shape->start[k];
-            attention(c, kv->k + a * kvd, kv->v + a * kvd, kvd, s->q + a * qd, s->att + a * qd,
-                      s->scores, shape->start[k + 1] - shape->start[k], 0);
-        }
+        for (int k = 0; k < shape->n_segs; k++) attend_segment(c, shape, k, kv, s);
         kv->len = 0;
     } else {
         kv->len = ctx;

@@ -21,6 +21,8 @@ typedef struct {
     float *gate;   /* (T, F) */
     float *up;     /* (T, F) */
     int *pos;      /* (T) positions */
+    float *kbuf, *vbuf; /* (ctx, KV*hd) keys and values of a sequence with a shared prefix */
+    size_t cap_kv;
 } LayerScratch;
 
 void layer_scratch_free(LayerScratch *s); /* frees buffers, not s */
@@ -33,7 +35,14 @@ void layer_scratch_free(LayerScratch *s); /* frees buffers, not s */
 typedef struct {
     int T;
     int n_segs;
-    const int *start; /* (n_segs + 1) */
+    const int *start;      /* (n_segs + 1) */
+    /* Optional (NULL: none). Sequence k may continue a prefix held by an
+     * earlier sequence of the canvas that has no prefix itself: its first
+     * prefix_len[k] tokens are that sequence's rows from prefix_row[k] on, and
+     * its own rows hold positions prefix_len[k] onwards. The choices of one
+     * multiple-choice item share their context this way. */
+    const int *prefix_row; /* (n_segs) */
+    const int *prefix_len; /* (n_segs) 0: none */
 } CanvasShape;
 
 /* x (T, D) <- L(x) for a canvas of the given shape. A single sequence's keys

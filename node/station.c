@@ -109,11 +109,6 @@ void program_kv_reset(ProgramKV *kv) {
     for (int i = 0; i < kv->first[kv->n_steps]; i++) kv_cache_reset(&kv->caches[i]);
 }
 
-void program_kv_truncate(ProgramKV *kv, int n_pos) {
-    for (int i = 0; i < kv->first[kv->n_steps]; i++)
-        if (kv->caches[i].len > n_pos) kv->caches[i].len = n_pos;
-}
-
 void program_kv_free(ProgramKV *kv) {
     if (!kv) return;
     for (int i = 0; i < kv->first[kv->n_steps]; i++) kv_cache_free(&kv->caches[i]);

@@ -53,8 +53,6 @@ int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *kv, 
 /* Caller owns; program_kv_free() frees. */
 ProgramKV *program_kv_new(const Program *p, const ModelConfig *c);
 void program_kv_reset(ProgramKV *kv);
-/* Forgets every position from n_pos on (keeps tokens [0, n_pos)). */
-void program_kv_truncate(ProgramKV *kv, int n_pos);
 void program_kv_free(ProgramKV *kv); /* accepts NULL */
 /* Tokens already cached (the length of the sequence so far). */
 int program_kv_len(const ProgramKV *kv);

@@ -26,7 +26,9 @@ typedef struct {
 static size_t canvas_floats(const Serve *sv) { return (size_t)sv->meta.n_tokens * sv->st->cfg.dim; }
 
 static CanvasShape canvas_shape(const Serve *sv) {
-    return (CanvasShape){.T = sv->meta.n_tokens, .n_segs = sv->meta.n_segs, .start = sv->meta.seg_start};
+    return (CanvasShape){.T = sv->meta.n_tokens, .n_segs = sv->meta.n_segs, .start = sv->meta.seg_start,
+                         .prefix_row = sv->meta.has_prefixes ? sv->meta.prefix_row : NULL,
+                         .prefix_len = sv->meta.has_prefixes ? sv->meta.prefix_len : NULL};
 }
 
 /* The first header of a request: check it and clear the slot for a new sequence. */

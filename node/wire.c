@@ -72,6 +72,15 @@ void canvas_header_pack(const CanvasMeta *m, uint8_t *buf) {
         h.n_segments = (size_t)m->n_segs + 1;
         h.segments = segs;
     }
+    int32_t prefixes[2 * WIRE_MAX_SEGMENTS];
+    if (m->n_segs > 0 && m->has_prefixes) {
+        for (int k = 0; k < m->n_segs; k++) {
+            prefixes[2 * k] = m->prefix_row[k];
+            prefixes[2 * k + 1] = m->prefix_len[k];
+        }
+        h.n_prefixes = 2 * (size_t)m->n_segs;
+        h.prefixes = prefixes;
+    }
     size_t n = painters__canvas_header__get_packed_size(&h);
     if (n + 4 > WIRE_HEADER_BYTES) die_runtime("canvas header of %zu bytes too large", n);
     uint32_t len = (uint32_t)n;
@@ -112,6 +121,22 @@ void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m) {
                         util_rank(), from);
         m->n_segs = (int)h->n_segments - 1;
         for (size_t k = 0; k < h->n_segments; k++) m->seg_start[k] = h->segments[k];
+    }
+    m->has_prefixes = 0;
+    if (h->n_prefixes > 0) {
+        int ok = m->n_segs > 0 && h->n_prefixes == 2 * (size_t)m->n_segs;
+        for (int k = 0; ok && k < m->n_segs; k++) {
+            int row = h->prefixes[2 * k], len = h->prefixes[2 * k + 1];
+            /* a prefix lies within an earlier sequence that has none itself */
+            ok = len == 0 || (len > 0 && row >= 0 && row < m->seg_start[k] &&
+                              len <= m->seg_start[k] - row);
+            m->prefix_row[k] = row;
+            m->prefix_len[k] = len;
+        }
+        if (!ok)
+            die_runtime("rank %d: canvas header from rank %d has inconsistent shared prefixes",
+                        util_rank(), from);
+        m->has_prefixes = 1;
     }
     painters__canvas_header__free_unpacked(h, NULL);
 }

@@ -35,6 +35,8 @@ typedef struct {
     int sender;
     int n_segs;        /* 0: one sequence; else a packed canvas of n_segs new sequences */
     int seg_start[WIRE_MAX_SEGMENTS + 1]; /* rows where they start, then n_tokens */
+    int has_prefixes;  /* packed sequences continue prefixes held by earlier ones */
+    int prefix_row[WIRE_MAX_SEGMENTS], prefix_len[WIRE_MAX_SEGMENTS];
 } CanvasMeta;
 
 /* Packs meta into buf (WIRE_HEADER_BYTES). */

@@ -131,7 +131,7 @@ static void check_batch(Runner *r, const FixtureRef *f, const char *plan, const 
     int **ids = xmalloc((size_t)n * sizeof(int *)), *lens = xmalloc((size_t)n * sizeof(int));
     for (int i = 0; i < n; i++) lens[i] = fixture_ids(cJSON_GetArrayItem(seqs, i), &ids[i]);
     BatchCheck b = {.f = f, .plan = plan, .V = r->ck->cfg.vocab_size};
-    runner_score_batch(r, n, (const int *const *)ids, lens, batch_result, &b);
+    runner_score_batch(r, n, (const int *const *)ids, lens, NULL, batch_result, &b);
     TEST_CHECK("batch delivered every sequence", b.next == n);
     for (int i = 0; i < n; i++) free(ids[i]);
     free(ids), free(lens);
