@@ -76,8 +76,9 @@ void canvas_header_pack(const CanvasMeta *m, uint8_t *buf) {
 void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m) {
     uint32_t len;
     memcpy(&len, buf, 4);
+    /* len comes off the wire: compared without arithmetic that could wrap. */
     Painters__CanvasHeader *h =
-        len + 4 <= WIRE_HEADER_BYTES ? painters__canvas_header__unpack(NULL, len, buf + 4) : NULL;
+        len <= WIRE_HEADER_BYTES - 4 ? painters__canvas_header__unpack(NULL, len, buf + 4) : NULL;
     if (!h)
         die_runtime("rank %d: unreadable canvas header from rank %d (a different painters binary?)",
                     util_rank(), from);
