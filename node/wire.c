@@ -99,6 +99,15 @@ void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m) {
     painters__canvas_header__free_unpacked(h, NULL);
 }
 
+void canvas_check_shape(const CanvasMeta *m, int dim, int from) {
+    if (m->stop) return;
+    if (m->n_tokens < 1 || m->pos0 < 0 || dim < 1 ||
+        m->payload_bytes != (uint64_t)m->n_tokens * (uint64_t)dim * sizeof(float))
+        die_runtime("rank %d: canvas header from rank %d describes %d tokens at position %d in "
+                    "%llu payload bytes, not rows of %d floats", util_rank(), from, m->n_tokens,
+                    m->pos0, (unsigned long long)m->payload_bytes, dim);
+}
+
 void canvas_check_payload(const CanvasMeta *m, const float *x, int from) {
     uint32_t c = crc32_bytes(x, m->payload_bytes);
     if (c != m->checksum)
