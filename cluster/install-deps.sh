@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages painters builds, tests and plots with.
-# Run as root (or through sudo). Used by the quickstart and by CI.
+# Run as root (or through sudo). Used by the quickstart and by CI. clang-14 and
+# libclang-rt-14-dev (which holds libFuzzer) build the fuzz tests (tests/fuzz).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -12,5 +13,6 @@ $SUDO apt-get install -y --no-install-recommends \
     libopenblas-dev \
     libprotobuf-c-dev protobuf-c-compiler \
     libcjson-dev \
+    clang-14 libclang-rt-14-dev \
     gnuplot-nox \
     python3
