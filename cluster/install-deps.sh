@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages painters builds, tests and plots with
-# (chromium: the headless check of report.html).
-# Run as root (or through sudo). Used by the quickstart and by CI.
+# Installs the Debian 12 packages painters builds, tests and plots with.
+# Run as root (or through sudo). Used by the quickstart and by CI. chromium
+# runs the headless check of report.html; clang-14 and libclang-rt-14-dev
+# (which holds libFuzzer) build the fuzz tests (tests/fuzz).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -13,6 +14,7 @@ $SUDO apt-get install -y --no-install-recommends \
     libopenblas-dev \
     libprotobuf-c-dev protobuf-c-compiler \
     libcjson-dev \
+    clang-14 libclang-rt-14-dev \
     gnuplot-nox \
     chromium \
     python3

@@ -134,6 +134,11 @@ const float *dispatch_collect(Dispatch *d, int slot) {
         die_runtime("rank 0: expected request %llu from rank %d, got %llu",
                     (unsigned long long)sl->meta.request_id, from,
                     (unsigned long long)got.request_id);
+    canvas_check_shape(&got, d->dim, from);
+    if (got.stop || got.n_tokens != sl->meta.n_tokens)
+        die_runtime("rank 0: request %llu of %d tokens came back from rank %d as %d tokens%s",
+                    (unsigned long long)sl->meta.request_id, sl->meta.n_tokens, from,
+                    got.n_tokens, got.stop ? " with stop set" : "");
     size_t n = (size_t)sl->meta.n_tokens * d->dim;
     if (r->spread[last]) {
         float inv = 1.0f / (float)d->program->steps[last].n_layers;

@@ -1,6 +1,7 @@
 /* placement.c: see placement.h. */
 #include "placement.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,9 +59,14 @@ static void placement_parse_layers(Placement *p, const char *src, int si, const 
     }
     long a, b;
     if (cJSON_IsNumber(item)) {
-        a = b = (long)item->valuedouble;
-        if ((double)a != item->valuedouble)
-            die_input("%s: stations[%d].layers: %g is not a layer id", src, si, item->valuedouble);
+        double d = item->valuedouble;
+        if (floor(d) != d)
+            die_input("%s: stations[%d].layers: %g is not a layer id", src, si, d);
+        /* Range-checked as a double: converting one past the range of long is undefined. */
+        if (d < 0 || d >= p->n_layers)
+            die_input("%s: stations[%d].layers: layer %.0f out of range (model has %d layers)", src,
+                      si, d, p->n_layers);
+        a = b = (long)d;
     } else if (cJSON_IsString(item)) {
         char *end;
         a = strtol(item->valuestring, &end, 10);

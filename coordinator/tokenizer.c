@@ -229,16 +229,12 @@ static const char *model_type_name(int type) {
     }
 }
 
-static Sentencepiece__ModelProto *unpack_model_file(const char *path) {
-    size_t len = 0;
-    char *bytes = read_file_text(path, &len);
-    Sentencepiece__ModelProto *proto =
-        sentencepiece__model_proto__unpack(NULL, len, (const uint8_t *)bytes);
-    free(bytes);
+static Sentencepiece__ModelProto *unpack_model(const char *source, const uint8_t *data, size_t n) {
+    Sentencepiece__ModelProto *proto = sentencepiece__model_proto__unpack(NULL, n, data);
     if (!proto)
         die_input("%s: not a SentencePiece model (the protobuf does not parse: truncated or "
                   "corrupt file)",
-                  path);
+                  source);
     return proto;
 }
 
@@ -350,17 +346,25 @@ static void read_specs(Tokenizer *t) {
     t->escape_whitespaces = ns->escape_whitespaces;
 }
 
-Tokenizer *tokenizer_load(const char *path) {
-    Sentencepiece__ModelProto *proto = unpack_model_file(path);
-    check_model_supported(path, proto);
+Tokenizer *tokenizer_load_bytes(const char *source, const uint8_t *data, size_t n) {
+    Sentencepiece__ModelProto *proto = unpack_model(source, data, n);
+    check_model_supported(source, proto);
     Tokenizer *t = xcalloc(1, sizeof *t);
     t->proto = proto;
     t->n_pieces = (int)proto->n_pieces;
     read_specs(t);
-    read_piece_table(t, path);
-    index_pieces(t, path);
+    read_piece_table(t, source);
+    index_pieces(t, source);
     t->bos = control_piece_id(t, proto->trainer_spec->bos_piece, "<s>");
     t->eos = control_piece_id(t, proto->trainer_spec->eos_piece, "</s>");
+    return t;
+}
+
+Tokenizer *tokenizer_load(const char *path) {
+    size_t len = 0;
+    char *bytes = read_file_text(path, &len);
+    Tokenizer *t = tokenizer_load_bytes(path, (const uint8_t *)bytes, len);
+    free(bytes);
     return t;
 }
 

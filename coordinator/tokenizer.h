@@ -8,11 +8,17 @@
 #ifndef PAINTERS_TOKENIZER_H
 #define PAINTERS_TOKENIZER_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 typedef struct Tokenizer Tokenizer;
 
 /* Loads tokenizer.model. die_input naming the file on a missing, truncated or
  * unsupported model. Caller owns the result; free with tokenizer_free(). */
 Tokenizer *tokenizer_load(const char *path);
+/* The same from the file's n bytes in memory (copied where kept); `source`
+ * names them in messages. Used by tokenizer_load() and the fuzzer. */
+Tokenizer *tokenizer_load_bytes(const char *source, const uint8_t *data, size_t n);
 void tokenizer_free(Tokenizer *t); /* accepts NULL */
 
 /* Encodes UTF-8 text as sentencepiece's encode(text) does, with BOS first when

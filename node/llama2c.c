@@ -121,19 +121,13 @@ static void read_config(const char *path, const int32_t h[7], ModelConfig *cfg) 
     cfg->eos_id = 2;
 }
 
-void llama2c_open(const char *path, Checkpoint *ck) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) die_input("%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) die_input("%s: not a regular file", path);
-    uint8_t raw[LLAMA2C_HEADER_BYTES];
-    ssize_t got = pread(fd, raw, sizeof raw, 0);
-    close(fd);
-    if (got != (ssize_t)sizeof raw)
-        die_input("%s: %lld bytes, too short for a llama2.c header", path, (long long)st.st_size);
+void llama2c_parse_header(const char *path, const uint8_t *prefix, size_t len, uint64_t file_size,
+                          Checkpoint *ck) {
+    if (len < LLAMA2C_HEADER_BYTES)
+        die_input("%s: %" PRIu64 " bytes, too short for a llama2.c header", path, file_size);
     int32_t h[7];
     for (int i = 0; i < 7; i++) {
-        const uint8_t *p = raw + 4 * i;
+        const uint8_t *p = prefix + 4 * i;
         h[i] = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
                          (uint32_t)p[3] << 24);
     }
@@ -141,7 +135,7 @@ void llama2c_open(const char *path, Checkpoint *ck) {
     ck->format = CHECKPOINT_LLAMA2C;
 
     const ModelConfig *c = &ck->cfg;
-    Llama2cLayout lay = {path, (uint64_t)st.st_size, LLAMA2C_HEADER_BYTES, ck, 0};
+    Llama2cLayout lay = {path, file_size, LLAMA2C_HEADER_BYTES, ck, 0};
     lay.file = checkpoint_add_file(ck, path, lay.file_size);
     int64_t D = c->dim, F = c->hidden_dim, V = c->vocab_size, L = c->n_layers;
     int64_t kv_dim = (int64_t)c->n_kv_heads * c->head_dim;
@@ -169,4 +163,15 @@ void llama2c_open(const char *path, Checkpoint *ck) {
         die_input("%s: %" PRIu64 " bytes after the last tensor (the header implies exactly %" PRIu64
                   " bytes; not a llama2.c file?)",
                   path, lay.file_size - lay.offset, lay.offset);
+}
+
+void llama2c_open(const char *path, Checkpoint *ck) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) die_input("%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) die_input("%s: not a regular file", path);
+    uint8_t raw[LLAMA2C_HEADER_BYTES];
+    ssize_t got = pread(fd, raw, sizeof raw, 0);
+    close(fd);
+    llama2c_parse_header(path, raw, got > 0 ? (size_t)got : 0, (uint64_t)st.st_size, ck);
 }

@@ -21,4 +21,10 @@
  * and the tensor that runs past its end. */
 void llama2c_open(const char *path, Checkpoint *ck);
 
+/* The same from the file's first len bytes in memory (the header needs 28)
+ * and its size: what llama2c_open() does once it has read them. Used by the
+ * reader and the fuzzer. */
+void llama2c_parse_header(const char *path, const uint8_t *prefix, size_t len, uint64_t file_size,
+                          Checkpoint *ck);
+
 #endif

@@ -50,6 +50,7 @@ static void serve_receive(Serve *sv, int s) {
     snprintf(what, sizeof what, "step %d: waiting for the canvas from rank %d", s, src);
     double t0 = wall_seconds();
     canvas_recv(&sv->meta, &sv->x, &sv->cap_x, src, sv->started, what);
+    canvas_check_shape(&sv->meta, sv->st->cfg.dim, src);
     double t1 = wall_seconds();
     sv->stats->wait_s += t1 - t0;
     sv->stats->bytes_in += WIRE_HEADER_BYTES + (sv->meta.stop ? 0 : sv->meta.payload_bytes);

@@ -15,6 +15,9 @@
 
 static int g_rank = 0;
 static int g_world = 1;
+static jmp_buf *g_error_jump = NULL;
+
+void util_set_error_jump(jmp_buf *jb) { g_error_jump = jb; }
 
 void util_set_rank(int rank, int world_size) {
     g_rank = rank;
@@ -34,6 +37,7 @@ static void vmessage(const char *kind, const char *fmt, va_list ap) {
 }
 
 static _Noreturn void end_job(int code) {
+    if (g_error_jump) longjmp(*g_error_jump, code);
     fflush(stdout);
     int inited = 0, finalized = 0;
     MPI_Initialized(&inited);
@@ -42,10 +46,16 @@ static _Noreturn void end_job(int code) {
     exit(code);
 }
 
+/* Whether a die_* call prints its message: always, unless the error jump is
+ * armed and PAINTERS_ERROR_JUMP_PRINT is unset. */
+static int error_is_printed(void) {
+    return !g_error_jump || getenv("PAINTERS_ERROR_JUMP_PRINT") != NULL;
+}
+
 void die_input(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vmessage("error: ", fmt, ap);
+    if (error_is_printed()) vmessage("error: ", fmt, ap);
     va_end(ap);
     end_job(PAINTERS_EXIT_INPUT);
 }
@@ -53,7 +63,7 @@ void die_input(const char *fmt, ...) {
 void die_runtime(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vmessage("fatal: ", fmt, ap);
+    if (error_is_printed()) vmessage("fatal: ", fmt, ap);
     va_end(ap);
     end_job(PAINTERS_EXIT_RUNTIME);
 }

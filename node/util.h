@@ -10,6 +10,7 @@
 #ifndef PAINTERS_UTIL_H
 #define PAINTERS_UTIL_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +26,13 @@
 
 _Noreturn void die_input(const char *fmt, ...) PAINTERS_PRINTF(1, 2);
 _Noreturn void die_runtime(const char *fmt, ...) PAINTERS_PRINTF(1, 2);
+/* For fuzzing and tests only: with jb armed, die_input() and die_runtime()
+ * print nothing (unless PAINTERS_ERROR_JUMP_PRINT is set in the environment)
+ * and longjmp(*jb, PAINTERS_EXIT_INPUT or PAINTERS_EXIT_RUNTIME) instead of
+ * ending the program. What the dying parser had allocated is not freed. NULL
+ * disarms; the program as shipped never arms it. */
+void util_set_error_jump(jmp_buf *jb);
+
 /* Prints a warning line on stderr (rank-prefixed) and returns. */
 void warn_msg(const char *fmt, ...) PAINTERS_PRINTF(1, 2);
 

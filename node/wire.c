@@ -92,8 +92,9 @@ void canvas_header_pack(const CanvasMeta *m, uint8_t *buf) {
 void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m) {
     uint32_t len;
     memcpy(&len, buf, 4);
+    /* len comes off the wire: compared without arithmetic that could wrap. */
     Painters__CanvasHeader *h =
-        len + 4 <= WIRE_HEADER_BYTES ? painters__canvas_header__unpack(NULL, len, buf + 4) : NULL;
+        len <= WIRE_HEADER_BYTES - 4 ? painters__canvas_header__unpack(NULL, len, buf + 4) : NULL;
     if (!h)
         die_runtime("rank %d: unreadable canvas header from rank %d (a different painters binary?)",
                     util_rank(), from);
@@ -139,6 +140,15 @@ void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m) {
         m->has_prefixes = 1;
     }
     painters__canvas_header__free_unpacked(h, NULL);
+}
+
+void canvas_check_shape(const CanvasMeta *m, int dim, int from) {
+    if (m->stop) return;
+    if (m->n_tokens < 1 || m->pos0 < 0 || dim < 1 ||
+        m->payload_bytes != (uint64_t)m->n_tokens * (uint64_t)dim * sizeof(float))
+        die_runtime("rank %d: canvas header from rank %d describes %d tokens at position %d in "
+                    "%llu payload bytes, not rows of %d floats", util_rank(), from, m->n_tokens,
+                    m->pos0, (unsigned long long)m->payload_bytes, dim);
 }
 
 void canvas_check_payload(const CanvasMeta *m, const float *x, int from) {

@@ -44,6 +44,11 @@ void canvas_header_pack(const CanvasMeta *m, uint8_t *buf);
 /* Unpacks buf received from rank `from`; a version mismatch or garbage ends
  * the job (die_runtime) naming both ranks. */
 void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m);
+/* Checks that a received header describes a canvas of rows of dim floats:
+ * n_tokens >= 1, pos0 >= 0 and payload_bytes = n_tokens * dim * 4 (a stop
+ * header passes as it is). Anything else ends the job (die_runtime) naming
+ * both ranks, before the payload is sized or read by these fields. */
+void canvas_check_shape(const CanvasMeta *m, int dim, int from);
 /* Checks payload against m->checksum; a mismatch ends the job naming both ranks. */
 void canvas_check_payload(const CanvasMeta *m, const float *x, int from);
 

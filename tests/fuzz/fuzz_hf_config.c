@@ -1,0 +1,29 @@
+/* fuzz_hf_config.c: hf_config_parse on the input as config.json text. */
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_alloc.h"
+#include "hf_config.h"
+#include "util.h"
+
+static jmp_buf on_error;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    char *text = xmalloc(size + 1); /* owned here */
+    memcpy(text, data, size);
+    text[size] = '\0';
+    fuzz_alloc_track();
+    if (setjmp(on_error) == 0) {
+        util_set_error_jump(&on_error);
+        ModelConfig cfg;
+        hf_config_parse("<fuzz>", text, &cfg);
+        fuzz_alloc_keep();
+    } else {
+        fuzz_alloc_free_leftovers();
+    }
+    util_set_error_jump(NULL);
+    free(text);
+    return 0;
+}
