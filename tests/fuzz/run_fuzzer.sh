@@ -27,13 +27,13 @@ fuzzdir=$src/tests/fuzz
 
 case $target in
     safetensors|llama2c)
-        sources="node/util.c node/json_check.c node/checkpoint.c node/checkpoint_check.c
+        sources="node/util.c node/atomic_file.c node/json_check.c node/checkpoint.c node/checkpoint_check.c
                  node/safetensors.c node/hf_config.c node/llama2c.c" ;;
-    hf_config) sources="node/util.c node/json_check.c node/hf_config.c" ;;
-    plan) sources="node/util.c coordinator/plan.c coordinator/pyrandom.c" ;;
-    placement) sources="node/util.c node/json_check.c coordinator/placement.c" ;;
-    tokenizer) sources="node/util.c coordinator/tokenizer.c @proto/sentencepiece_model.pb-c.c" ;;
-    canvas_header) sources="node/util.c node/wire.c @proto/painters_wire.pb-c.c" ;;
+    hf_config) sources="node/util.c node/atomic_file.c node/json_check.c node/hf_config.c" ;;
+    plan) sources="node/util.c node/atomic_file.c coordinator/plan.c coordinator/pyrandom.c" ;;
+    placement) sources="node/util.c node/atomic_file.c node/json_check.c coordinator/placement.c" ;;
+    tokenizer) sources="node/util.c node/atomic_file.c coordinator/tokenizer.c @proto/sentencepiece_model.pb-c.c" ;;
+    canvas_header) sources="node/util.c node/atomic_file.c node/wire.c @proto/painters_wire.pb-c.c" ;;
     *)
         echo "run_fuzzer.sh: unknown target '$target' (safetensors, hf_config, llama2c, plan," \
              "placement, tokenizer, canvas_header)" >&2
