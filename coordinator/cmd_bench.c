@@ -3,6 +3,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -12,6 +15,7 @@
 #include "util.h"
 
 typedef struct {
+    StationFigures *stations; /* (ranks) with stations: each one's figures during the test */
     char name[48];    /* "pp512", "tg128", "tg128@d256", "tg128@d256-recompute" */
     double mean, sd;  /* tokens/s over the repetitions */
     double gflops;    /* median FLOP rate reached */
@@ -60,6 +64,39 @@ static double run_tg(Runner *r, const int *tokens, int n, int depth, int recompu
     return now_seconds() - t0;
 }
 
+/* One tp run: n_seqs independent sequences of n tokens through
+ * runner_score_batch, one sequence per canvas, up to --inflight in flight. */
+typedef struct {
+    int dummy;
+} BatchSink;
+
+static void batch_sink(void *ctx, int i, const float *logits, int T) {
+    (void)ctx, (void)i, (void)logits, (void)T;
+}
+
+static BenchResult bench_throughput(Runner *r, int n_seqs, int n, int reps, const int *tokens) {
+    BenchResult b = {0};
+    const int **seqs = xmalloc((size_t)n_seqs * sizeof *seqs);
+    int *lens = xmalloc((size_t)n_seqs * sizeof *lens), *from = xmalloc((size_t)n_seqs * sizeof *from);
+    for (int i = 0; i < n_seqs; i++) seqs[i] = tokens, lens[i] = n, from[i] = n - 1;
+    double *tps = xmalloc((size_t)reps * sizeof(double)), *gf = xmalloc((size_t)reps * sizeof(double));
+    double flops = program_flops(r, n, 0) * n_seqs;
+    BatchSink sink = {0};
+    for (int rep = -1; rep < reps; rep++) {
+        double t0 = now_seconds();
+        runner_score_batch(r, n_seqs, seqs, lens, from, batch_sink, &sink);
+        double dt = now_seconds() - t0;
+        if (rep < 0) continue;
+        tps[rep] = (double)n * n_seqs / dt;
+        gf[rep] = flops / dt / 1e9;
+    }
+    mean_sd(tps, reps, &b.mean, &b.sd);
+    b.gflops = median_of(gf, reps);
+    b.ms_per_token = 1e3 / b.mean;
+    free(tps), free(gf), free(seqs), free(lens), free(from);
+    return b;
+}
+
 /* is_pp: prefill of n tokens; else decode of n tokens after depth. */
 static BenchResult bench_one(Runner *r, int is_pp, int n, int depth, int recompute, int reps,
                              const int *tokens, float *logits) {
@@ -85,6 +122,101 @@ static BenchResult bench_one(Runner *r, int is_pp, int n, int depth, int recompu
     return b;
 }
 
+/* With stations: each station's figures during the test just run. */
+static void bench_take_figures(Runner *r, BenchResult *b) {
+    if (r->world == 1) return;
+    runner_collect_figures(r);
+    b->stations = xmalloc((size_t)r->world * sizeof *b->stations);
+    memcpy(b->stations, r->figures, (size_t)r->world * sizeof *b->stations);
+}
+
+/* Per station: compute, wait and send ms, bytes, and the share of its busy
+ * time spent communicating (send / (compute + send)). */
+static void bench_print_stations(const Runner *r, const BenchResult *b) {
+    printf("# %s per station (warm-up included)\n", b->name);
+    printf("# %-5s %6s %12s %10s %10s %12s %12s %10s %8s\n", "rank", "layers", "compute_ms",
+           "wait_ms", "send_ms", "bytes_in", "bytes_out", "GFLOP/s", "comm%");
+    for (int k = 1; k < r->world; k++) {
+        const StationFigures *f = &b->stations[k];
+        double busy = f->compute_ms + f->send_ms;
+        printf("  %-5d %6d %12.2f %10.2f %10.2f %12llu %12llu %10.2f %7.1f%%\n", k, f->n_layers,
+               f->compute_ms, f->wait_ms, f->send_ms, (unsigned long long)f->bytes_in,
+               (unsigned long long)f->bytes_out,
+               f->compute_ms > 0 ? f->gflop / (f->compute_ms / 1e3) : 0.0,
+               busy > 0 ? 100.0 * f->send_ms / busy : 0.0);
+    }
+}
+
+static void bench_write_json(const char *path, const Runner *r, const BenchResult *res, int n_res,
+                             int threads, double sgemm, double memcpy_gbps) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "model", r->ck->path);
+    cJSON_AddStringToObject(root, "plan", r->program->name);
+    cJSON_AddNumberToObject(root, "ranks", r->world);
+    cJSON_AddStringToObject(root, "placement", r->placement->name);
+    cJSON_AddNumberToObject(root, "threads", threads);
+    cJSON_AddNumberToObject(root, "sgemm_gflops", sgemm);
+    cJSON_AddNumberToObject(root, "memcpy_gbps", memcpy_gbps);
+    cJSON_AddStringToObject(root, "git_revision", PAINTERS_GIT_REVISION);
+    cJSON *tests = cJSON_AddArrayToObject(root, "tests");
+    for (int i = 0; i < n_res; i++) {
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddStringToObject(t, "name", res[i].name);
+        cJSON_AddNumberToObject(t, "tokens_per_s", res[i].mean);
+        cJSON_AddNumberToObject(t, "sd", res[i].sd);
+        cJSON_AddNumberToObject(t, "ms_per_token", res[i].ms_per_token);
+        cJSON_AddNumberToObject(t, "gflops", res[i].gflops);
+        cJSON_AddNumberToObject(t, "sgemm_fraction", res[i].gflops / sgemm);
+        if (res[i].stations) {
+            cJSON *st = cJSON_AddArrayToObject(t, "stations");
+            for (int k = 1; k < r->world; k++) {
+                const StationFigures *f = &res[i].stations[k];
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddNumberToObject(o, "rank", k);
+                cJSON_AddNumberToObject(o, "layers", f->n_layers);
+                cJSON_AddNumberToObject(o, "compute_ms", f->compute_ms);
+                cJSON_AddNumberToObject(o, "wait_ms", f->wait_ms);
+                cJSON_AddNumberToObject(o, "send_ms", f->send_ms);
+                cJSON_AddNumberToObject(o, "bytes_in", (double)f->bytes_in);
+                cJSON_AddNumberToObject(o, "bytes_out", (double)f->bytes_out);
+                cJSON_AddNumberToObject(o, "gflop", f->gflop);
+                cJSON_AddItemToArray(st, o);
+            }
+        }
+        cJSON_AddItemToArray(tests, t);
+    }
+    char *text = cJSON_Print(root);
+    write_text_atomic(path, text);
+    free(text);
+    cJSON_Delete(root);
+}
+
+/* One row per test, with the run's settings: for the scaling drivers. */
+static void bench_write_csv(const char *path, const Runner *r, const BenchResult *res, int n_res,
+                            int threads, double sgemm) {
+    size_t cap = 512 + (size_t)n_res * 512, len = 0;
+    char *text = xmalloc(cap);
+    len += (size_t)snprintf(text + len, cap - len,
+                            "model,plan,ranks,placement,threads,test,tokens_per_s,sd,ms_per_token,"
+                            "gflops,sgemm_gflops,station_compute_ms,station_send_ms,"
+                            "station_bytes_out\n");
+    for (int i = 0; i < n_res; i++) {
+        double compute = 0, send = 0, bytes = 0;
+        for (int k = 1; res[i].stations && k < r->world; k++) {
+            compute += res[i].stations[k].compute_ms;
+            send += res[i].stations[k].send_ms;
+            bytes += (double)res[i].stations[k].bytes_out;
+        }
+        len += (size_t)snprintf(text + len, cap - len,
+                                "%s,%s,%d,%s,%d,%s,%.4f,%.4f,%.5f,%.4f,%.4f,%.3f,%.3f,%.0f\n",
+                                r->ck->path, r->program->name, r->world, r->placement->name, threads,
+                                res[i].name, res[i].mean, res[i].sd, res[i].ms_per_token,
+                                res[i].gflops, sgemm, compute, send, bytes);
+    }
+    write_text_atomic(path, text);
+    free(text);
+}
+
 int cmd_bench(int argc, char **argv) {
     CliOption opts[] = {
         CLI_RUN_OPTIONS,
@@ -93,8 +225,10 @@ int cmd_bench(int argc, char **argv) {
         {"-r", "N", "repetitions after one warm-up (default 5)", NULL},
         {"-d", "DEPTHS", "also decode -n tokens after each of these context depths, e.g. 16,128,400", NULL},
         {"--recompute", NULL, "with -d, also decode by recomputing the whole sequence per token", NULL},
-        {"--threads", "N", "BLAS threads (default: all cores)", NULL},
+        {"--threads", "N", "BLAS threads of rank 0 (default: OPENBLAS_NUM_THREADS, else the cores of the node shared among its ranks)", NULL},
+        {"-b", "N", "also a throughput test: N sequences of -p tokens, pipelined through stations", NULL},
         {"--json", "FILE", "write the results as JSON", NULL},
+        {"--csv", "FILE", "write one CSV row per test", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
     cli_parse("bench", "Prefill (ppN) and decode (tgN) tokens/s, mean +- sd over repetitions,\n"
@@ -103,11 +237,14 @@ int cmd_bench(int argc, char **argv) {
     int n_prompt = (int)cli_int(opts, n, "-p", 512, 1, 1 << 20);
     int n_gen = (int)cli_int(opts, n, "-n", 128, 0, 1 << 20);
     int reps = (int)cli_int(opts, n, "-r", 5, 1, 1000);
-    int threads = machine_set_threads((int)cli_int(opts, n, "--threads", machine_cores(), 1, 4096));
-    RunnerOptions ro = cli_runner_options(opts, n);
-    Runner *r = runner_open(&ro);
+    int n_batch = (int)cli_int(opts, n, "-b", 0, 0, 1 << 20);
+    int threads = machine_set_threads((int)cli_int(opts, n, "--threads", 0, 1, 4096));
+    /* The yardsticks first, while no other rank of the job computes. */
     double sgemm = machine_sgemm_gflops(1024, 5);
     double memcpy_gbps = machine_memcpy_gbps(256, 3);
+    RunnerOptions ro = cli_runner_options(opts, n);
+    if (n_batch > 0) ro.pack_tokens = -1; /* one sequence per canvas: a pipeline of requests */
+    Runner *r = runner_open(&ro);
     int *depths = NULL, n_depths = 0, max_depth = 0;
     if (cli_value(opts, n, "-d")) n_depths = cli_parse_ids(cli_value(opts, n, "-d"), "-d", &depths);
     for (int i = 0; i < n_depths; i++) max_depth = depths[i] > max_depth ? depths[i] : max_depth;
@@ -120,28 +257,38 @@ int cmd_bench(int argc, char **argv) {
     float *logits = xalloc_floats((size_t)maxn * V);
 
     int n_res = 0;
-    BenchResult *res = xcalloc(2 + 2 * (size_t)n_depths, sizeof *res);
+    BenchResult *res = xcalloc(3 + 2 * (size_t)n_depths, sizeof *res);
     res[n_res] = bench_one(r, 1, n_prompt, 0, 0, reps, tokens, logits);
-    snprintf(res[n_res++].name, sizeof res->name, "pp%d", n_prompt);
+    snprintf(res[n_res].name, sizeof res->name, "pp%d", n_prompt);
+    bench_take_figures(r, &res[n_res++]);
     if (n_gen > 0) {
         res[n_res] = bench_one(r, 0, n_gen, 0, 0, reps, tokens, logits);
-        snprintf(res[n_res++].name, sizeof res->name, "tg%d", n_gen);
+        snprintf(res[n_res].name, sizeof res->name, "tg%d", n_gen);
+        bench_take_figures(r, &res[n_res++]);
         for (int i = 0; i < n_depths; i++) {
             res[n_res] = bench_one(r, 0, n_gen, depths[i], 0, reps, tokens, logits);
-            snprintf(res[n_res++].name, sizeof res->name, "tg%d@d%d", n_gen, depths[i]);
+            snprintf(res[n_res].name, sizeof res->name, "tg%d@d%d", n_gen, depths[i]);
+            bench_take_figures(r, &res[n_res++]);
             if (!recompute) continue;
             res[n_res] = bench_one(r, 0, n_gen, depths[i], 1, reps, tokens, logits);
             snprintf(res[n_res].name, sizeof res->name, "tg%d@d%d-recompute", n_gen, depths[i]);
+            bench_take_figures(r, &res[n_res]);
             printf("# tg%d@d%d: the KV cache is %.1fx faster than recomputing\n", n_gen, depths[i],
                    res[n_res - 1].mean / res[n_res].mean);
             n_res++;
         }
     }
+    if (n_batch > 0) {
+        res[n_res] = bench_throughput(r, n_batch, n_prompt, reps, tokens);
+        snprintf(res[n_res].name, sizeof res->name, "tp%dx%d", n_batch, n_prompt);
+        bench_take_figures(r, &res[n_res++]);
+    }
     /* Decode streams every layer's weights once per token. */
     double weight_bytes = (double)layer_weights_count(&r->ck->cfg) * 4.0 *
                           program_layer_count(r->program);
-    printf("# model %s, plan %s (%d steps), %d thread(s), sgemm %.1f GFLOP/s, memcpy %.1f GB/s\n",
-           r->ck->path, r->program->name, r->program->n_steps, threads, sgemm, memcpy_gbps);
+    printf("# model %s, plan %s (%d steps), %d rank(s), placement %s, %d thread(s) on rank 0, "
+           "sgemm %.1f GFLOP/s, memcpy %.1f GB/s\n", r->ck->path, r->program->name,
+           r->program->n_steps, r->world, r->placement->name, threads, sgemm, memcpy_gbps);
     printf("# %-20s %12s %10s %12s %10s %12s\n", "test", "tokens/s", "sd", "ms/token", "GFLOP/s",
            "%sgemm");
     for (int i = 0; i < n_res; i++)
@@ -152,21 +299,11 @@ int cmd_bench(int argc, char **argv) {
         printf("# decode weight stream %.2f GB/s = %.1f%% of memcpy\n", gbps,
                100.0 * gbps / memcpy_gbps);
     }
-    const char *json = cli_value(opts, n, "--json");
-    if (json) {
-        FILE *f = fopen(json, "w");
-        if (!f) die_input("%s: cannot write", json);
-        fprintf(f, "{\"model\": \"%s\", \"plan\": \"%s\", \"threads\": %d, \"ranks\": 1, "
-                   "\"sgemm_gflops\": %.3f, \"memcpy_gbps\": %.3f, \"tests\": [",
-                r->ck->path, r->program->name, threads, sgemm, memcpy_gbps);
-        for (int i = 0; i < n_res; i++)
-            fprintf(f, "%s{\"name\": \"%s\", \"tokens_per_s\": %.4f, \"sd\": %.4f, "
-                       "\"gflops\": %.4f, \"sgemm_fraction\": %.4f}",
-                    i ? ", " : "", res[i].name, res[i].mean, res[i].sd, res[i].gflops,
-                    res[i].gflops / sgemm);
-        fprintf(f, "]}\n");
-        fclose(f);
-    }
+    for (int i = 0; i < n_res && r->world > 1; i++) bench_print_stations(r, &res[i]);
+    const char *json = cli_value(opts, n, "--json"), *csv = cli_value(opts, n, "--csv");
+    if (json) bench_write_json(json, r, res, n_res, threads, sgemm, memcpy_gbps);
+    if (csv) bench_write_csv(csv, r, res, n_res, threads, sgemm);
+    for (int i = 0; i < n_res; i++) free(res[i].stations);
     free(res);
     free(depths);
     free(tokens);

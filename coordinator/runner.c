@@ -154,6 +154,12 @@ void runner_set_program(Runner *r, Program *p) {
     if (r->world > 1) runner_begin_run(r);
 }
 
+void runner_collect_figures(Runner *r) {
+    if (r->world == 1) return;
+    runner_end_run(r);
+    runner_begin_run(r);
+}
+
 static void runner_reserve(Runner *r, int T) {
     if ((size_t)T <= r->cap) return;
     free(r->x);

@@ -108,6 +108,10 @@ void runner_reset(Runner *r);
 /* Replaces the program (the runner takes ownership of p) and starts a new
  * sequence; the weights stay loaded. */
 void runner_set_program(Runner *r, Program *p);
+/* With stations: ends the current run, collecting each station's figures
+ * (r->figures) since the last collection, and starts the next with the same
+ * program. Nothing with one rank. */
+void runner_collect_figures(Runner *r);
 /* Prints the per-station figures of the last finished run (stations only). */
 void runner_print_stations(const Runner *r, FILE *f);
 
