@@ -18,4 +18,5 @@ model=${MODEL_DIR:-/tmp/painters-compare-$(basename "$config" .json)-$layers}
 echo "== painters ($threads thread(s))"
 OPENBLAS_NUM_THREADS=$threads "$P" bench --model "$model" -p "$p" -n "$n" -r 3 --threads "$threads"
 echo "== PyTorch ($threads thread(s))"
-python3 "$here/torch_layers.py" "$config" --layers "$layers" --threads "$threads" -p "$p" -n "$n" -r 3
+PYTHON=${PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3 )}
+"$PYTHON" "$here/torch_layers.py" "$config" --layers "$layers" --threads "$threads" -p "$p" -n "$n" -r 3

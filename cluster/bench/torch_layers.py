@@ -5,7 +5,7 @@ cache (tgN), tokens/s mean +- sd over repetitions after a warm-up.
 
 The layers are built from a model's config.json (hidden size, heads, GQA,
 intermediate size) with random bfloat16-rounded float32 weights, applied in
-float32 with torch's own matmuls and scaled-dot-product attention, then the
+float32 with torch's own matmuls and softmax attention, then the
 final norm and LM head on every position (as `painters bench` computes them):
 the baseline painters' own kernels are compared with.
 
@@ -69,7 +69,12 @@ class Layer:
             cache[0], cache[1] = k, v
         rep = self.h // self.kv
         kk, vv = k.repeat_interleave(rep, 0), v.repeat_interleave(rep, 0)
-        a = torch.nn.functional.scaled_dot_product_attention(q, kk, vv, is_causal=(t > 1))
+        scores = (q @ kk.transpose(1, 2)) / math.sqrt(self.hd)
+        if t > 1:
+            ctx = kk.shape[1]
+            mask = torch.ones(t, ctx, dtype=torch.bool).tril(ctx - t)
+            scores = scores.masked_fill(~mask, float("-inf"))
+        a = torch.softmax(scores, dim=-1) @ vv
         x = x + a.transpose(0, 1).reshape(t, -1) @ self.wo.T
         xn = self.norm(x, self.n2)
         return x + (torch.nn.functional.silu(xn @ self.wg.T) * (xn @ self.wu.T)) @ self.wd.T

@@ -9,8 +9,9 @@
 #                prefill latency against group width
 #   sequential-G the same G layers one after another, for comparison
 # usage: strong_scaling.sh MODEL OUT.csv [RANKS="2 3 5 9 16"] [P=128] [B=32]
-# Environment: MPIRUN (default mpirun), MPIRUN_ARGS (default: --bind-to core
-# --oversubscribe), THREADS per rank (default 1), PAINTERS (the binary).
+# Environment: MPIRUN (default mpirun), MPIRUN_ARGS (default --bind-to core; on a
+# machine with fewer cores than ranks: --oversubscribe --bind-to none), THREADS per
+# rank (default 1), PAINTERS (the binary).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 model=${1:?usage: strong_scaling.sh MODEL OUT.csv [RANKS] [P] [B]}
@@ -20,7 +21,7 @@ p=${4:-128}
 b=${5:-32}
 P=${PAINTERS:-$root/build/painters}
 MPIRUN=${MPIRUN:-mpirun}
-read -r -a margs <<< "${MPIRUN_ARGS:---bind-to core --oversubscribe}"
+read -r -a margs <<< "${MPIRUN_ARGS:---bind-to core}"
 threads=${THREADS:-1}
 layers=$("$P" inspect --model "$model" | awk '/^layers/ {print $2}')
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
