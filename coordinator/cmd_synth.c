@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "checkpoint.h"
 #include "cli.h"
 #include "commands.h"
@@ -109,10 +110,8 @@ int cmd_synth(int argc, char **argv) {
                             dtype == DTYPE_BF16 ? "bfloat16" : dtype == DTYPE_F16 ? "float16" : "float32");
     char *cfg_text = cJSON_Print(cfg);
     char *cfg_out = path_join(out, "config.json");
-    FILE *f = fopen(cfg_out, "w");
-    if (!f) die_input("%s: cannot write", cfg_out);
-    write_all(f, cfg_text, strlen(cfg_text), cfg_out);
-    fclose(f);
+    write_text_atomic(cfg_out, cfg_text);
+    FILE *f;
     cJSON_free(cfg_text);
     cJSON_Delete(cfg);
     free(cfg_out);
@@ -139,10 +138,9 @@ int cmd_synth(int argc, char **argv) {
     hlen += (size_t)snprintf(hdr + hlen, hcap - hlen, "}");
     while (hlen % 8) hdr[hlen++] = ' ';
     char *st_out = path_join(out, "model.safetensors");
-    char *tmp = xmalloc(strlen(st_out) + 5);
-    sprintf(tmp, "%s.tmp", st_out);
-    f = fopen(tmp, "wb");
-    if (!f) die_input("%s: cannot write", tmp);
+    AtomicFile af = atomic_file_open(st_out);
+    const char *tmp = af.tmp;
+    f = af.f;
     uint64_t hl = hlen;
     write_all(f, &hl, 8, tmp);
     write_all(f, hdr, hlen, tmp);
@@ -164,10 +162,9 @@ int cmd_synth(int argc, char **argv) {
             write_all(f, buf, m * esz, tmp);
         }
     }
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) die_runtime("%s: write error", tmp);
-    if (rename(tmp, st_out) != 0) die_runtime("%s: cannot rename: %s", tmp, strerror(errno));
+    atomic_file_commit(&af);
     printf("wrote %s: %d layers of %s shape, %d tensors, %.2f GiB %s, %.1f s\n", out, c.n_layers,
            cfg_path, nt, (double)offset / (1 << 30), dtype_name(dtype), now_seconds() - t0);
-    free(buf), free(tmp), free(st_out), free(hdr), free(t);
+    free(buf), free(st_out), free(hdr), free(t);
     return 0;
 }

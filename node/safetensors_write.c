@@ -6,12 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "safetensors.h"
 #include "util.h"
 
@@ -76,17 +76,6 @@ static void write_all(int fd, const void *p, size_t n, const char *path) {
     }
 }
 
-/* fsync of the directory holding path, so that the rename is durable. */
-static void sync_parent_dir(const char *path) {
-    char *copy = xstrdup(path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(copy);
-}
-
 void safetensors_write_f32(const char *path, int n, const char *const *names, const int *ndims,
                            const int64_t (*shapes)[TENSOR_MAX_DIMS], const float *const *data) {
     TextBuf h = {0};
@@ -127,9 +116,7 @@ void safetensors_write_f32(const char *path, int n, const char *const *names, co
     for (int i = 0; i < n; i++) write_all(fd, data[i], (size_t)nbytes[i], tmp);
     if (fsync(fd) != 0) die_runtime("%s: fsync failed: %s", tmp, strerror(errno));
     if (close(fd) != 0) die_runtime("%s: close failed: %s", tmp, strerror(errno));
-    if (rename(tmp, path) != 0)
-        die_runtime("%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-    sync_parent_dir(path);
+    atomic_rename(tmp, path);
     free(tmp);
     free(nbytes);
     free(h.data);
