@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "matmul.h"
 #include "util.h"
 
 void embed_tokens(const ModelConfig *c, const HeadWeights *w, const int *tokens, int T, float *x) {
@@ -19,5 +20,5 @@ void embed_tokens(const ModelConfig *c, const HeadWeights *w, const int *tokens,
 void head_logits(const ModelConfig *c, const HeadWeights *w, const float *x, int T, float *normed,
                  float *logits) {
     rmsnorm(normed, x, w->final_norm, T, c->dim, c->norm_eps);
-    matmul_xwt(logits, normed, w->lm_head, T, c->dim, c->vocab_size, 0.0f);
+    matmul_weights(logits, normed, &w->lm_head, T, 0.0f);
 }

@@ -37,7 +37,10 @@ static void release_stations(void) {
 /* BLAS threads per rank: the cores of this node shared among its ranks,
  * unless OPENBLAS_NUM_THREADS says otherwise. */
 static void share_cores(void) {
-    if (getenv("OPENBLAS_NUM_THREADS")) return;
+    if (getenv("OPENBLAS_NUM_THREADS")) {
+        machine_set_threads(0);
+        return;
+    }
     const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
     int ranks_here = local ? atoi(local) : 1;
     int threads = machine_cores() / (ranks_here > 0 ? ranks_here : 1);
@@ -45,7 +48,10 @@ static void share_cores(void) {
 }
 
 int painters_mpi_start(int *argc, char ***argv) {
-    if (!launched_by_mpi()) return 1;
+    if (!launched_by_mpi()) {
+        machine_set_threads(0); /* the 16-bit kernels follow the BLAS thread count */
+        return 1;
+    }
     int provided, rank;
     MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -247,7 +247,15 @@ static void convert_to_f32(Dtype d, const uint8_t *src, size_t count, float *dst
 
 void checkpoint_read_f32(const Checkpoint *ck, const char *name, int ndim, const int64_t *shape,
                          float *dst) {
+    checkpoint_read_as(ck, name, ndim, shape, DTYPE_F32, dst);
+}
+
+void checkpoint_read_as(const Checkpoint *ck, const char *name, int ndim, const int64_t *shape,
+                        Dtype as, void *dst) {
     const TensorInfo *t = checkpoint_require(ck, name, ndim, shape);
+    if (as != DTYPE_F32 && as != t->dtype)
+        die_runtime("%s: tensor %s: stored as %s, cannot be read as %s", ck->path, name,
+                    dtype_name(t->dtype), dtype_name(as));
     if (t->nbytes == 0) return;
     const char *file = checkpoint_tensor_file(ck, t);
     int fd = open(file, O_RDONLY);
@@ -271,6 +279,9 @@ void checkpoint_read_f32(const Checkpoint *ck, const char *name, int ndim, const
         die_runtime("%s: tensor %s: mmap failed: %s", file, name, strerror(map_errno));
     madvise(map, (size_t)span, MADV_SEQUENTIAL);
     size_t count = (size_t)(t->nbytes / (uint64_t)dtype_size(t->dtype));
-    convert_to_f32(t->dtype, (const uint8_t *)map + (t->offset - start), count, dst);
+    if (as == DTYPE_F32)
+        convert_to_f32(t->dtype, (const uint8_t *)map + (t->offset - start), count, dst);
+    else
+        memcpy(dst, (const uint8_t *)map + (t->offset - start), (size_t)t->nbytes);
     munmap(map, (size_t)span);
 }

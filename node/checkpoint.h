@@ -106,6 +106,11 @@ char *checkpoint_layer_name(char *buf, size_t cap, int layer, const char *suffix
 int checkpoint_add_file(Checkpoint *ck, const char *path, uint64_t size);
 TensorInfo *checkpoint_add_tensor(Checkpoint *ck, const char *name);
 
+/* The same into dst in dtype `as`: DTYPE_F32 converts, the tensor's own
+ * stored dtype copies its bytes as they are (anything else is die_runtime). */
+void checkpoint_read_as(const Checkpoint *ck, const char *name, int ndim, const int64_t *shape,
+                        Dtype as, void *dst);
+
 /* The file a tensor lives in (for messages). */
 const char *checkpoint_tensor_file(const Checkpoint *ck, const TensorInfo *t);
 /* "[a, b, c]" into buf (truncated to cap); returns buf. */

@@ -1,6 +1,8 @@
 /* layer.c: see layer.h. */
 #include "layer.h"
 
+#include "matmul.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -120,9 +122,9 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
 
     /* Attention block: x += o_proj(attn(rope(q), rope(k), v)) */
     rmsnorm(s->xn, x, w->attn_norm, T, D, c->norm_eps);
-    matmul_xwt(s->q, s->xn, w->wq, T, D, qd, 0.0f);
-    matmul_xwt(knew, s->xn, w->wk, T, D, kvd, 0.0f);
-    matmul_xwt(vnew, s->xn, w->wv, T, D, kvd, 0.0f);
+    matmul_weights(s->q, s->xn, &w->wq, T, 0.0f);
+    matmul_weights(knew, s->xn, &w->wk, T, 0.0f);
+    matmul_weights(vnew, s->xn, &w->wv, T, 0.0f);
     if (w->bq) {
         add_bias_rows(s->q, w->bq, T, qd);
         add_bias_rows(knew, w->bk, T, kvd);
@@ -137,14 +139,14 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
         kv->len = ctx;
         attention(c, kv->k, kv->v, kvd, s->q, s->att, s->scores, T, ctx0);
     }
-    matmul_xwt(x, s->att, w->wo, T, qd, D, 1.0f);
+    matmul_weights(x, s->att, &w->wo, T, 1.0f);
 
     /* MLP block: x += down(silu(gate(xn)) * up(xn)) */
     rmsnorm(s->xn, x, w->mlp_norm, T, D, c->norm_eps);
-    matmul_xwt(s->gate, s->xn, w->w_gate, T, D, F, 0.0f);
-    matmul_xwt(s->up, s->xn, w->w_up, T, D, F, 0.0f);
+    matmul_weights(s->gate, s->xn, &w->w_gate, T, 0.0f);
+    matmul_weights(s->up, s->xn, &w->w_up, T, 0.0f);
     silu_mul(s->gate, s->up, (size_t)T * F);
-    matmul_xwt(x, s->gate, w->w_down, T, F, D, 1.0f);
+    matmul_weights(x, s->gate, &w->w_down, T, 1.0f);
 }
 
 double layer_flops(const ModelConfig *c, int T, int ctx0) {

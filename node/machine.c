@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "matmul.h"
 #include "util.h"
 
 static int cmp_double(const void *a, const void *b) {
@@ -53,7 +54,9 @@ double machine_memcpy_gbps(int mib, int reps) {
 
 int machine_set_threads(int n) {
     if (n > 0) openblas_set_num_threads(n);
-    return openblas_get_num_threads();
+    int threads = openblas_get_num_threads();
+    matmul_set_threads(threads);
+    return threads;
 }
 
 int machine_cores(void) {

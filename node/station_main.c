@@ -53,7 +53,7 @@ static void station_send_report(const Station *st, const StationStats *s, const 
     m.gflop = s->flops / 1e9;
     uint64_t weights = 0;
     for (int l = 0; st && l < st->cfg.n_layers; l++)
-        if (st->layers[l]) weights += st->layers[l]->n_floats * sizeof(float);
+        if (st->layers[l]) weights += st->layers[l]->bytes;
     m.weight_bytes = weights;
     size_t n = painters__station_report__get_packed_size(&m);
     uint8_t *buf = xmalloc(n + 1);
