@@ -20,6 +20,36 @@ static int launched_by_mpi(void) {
     return 0;
 }
 
+/* The tasks Slurm started for this step: SLURM_STEP_NUM_TASKS (set by srun),
+ * else SLURM_NTASKS; 0 outside Slurm. */
+static int slurm_tasks(const char **var) {
+    const char *vars[] = {"SLURM_STEP_NUM_TASKS", "SLURM_NTASKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v) {
+            *var = vars[i];
+            return atoi(v);
+        }
+    }
+    return 0;
+}
+
+/* srun without PMIx starts every task as its own single-rank job: each would
+ * run the whole command as rank 0. Refused before any work. Under Open MPI's
+ * mpirun (OMPI_COMM_WORLD_SIZE set) the world is what mpirun was asked for,
+ * whatever the allocation's task count, so it is not compared. */
+static void check_slurm_world(int world) {
+    if (getenv("OMPI_COMM_WORLD_SIZE")) return;
+    const char *var = NULL;
+    int tasks = slurm_tasks(&var);
+    if (tasks <= 0 || tasks == world) return;
+    die_input("Slurm started %d tasks (%s=%d) but this MPI job has %d rank%s: srun without PMIx "
+              "starts each task as its own single-rank job, and each would run the whole command. "
+              "Launch with srun --mpi=pmix (cluster/slurm/painters.sbatch) or with mpirun inside "
+              "the allocation (cluster/slurm/painters-mpirun.sbatch)",
+              tasks, var, tasks, world, world == 1 ? "" : "s");
+}
+
 /* Rank 0 on any exit (a command returning, --help): release the stations. */
 static void release_stations(void) {
     int inited = 0, finalized = 0;
@@ -45,12 +75,16 @@ static void share_cores(void) {
 }
 
 int painters_mpi_start(int *argc, char ***argv) {
-    if (!launched_by_mpi()) return 1;
+    if (!launched_by_mpi()) {
+        check_slurm_world(1);
+        return 1;
+    }
     int provided, rank;
     MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &g_world);
     util_set_rank(rank, g_world);
+    if (rank == 0) check_slurm_world(g_world);
     share_cores();
     if (rank != 0) {
         station_main();
