@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages painters builds, tests and plots with
-# (chromium: the headless check of report.html).
+# (chromium: the headless check of report.html; iproute2: the network
+# namespaces of the multi-host and fault tests).
 # Run as root (or through sudo). Used by the quickstart and by CI.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -15,4 +16,5 @@ $SUDO apt-get install -y --no-install-recommends \
     libcjson-dev \
     gnuplot-nox \
     chromium \
+    iproute2 \
     python3
