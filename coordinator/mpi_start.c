@@ -2,12 +2,15 @@
 #include "mpi_start.h"
 
 #include <mpi.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "machine.h"
 #include "setup.h"
 #include "station_serve.h"
 #include "util.h"
+#include "wire.h"
 
 static int g_world = 1;
 
@@ -50,6 +53,45 @@ static void check_slurm_world(int world) {
               tasks, var, tasks, world, world == 1 ? "" : "s");
 }
 
+/* Rank 0: hears every released station say it is done, bounded by the
+ * job's timeout (MPI_Finalize waits for all ranks without a limit); names
+ * the stations that do not. */
+static void hear_stations_done(void) {
+    int *done = xcalloc((size_t)g_world, sizeof(int));
+    MPI_Request *req = xmalloc((size_t)g_world * sizeof *req);
+    for (int r = 1; r < g_world; r++)
+        MPI_Irecv(&done[r], 1, MPI_INT, r, WIRE_TAG_DONE, MPI_COMM_WORLD, &req[r]);
+    double start = now_seconds(), timeout = wire_timeout();
+    for (int left = g_world - 1; left > 0;) {
+        for (int r = 1; r < g_world; r++) {
+            if (req[r] == MPI_REQUEST_NULL) continue;
+            int flag = 0;
+            MPI_Test(&req[r], &flag, MPI_STATUS_IGNORE);
+            left -= flag;
+        }
+        if (left == 0) break;
+        if (timeout > 0 && now_seconds() - start > timeout) {
+            char missing[512];
+            size_t len = 0;
+            for (int r = 1; r < g_world && len < sizeof missing; r++)
+                if (req[r] != MPI_REQUEST_NULL)
+                    len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%d", len ? ", " : "", r);
+            die_runtime("rank 0: releasing the stations: rank %s did not finish within %.0f s "
+                        "(--timeout); ending the job", missing, timeout);
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    free(done);
+    free(req);
+}
+
+/* A released station tells rank 0 before MPI_Finalize. */
+static void say_station_done(void) {
+    int done = 1;
+    MPI_Send(&done, 1, MPI_INT, 0, WIRE_TAG_DONE, MPI_COMM_WORLD);
+}
+
 /* Rank 0 on any exit (a command returning, --help): release the stations. */
 static void release_stations(void) {
     int inited = 0, finalized = 0;
@@ -60,6 +102,7 @@ static void release_stations(void) {
     if (g_world > 1) {
         JobSetup quit = {.quit = 1};
         setup_broadcast(&quit);
+        hear_stations_done();
     }
     MPI_Finalize();
 }
@@ -88,6 +131,7 @@ int painters_mpi_start(int *argc, char ***argv) {
     share_cores();
     if (rank != 0) {
         station_main();
+        say_station_done();
         MPI_Finalize();
         exit(0);
     }

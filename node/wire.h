@@ -27,7 +27,8 @@ enum {
     WIRE_TAG_SETUP = 13,
     WIRE_TAG_PROBE = 14,       /* rank 0 to a station after a timeout: what are you doing? */
     WIRE_TAG_PROBE_ANSWER = 15, /* the station's answer: what it is waiting for */
-    WIRE_TAG_ROUTE = 16         /* the members of a new communicator meet (route.c) */
+    WIRE_TAG_ROUTE = 16,        /* the members of a new communicator meet (route.c) */
+    WIRE_TAG_DONE = 17          /* a station, released, tells rank 0 before MPI_Finalize */
 };
 
 typedef struct {
