@@ -17,12 +17,15 @@ check() { if eval "$2"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL
 tmp=$(mktemp -d); trap 'netns_hosts_down; rm -rf "$tmp"' EXIT
 BENCH=(bench -p 64 -n 64 -r 1000 --threads 1)
 
-# The pid of the painters process with MPI rank R (waits up to 20 s).
+# The pid of this test's painters process with MPI rank R (waits up to 20 s);
+# other tests' jobs may run beside it.
+export PAINTERS_TEST_JOB=faults-$$
 pid_of_rank() {
-    local i pid
+    local i pid env
     for i in $(seq 1 200); do
         for pid in $(pgrep -f "^$P " || true); do
-            if tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
+            env=$(tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null)
+            if grep -qx "OMPI_COMM_WORLD_RANK=$1" <<< "$env" && grep -qx "PAINTERS_TEST_JOB=$PAINTERS_TEST_JOB" <<< "$env"; then
                 echo "$pid"; return 0
             fi
         done
