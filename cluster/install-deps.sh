@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages painters builds, tests and plots with
 # (chromium: the headless check of report.html; iproute2: the network
-# namespaces of the multi-host and fault tests).
+# namespaces of the multi-host and fault tests; procps: pgrep in the tests).
 # Run as root (or through sudo). Used by the quickstart and by CI.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -16,5 +16,5 @@ $SUDO apt-get install -y --no-install-recommends \
     libcjson-dev \
     gnuplot-nox \
     chromium \
-    iproute2 \
+    iproute2 procps \
     python3

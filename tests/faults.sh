@@ -140,7 +140,7 @@ grep 'painters: fatal' "$tmp/end.log"
 # 3 s; Debian's default 15 means about 15 minutes).
 if (netns_require) > "$tmp/netns.txt"; then
     netns_hosts_up "$tmp" || { echo "FAIL could not set up the namespaces"; exit 1; }
-    for ns in "${NETNS_HOSTS[@]}"; do ip netns exec "$ns" sysctl -q -w net.ipv4.tcp_retries2=3; done
+    for ns in "${NETNS_HOSTS[@]}"; do ip netns exec "$ns" sh -c 'echo 3 > /proc/sys/net/ipv4/tcp_retries2'; done
     netns_mpirun 120 -n 5 "$P" "${BENCH[@]}" --timeout 5 > "$tmp/link.log" 2>&1 &
     job=$!
     pid_of_rank 2 > /dev/null; sleep 3
