@@ -4,14 +4,14 @@
 # Open MPI reaches them over TCP only, and its launcher starts the remote
 # daemons through an agent that runs the command in the host's namespace
 # (where ssh would run it on another machine). Each host also has its own
-# host name (a UTS namespace): Open MPI names its session directories in the
-# shared /tmp after it. Needs root (CAP_SYS_ADMIN).
+# host name (a UTS namespace): Open MPI names its session directories after
+# it, under DIR (where a killed host's are removed with DIR). Needs root
+# (CAP_SYS_ADMIN).
 #
 # netns_hosts_up DIR: creates the hosts, DIR/agent.sh and DIR/hostfile.
 # netns_hosts_down: kills what runs in them and deletes them (call from a trap).
 # netns_mpirun SECONDS ARGS...: mpirun in host 1 over the three hosts, killed
 #   (status 124 or 137) if it runs longer than SECONDS.
-# netns_host_of_rank R: the namespace of rank R (ranks go host by host).
 
 NETNS_PREFIX=${NETNS_PREFIX:-pt$$}
 NETNS_SWITCH=${NETNS_PREFIX}sw
@@ -73,11 +73,9 @@ netns_hosts_down() {
 netns_mpirun() {
     local limit=$1
     shift
-    timeout -k 5 "$limit" ip netns exec "${NETNS_HOSTS[0]}" unshare --uts \
+    OMPI_MCA_orte_tmpdir_base=$NETNS_DIR timeout -k 5 "$limit" ip netns exec "${NETNS_HOSTS[0]}" unshare --uts \
         sh -c 'hostname "$0" && exec "$@"' "${NETNS_HOSTS[0]}" mpirun --hostfile "$NETNS_DIR/hostfile" --map-by node \
         --mca plm_rsh_agent "$NETNS_DIR/agent.sh" \
         --mca btl tcp,self --mca btl_tcp_if_include 10.77.0.0/24 \
         --mca oob_tcp_if_include 10.77.0.0/24 "$@"
 }
-
-netns_host_of_rank() { echo "${NETNS_HOSTS[$(($1 % 3))]}"; }
