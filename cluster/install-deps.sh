@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages painters builds, tests and plots with.
 # Run as root (or through sudo). Used by the quickstart and by CI. chromium
 # runs the headless check of report.html; clang-14 and libclang-rt-14-dev
-# (which holds libFuzzer) build the fuzz tests (tests/fuzz).
+# (which holds libFuzzer) build the fuzz tests (tests/fuzz); iproute2 makes
+# the network namespaces of the multi-host and fault tests; procps: pgrep.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -17,4 +18,5 @@ $SUDO apt-get install -y --no-install-recommends \
     clang-14 libclang-rt-14-dev \
     gnuplot-nox \
     chromium \
+    iproute2 procps \
     python3

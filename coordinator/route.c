@@ -1,10 +1,12 @@
 /* route.c: see route.h. */
 #include "route.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
+#include "wire.h"
 
 int route_participates(const Route *r, int s, int rank) {
     for (int i = r->first[s]; i < r->first[s + 1]; i++)
@@ -50,12 +52,41 @@ typedef struct {
     MPI_Comm comm;
 } CommSet;
 
+/* Before MPI_Comm_create_group, whose wait cannot be bounded, the members
+ * meet: each tells every other one it is here and waits, bounded by the
+ * job's timeout and naming the missing rank, until it has heard from all. */
+static void route_meet(const Route *r, const int *members, int n) {
+    static int here = 1;
+    int *heard = xmalloc((size_t)n * sizeof(int));
+    MPI_Request *recv = xmalloc((size_t)n * sizeof *recv), *send = xmalloc((size_t)n * sizeof *send);
+    for (int i = 0; i < n; i++) {
+        recv[i] = send[i] = MPI_REQUEST_NULL;
+        if (members[i] == r->rank) continue;
+        MPI_Irecv(&heard[i], 1, MPI_INT, members[i], WIRE_TAG_ROUTE, MPI_COMM_WORLD, &recv[i]);
+        MPI_Isend(&here, 1, MPI_INT, members[i], WIRE_TAG_ROUTE, MPI_COMM_WORLD, &send[i]);
+    }
+    char ranks[256];
+    size_t len = 0;
+    for (int i = 0; i < n && len < sizeof ranks; i++)
+        len += (size_t)snprintf(ranks + len, sizeof ranks - len, "%s%d", i ? "," : "", members[i]);
+    for (int i = 0; i < n; i++) {
+        if (members[i] == r->rank) continue;
+        char what[320];
+        snprintf(what, sizeof what, "building the communicator of ranks %s: waiting for rank %d",
+                 ranks, members[i]);
+        wire_wait(&recv[i], what);
+        wire_wait(&send[i], what);
+    }
+    free(heard), free(recv), free(send);
+}
+
 static MPI_Comm route_comm(Route *r, CommSet **sets, int *n_sets, const int *members, int n) {
     for (int i = 0; i < *n_sets; i++)
         if ((*sets)[i].n == n && !memcmp((*sets)[i].members, members, (size_t)n * sizeof(int)))
             return (*sets)[i].comm;
     MPI_Comm comm = MPI_COMM_NULL;
     if (index_of(members, n, r->rank) >= 0) {
+        route_meet(r, members, n);
         MPI_Group world_group, group;
         MPI_Comm_group(MPI_COMM_WORLD, &world_group);
         MPI_Group_incl(world_group, n, members, &group);

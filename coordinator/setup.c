@@ -53,9 +53,9 @@ void setup_broadcast(const JobSetup *s) {
     /* Non-blocking on every rank: blocking and non-blocking collectives do not match. */
     MPI_Request req;
     MPI_Ibcast(&len, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD, &req);
-    wire_wait_forever(&req);
+    wire_wait(&req, "sending the job setup");
     MPI_Ibcast(buf, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD, &req);
-    wire_wait_forever(&req);
+    wire_wait(&req, "sending the job setup");
     free(buf);
     free(steps), free(step_ptrs), free(stations), free(station_ptrs), free(station_layers);
 }
@@ -64,12 +64,12 @@ JobSetup *setup_receive(void) {
     uint64_t len = 0;
     MPI_Request req;
     MPI_Ibcast(&len, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD, &req);
-    wire_wait_forever(&req);
+    wire_wait_forever(&req, "waiting for the next job setup from rank 0");
     if (len > (1u << 30)) die_runtime("rank %d: setup of %llu bytes from rank 0", util_rank(),
                                       (unsigned long long)len);
     uint8_t *buf = xmalloc(len ? len : 1);
     MPI_Ibcast(buf, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD, &req);
-    wire_wait_forever(&req);
+    wire_wait_forever(&req, "waiting for the next job setup from rank 0");
     Painters__WireSetup *m = painters__wire_setup__unpack(NULL, len, buf);
     free(buf);
     if (!m) die_runtime("rank %d: unreadable setup from rank 0 (a different painters binary?)",

@@ -131,7 +131,7 @@ static void serve_spread_step(Serve *sv, int s) {
     if (sv->started)
         wire_wait(&req, what);
     else
-        wire_wait_forever(&req);
+        wire_wait_forever(&req, what);
     canvas_header_unpack(hb, r->entry[s], &sv->meta);
     serve_begin_request(sv);
     int receiver = r->entry[s + 1] == me;

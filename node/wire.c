@@ -1,6 +1,7 @@
 /* wire.c: see wire.h. */
 #include "wire.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +10,8 @@
 #include "util.h"
 
 static double g_timeout = 0.0;
+
+enum { PROBE_ANSWER_BYTES = 160 }; /* a station's answer to rank 0's probe */
 
 uint32_t wire_version(void) {
     const char *v = getenv("PAINTERS_WIRE_VERSION");
@@ -159,6 +162,84 @@ void canvas_check_payload(const CanvasMeta *m, const float *x, int from) {
                     m->step, from, c, m->checksum);
 }
 
+/* Stations answer rank 0's probe (wire_probe_stations) from inside any wait,
+ * with what they are waiting for. */
+static void wire_answer_probe(const char *what) {
+    if (util_rank() == 0) return;
+    int flag = 0;
+    MPI_Iprobe(0, WIRE_TAG_PROBE, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+    if (!flag) return;
+    int probe;
+    MPI_Recv(&probe, 1, MPI_INT, 0, WIRE_TAG_PROBE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    static char answer[PROBE_ANSWER_BYTES]; /* read by MPI after this returns */
+    snprintf(answer, sizeof answer, "%s", what && *what ? what : "waiting");
+    MPI_Request req;
+    MPI_Isend(answer, (int)strlen(answer) + 1, MPI_CHAR, 0, WIRE_TAG_PROBE_ANSWER, MPI_COMM_WORLD,
+              &req);
+    MPI_Request_free(&req);
+}
+
+/* Rank 0, after a wait timed out: asks every station what it is doing and
+ * writes into out the ranks that do not answer within `grace` seconds (a
+ * stopped process, a cut link; also one computing all that time) and the
+ * answers of the others. The probes are never completed: the job ends next. */
+static void wire_probe_stations(double grace, char *out, size_t cap) {
+    int world = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &world);
+    static int probe = 1;
+    char *answered = xcalloc((size_t)world, 1);
+    char *answers = xcalloc((size_t)world, PROBE_ANSWER_BYTES);
+    for (int r = 1; r < world; r++) {
+        MPI_Request req;
+        MPI_Isend(&probe, 1, MPI_INT, r, WIRE_TAG_PROBE, MPI_COMM_WORLD, &req);
+        MPI_Request_free(&req);
+    }
+    int n_answered = 0;
+    double start = now_seconds();
+    while (n_answered < world - 1 && now_seconds() - start < grace) {
+        int flag = 0;
+        MPI_Status st;
+        MPI_Iprobe(MPI_ANY_SOURCE, WIRE_TAG_PROBE_ANSWER, MPI_COMM_WORLD, &flag, &st);
+        if (!flag) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        char *a = answers + (size_t)st.MPI_SOURCE * PROBE_ANSWER_BYTES;
+        MPI_Recv(a, PROBE_ANSWER_BYTES, MPI_CHAR, st.MPI_SOURCE, WIRE_TAG_PROBE_ANSWER, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+        a[PROBE_ANSWER_BYTES - 1] = '\0';
+        if (!answered[st.MPI_SOURCE]) n_answered++;
+        answered[st.MPI_SOURCE] = 1;
+    }
+    size_t len = 0;
+    if (n_answered == world - 1) {
+        len = (size_t)snprintf(out, cap, "every station answered within %.0f s", grace);
+    } else {
+        len = (size_t)snprintf(out, cap, "no answer within %.0f s from rank", grace);
+        const char *sep = " ";
+        for (int r = 1; r < world && len < cap; r++)
+            if (!answered[r]) len += (size_t)snprintf(out + len, cap - len, "%s%d", sep, r), sep = ", ";
+    }
+    for (int r = 1; r < world && len < cap; r++)
+        if (answered[r])
+            len += (size_t)snprintf(out + len, cap - len, "; rank %d: %s", r, answers + (size_t)r * PROBE_ANSWER_BYTES);
+    free(answered);
+    free(answers);
+}
+
+_Noreturn void wire_timed_out(const char *what, double timeout) {
+    int world = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &world);
+    if (util_rank() != 0 || world == 1)
+        die_runtime("rank %d: %s: nothing after %.0f s (--timeout); ending the job", util_rank(),
+                    what, timeout);
+    char probe[1536];
+    wire_probe_stations(1.0, probe, sizeof probe);
+    die_runtime("rank 0: %s: nothing after %.0f s (--timeout); %s; ending the job", what, timeout,
+                probe);
+}
+
 static void wire_wait_for(MPI_Request *req, double timeout, const char *what) {
     int done = 0;
     double start = now_seconds();
@@ -172,16 +253,15 @@ static void wire_wait_for(MPI_Request *req, double timeout, const char *what) {
             struct timespec ts = {0, nap_ns};
             nanosleep(&ts, NULL);
             if (nap_ns < 1000000) nap_ns += nap_ns / 4;
+            wire_answer_probe(what);
         }
-        if (timeout > 0 && now_seconds() - start > timeout)
-            die_runtime("rank %d: %s: nothing after %.0f s (--timeout); ending the job",
-                        util_rank(), what, timeout);
+        if (timeout > 0 && now_seconds() - start > timeout) wire_timed_out(what, timeout);
     }
 }
 
 void wire_wait(MPI_Request *req, const char *what) { wire_wait_for(req, g_timeout, what); }
 
-void wire_wait_forever(MPI_Request *req) { wire_wait_for(req, 0.0, ""); }
+void wire_wait_forever(MPI_Request *req, const char *what) { wire_wait_for(req, 0.0, what); }
 
 void canvas_reserve(float **x, size_t *cap, size_t n) {
     if (n <= *cap) return;
@@ -211,7 +291,7 @@ void canvas_recv(CanvasMeta *m, float **x, size_t *cap, int src, int timeout, co
     if (timeout)
         wire_wait(&req, what);
     else
-        wire_wait_forever(&req);
+        wire_wait_forever(&req, what);
     canvas_header_unpack(buf, src, m);
     if (m->stop) return;
     if (m->payload_bytes % sizeof(float) || m->payload_bytes / sizeof(float) > INT32_MAX)
@@ -233,9 +313,11 @@ char *wire_recv_bytes(int src, int tag, size_t *len, const char *what) {
         if (flag) break;
         struct timespec ts = {0, 100000};
         nanosleep(&ts, NULL);
-        if (g_timeout > 0 && now_seconds() - start > g_timeout)
-            die_runtime("rank %d: %s: nothing from rank %d after %.0f s (--timeout)", util_rank(),
-                        what, src, g_timeout);
+        if (g_timeout > 0 && now_seconds() - start > g_timeout) {
+            char from[160];
+            snprintf(from, sizeof from, "%s from rank %d", what, src);
+            wire_timed_out(from, g_timeout);
+        }
     }
     int count;
     MPI_Get_count(&st, MPI_BYTE, &count);

@@ -20,7 +20,16 @@ uint32_t wire_version(void);
 #define WIRE_HEADER_BYTES 4096
 #define WIRE_MAX_SEGMENTS 512 /* sequences in one packed canvas */
 
-enum { WIRE_TAG_HEADER = 10, WIRE_TAG_PAYLOAD = 11, WIRE_TAG_REPORT = 12, WIRE_TAG_SETUP = 13 };
+enum {
+    WIRE_TAG_HEADER = 10,
+    WIRE_TAG_PAYLOAD = 11,
+    WIRE_TAG_REPORT = 12,
+    WIRE_TAG_SETUP = 13,
+    WIRE_TAG_PROBE = 14,       /* rank 0 to a station after a timeout: what are you doing? */
+    WIRE_TAG_PROBE_ANSWER = 15, /* the station's answer: what it is waiting for */
+    WIRE_TAG_ROUTE = 16,        /* the members of a new communicator meet (route.c) */
+    WIRE_TAG_DONE = 17          /* a station, released, tells rank 0 before MPI_Finalize */
+};
 
 typedef struct {
     uint64_t request_id;
@@ -57,11 +66,18 @@ uint32_t crc32_bytes(const void *data, size_t n);
 /* Seconds any single wait may take before the job is ended (<= 0: forever). */
 void wire_set_timeout(double seconds);
 double wire_timeout(void);
-/* Waits for req, polling so that a wait past the timeout ends the job with
- * die_runtime naming `what` (e.g. "rank 2: step 5: canvas from rank 1"). */
+/* Waits for req, polling so that a wait past the timeout ends the job
+ * (wire_timed_out). `what` says what is awaited ("step 5: waiting for the
+ * canvas from rank 1"). While it waits, a station answers rank 0's probe
+ * with `what`. */
 void wire_wait(MPI_Request *req, const char *what);
 /* The same without the timeout. */
-void wire_wait_forever(MPI_Request *req);
+void wire_wait_forever(MPI_Request *req, const char *what);
+/* Ends the job after a wait for `what` ran past `timeout` seconds, with a
+ * message naming this rank. On rank 0 it first probes the stations for up to
+ * 1 s and names the ranks that did not answer (stopped, cut off) and what
+ * the others were waiting for. */
+_Noreturn void wire_timed_out(const char *what, double timeout);
 
 /* Sends the canvas (header, then payload unless stop) to dest. */
 void canvas_send(const CanvasMeta *m, const float *x, int dest);

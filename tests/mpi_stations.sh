@@ -90,12 +90,15 @@ rc=$?
 check "mismatched wire version refused" "[ $rc -ne 0 ] && grep -q 'wire version' $tmp/out"
 
 # Kill a station mid-run: mpirun must end non-zero within 10 s naming the rank.
+# The job is marked so that another test's job running beside it is left alone.
+export PAINTERS_TEST_JOB=mpi_stations-$$
 $MPIRUN -n 3 "$P" bench -p 64 -n 64 -r 1000 --threads 1 > "$tmp/kill.out" 2>&1 &
 mp=$!
 victim=""
 for i in $(seq 1 100); do
     for pid in $(pgrep -f "$P bench" || true); do
-        if tr '\0' '\n' < /proc/$pid/environ 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=2'; then victim=$pid; fi
+        env=$(tr '\0' '\n' < /proc/$pid/environ 2>/dev/null)
+        if grep -qx 'OMPI_COMM_WORLD_RANK=2' <<< "$env" && grep -qx "PAINTERS_TEST_JOB=$PAINTERS_TEST_JOB" <<< "$env"; then victim=$pid; fi
     done
     [ -n "$victim" ] && grep -q '^# station\|pp32\|^# model' "$tmp/kill.out" 2>/dev/null && break
     [ -n "$victim" ] && [ $i -gt 20 ] && break

@@ -12,24 +12,8 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 ARGS=(--variants skip,reverse,parallel,looped_parallel --N 4,6 --task "ppl:$T/heldout.txt"
       --task "mc:$T/cloze.jsonl" --task "gen:$T/arith.jsonl" --limit 16 --similarity 2)
 
-# Compares the metric values of two results.csv files: identical except
-# perplexity, within 1e-6 relative; every plan x task x metric exactly once.
-same_results() {
-    python3 - "$1" "$2" <<'PY'
-import csv, sys
-def load(path):
-    rows = list(csv.DictReader(open(path)))
-    keys = [(r["plan"], r["task"], r["metric"]) for r in rows]
-    assert len(keys) == len(set(keys)), "a cell appears twice in " + path
-    return {k: float(r["value"]) for k, r in zip(keys, rows)}
-a, b = load(sys.argv[1]), load(sys.argv[2])
-assert a.keys() == b.keys(), "different cells"
-for k in a:
-    tol = 1e-6 * abs(a[k]) if k[2] == "perplexity" else 0.0
-    assert abs(a[k] - b[k]) <= tol, (k, a[k], b[k])
-print("%d values agree" % len(a))
-PY
-}
+# Identical metric values (perplexity within 1e-6), every cell exactly once.
+same_results() { python3 "$PAINTERS_SOURCE_DIR/tests/same_results.py" "$1" "$2"; }
 
 "$P" study "$tmp/one" "${ARGS[@]}" > "$tmp/one.log" 2>&1
 check "study runs" "[ \$? -eq 0 ] && grep -q 'study done' $tmp/one.log"

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Faults injected into running jobs, each of which must end non-zero within a
+# bounded time with a message naming the failed rank; the seconds each took
+# are printed. A station killed (SIGKILL) and one stopped (SIGSTOP, caught by
+# --timeout 5) mid-run; one stopped between runs, before the ranks build a
+# route's communicators; one stopped after its last request, before the job
+# ends; a link cut between hosts (network namespaces, root);
+# then a study killed (rank 0, then a station) and resumed: every cell once.
+set -u
+P=${PAINTERS:?}
+HERE=$PAINTERS_SOURCE_DIR/tests
+T=$PAINTERS_SOURCE_DIR/tasks/painters-demo
+source "$HERE/netns_hosts.sh"
+export OMPI_MCA_rmaps_base_oversubscribe=1
+pass=0 fail=0
+check() { if eval "$2"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $1"; fi; }
+tmp=$(mktemp -d); trap 'netns_hosts_down; rm -rf "$tmp"' EXIT
+BENCH=(bench -p 64 -n 64 -r 1000 --threads 1)
+
+# The pid of this test's painters process with MPI rank R (waits up to 20 s);
+# other tests' jobs may run beside it.
+export PAINTERS_TEST_JOB=faults-$$
+pid_of_rank() {
+    local i pid env
+    for i in $(seq 1 200); do
+        for pid in $(pgrep -f "^$P " || true); do
+            env=$(tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null)
+            if grep -qx "OMPI_COMM_WORLD_RANK=$1" <<< "$env" && grep -qx "PAINTERS_TEST_JOB=$PAINTERS_TEST_JOB" <<< "$env"; then
+                echo "$pid"; return 0
+            fi
+        done
+        sleep 0.1
+    done
+    return 1
+}
+
+# Seconds since START (date +%s.%N), one decimal.
+since() { awk -v s="$1" -v n="$(date +%s.%N)" 'BEGIN {printf "%.1f", n - s}'; }
+
+# ended_within SECONDS: the job ended, non-zero, in less than SECONDS.
+ended_within() { [ "$ended" -eq 1 ] && [ "$rc" -ne 0 ] && awk -v t="$took" -v l="$1" 'BEGIN {exit !(t < l)}'; }
+
+# Waits (at most LIMIT s) for the job JOB (a pid) to end, its output in LOG;
+# sets ended, rc, took (seconds from START to the end) and said (seconds from
+# START to painters' fatal message, or "-").
+await_end() {
+    local job=$1 log=$2 start=$3 limit=$4
+    ended=0 said="-"
+    while :; do
+        if [ "$said" = "-" ] && grep -q 'painters: fatal' "$log" 2> /dev/null; then said=$(since "$start"); fi
+        if ! kill -0 "$job" 2> /dev/null; then ended=1; break; fi
+        awk -v t="$(since "$start")" -v l="$limit" 'BEGIN {exit !(t > l)}' && break
+        sleep 0.1
+    done
+    [ $ended -eq 1 ] || kill -9 "$job" 2> /dev/null
+    wait "$job"; rc=$?
+    took=$(since "$start")
+    [ "$said" = "-" ] && grep -q 'painters: fatal' "$log" && said=$took
+}
+
+report() { echo "fault: $1: job ended with status $rc after $took s (painters' message after $said s)"; }
+
+# 1. A station killed mid-run: mpirun ends the job at once.
+mpirun -n 5 "$P" "${BENCH[@]}" --timeout 5 > "$tmp/kill.log" 2>&1 &
+job=$!
+victim=$(pid_of_rank 2); sleep 2
+start=$(date +%s.%N); kill -9 "$victim"
+await_end $job "$tmp/kill.log" "$start" 30
+report "SIGKILL of rank 2 of 5"
+check "killed station: the job ends non-zero within 10 s" "ended_within 10"
+check "killed station: the message names rank 2" "grep -q 'rank 2 with PID' $tmp/kill.log"
+grep -m1 'rank 2 with PID' "$tmp/kill.log"
+
+# The message of the first rank to notice that rank 2 is gone: a station
+# waiting on it ("rank 1: step 4: sending the canvas to rank 2: nothing after
+# 5 s"), or rank 0, whose probe finds rank 2 silent.
+names_rank2() {
+    grep -Eq "painters: fatal: rank [0-9]+: (step [0-9]+: [a-z ]+ (to|from) rank 2: nothing after 5 s|.*step [0-9]+.*no answer within 1 s from rank 2;)" "$1"
+}
+
+# 2. A station stopped mid-run: its neighbour's or rank 0's wait times out.
+mpirun -n 5 "$P" "${BENCH[@]}" --timeout 5 > "$tmp/stop.log" 2>&1 &
+job=$!
+victim=$(pid_of_rank 2); sleep 2
+start=$(date +%s.%N); kill -STOP "$victim"
+await_end $job "$tmp/stop.log" "$start" 40
+kill -9 "$victim" 2> /dev/null
+report "SIGSTOP of rank 2 of 5, --timeout 5"
+check "stopped station: the job ends non-zero within 15 s" "ended_within 15"
+check "stopped station: the message names the step and rank 2" "names_rank2 $tmp/stop.log"
+grep 'painters: fatal' "$tmp/stop.log"
+
+# 3. A station stopped while the ranks are idle between runs: rank 0 then
+# builds the route of a plan ending in a parallel group, whose communicator
+# it joins; the meeting before MPI_Comm_create_group times out instead of
+# hanging. Rank 0 holds still reading its task from a FIFO until rank 2 is
+# stopped.
+mkfifo "$tmp/doc.fifo"
+exec 3<> "$tmp/doc.fifo"
+mpirun -n 3 "$P" eval --task "ppl:$tmp/doc.fifo" --placement round-robin --timeout 5 \
+    --plan '{"steps": [{"layers": ["0-13"]}, {"parallel": [14, 15]}]}' > "$tmp/route.log" 2>&1 3>&- &
+job=$!
+reader=$(pid_of_rank 0)
+for i in $(seq 1 200); do
+    ls -l "/proc/$reader/fd" 2> /dev/null | grep -q doc.fifo && break
+    sleep 0.1
+done
+victim=$(pid_of_rank 2)
+start=$(date +%s.%N); kill -STOP "$victim"
+echo "the cat sat on the mat" >&3
+exec 3>&-
+await_end $job "$tmp/route.log" "$start" 40
+kill -9 "$victim" 2> /dev/null
+report "SIGSTOP of rank 2 of 3 between runs, --timeout 5"
+check "stopped between runs: the job ends non-zero within 15 s" "ended_within 15"
+check "stopped between runs: the message names rank 2" "grep -Eq 'painters: fatal: rank [01]: building the communicator of ranks [0-9,]+: waiting for rank 2: nothing after 5 s' $tmp/route.log"
+check "stopped between runs: rank 0's probe hears rank 1" "grep -q 'no answer within 1 s from rank 2; rank 1: building the communicator' $tmp/route.log || grep -q '^.rank 1. painters: fatal' $tmp/route.log"
+grep 'painters: fatal' "$tmp/route.log"
+
+# 3b. A station stopped after its last request: rank 0 releases the stations
+# and waits, bounded, for each to say it is done before MPI_Finalize (which
+# would wait forever). Rank 0 holds still opening its trace, a FIFO.
+mkfifo "$tmp/trace.fifo"
+mpirun -n 3 "$P" forward --tokens 1,2,3 --timeout 5 --trace "$tmp/trace.fifo" > "$tmp/end.log" 2>&1 &
+job=$!
+victim=$(pid_of_rank 2)
+timeout 60 bash -c 'exec 4< "$1"; kill -STOP "$2"; cat <&4 > /dev/null' _ "$tmp/trace.fifo" "$victim"
+start=$(date +%s.%N)
+await_end $job "$tmp/end.log" "$start" 40
+kill -9 "$victim" 2> /dev/null
+report "SIGSTOP of rank 2 of 3 after its last request, --timeout 5"
+check "stopped at the end: the job ends non-zero within 15 s" "ended_within 15"
+check "stopped at the end: the message names rank 2" "grep -q 'painters: fatal: rank 0: releasing the stations: rank 2 did not finish within 5 s' $tmp/end.log"
+check "stopped at the end: the command's work was done" "grep -q '^argmax' $tmp/end.log"
+grep 'painters: fatal' "$tmp/end.log"
+
+# 4. A link cut: host 3 (rank 2) drops off the network. painters notices
+# after --timeout and names rank 2; mpirun then waits until TCP gives up on
+# host 3's daemon (the hosts' net.ipv4.tcp_retries2, set to 3 here: about
+# 3 s; Debian's default 15 means about 15 minutes).
+if (netns_require) > "$tmp/netns.txt"; then
+    netns_hosts_up "$tmp" || { echo "FAIL could not set up the namespaces"; exit 1; }
+    for ns in "${NETNS_HOSTS[@]}"; do ip netns exec "$ns" sh -c 'echo 3 > /proc/sys/net/ipv4/tcp_retries2'; done
+    netns_mpirun 120 -n 5 "$P" "${BENCH[@]}" --timeout 5 > "$tmp/link.log" 2>&1 &
+    job=$!
+    pid_of_rank 2 > /dev/null; sleep 3
+    start=$(date +%s.%N); ip -n "${NETNS_HOSTS[2]}" link set pt0 down
+    await_end $job "$tmp/link.log" "$start" 60
+    report "link of host 3 (rank 2 of 5) cut, --timeout 5"
+    check "cut link: the job ends non-zero within 40 s" "ended_within 40"
+    check "cut link: the message names the step and rank 2" "names_rank2 $tmp/link.log"
+    grep 'painters: fatal' "$tmp/link.log"
+    netns_hosts_down
+else
+    echo "skipped the cut link: $(cat "$tmp/netns.txt")"
+fi
+
+# 5. A study killed, then run again with the same OUT: it resumes, and every
+# cell is there once, with the values of an uninterrupted run.
+STUDY=(--variants skip,parallel --N 4 --task "ppl:$T/heldout.txt" --task "mc:$T/cloze.jsonl"
+       --task "gen:$T/arith.jsonl" --limit 8 --similarity 0 --no-report --placement round-robin --timeout 30)
+timeout 120 "$P" study "$tmp/study_ref" "${STUDY[@]}" > "$tmp/study_ref.log" 2>&1
+check "reference study" "[ \$? -eq 0 ]"
+for who in 0 1; do
+    out=$tmp/study_kill$who
+    mpirun -n 3 "$P" study "$out" "${STUDY[@]}" > "$out.log" 2>&1 &
+    job=$!
+    for i in $(seq 1 600); do
+        [ "$(cat "$out/results.csv" 2> /dev/null | wc -l)" -ge 4 ] && break
+        sleep 0.05
+    done
+    victim=$(pid_of_rank $who)
+    start=$(date +%s.%N); kill -9 "$victim"
+    await_end $job "$out.log" "$start" 30
+    rows=$(($(wc -l < "$out/results.csv") - 1))
+    report "SIGKILL of rank $who of 3 during a study ($rows result rows on disk)"
+    check "study, rank $who killed: the job ends non-zero within 10 s" "ended_within 10"
+    timeout 120 mpirun -n 3 "$P" study "$out" "${STUDY[@]}" > "$out.resumed.log" 2>&1
+    check "study, rank $who killed: resumed and completed" "[ \$? -eq 0 ] && grep -q resuming $out.resumed.log"
+    check "study, rank $who killed: every cell once, values as uninterrupted" "python3 $HERE/same_results.py $tmp/study_ref/results.csv $out/results.csv"
+done
+
+echo "faults: $pass passed, $fail failed"
+[ $fail -eq 0 ]
