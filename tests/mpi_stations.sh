@@ -114,7 +114,7 @@ if [ -n "$victim" ]; then
         sleep 0.1
     done
     wait $mp; rc=$?
-    took=$(echo "$(date +%s.%N) - $start" | bc)
+    took=$(awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN { printf "%.2f", a - b }')
     echo "killed rank 2: mpirun ended with status $rc after $took s"
     check "killed station ends the job within 10 s" "[ $ended -eq 1 ] && [ $rc -ne 0 ]"
     check "the message names rank 2" "grep -qi 'rank 2' $tmp/kill.out"
