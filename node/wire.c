@@ -270,9 +270,24 @@ void canvas_reserve(float **x, size_t *cap, size_t n) {
     *cap = n;
 }
 
+/* PAINTERS_CORRUPT_CANVAS set in a rank's environment makes every canvas it
+ * sends arrive damaged (its checksum no longer matches): used by the tests to
+ * show that the receiver catches it. */
+static int wire_corrupts(void) {
+    static int known = -1;
+    if (known < 0) known = getenv("PAINTERS_CORRUPT_CANVAS") != NULL;
+    return known;
+}
+
 void canvas_send(const CanvasMeta *m, const float *x, int dest) {
     uint8_t buf[WIRE_HEADER_BYTES];
-    canvas_header_pack(m, buf);
+    if (wire_corrupts() && !m->stop) {
+        CanvasMeta damaged = *m;
+        damaged.checksum ^= 1u;
+        canvas_header_pack(&damaged, buf);
+    } else {
+        canvas_header_pack(m, buf);
+    }
     MPI_Request req[2];
     MPI_Isend(buf, WIRE_HEADER_BYTES, MPI_BYTE, dest, WIRE_TAG_HEADER, MPI_COMM_WORLD, &req[0]);
     int n = 1;

@@ -89,6 +89,18 @@ $MPIRUN -n 3 "$tmp/other_build.sh" "$P" forward --tokens 1,2 > "$tmp/out" 2>&1
 rc=$?
 check "mismatched wire version refused" "[ $rc -ne 0 ] && grep -q 'wire version' $tmp/out"
 
+# A canvas damaged on its way (rank 1 sends bad checksums): the receiver ends
+# the job naming both ranks.
+cat > "$tmp/damaged.sh" <<'SH'
+#!/bin/sh
+[ "$OMPI_COMM_WORLD_RANK" = 1 ] && export PAINTERS_CORRUPT_CANVAS=1
+exec "$@"
+SH
+chmod +x "$tmp/damaged.sh"
+$MPIRUN -n 3 "$tmp/damaged.sh" "$P" forward --tokens 1,2,3 > "$tmp/out" 2>&1
+rc=$?
+check "damaged canvas refused naming both ranks" "[ $rc -ne 0 ] && grep -q 'rank 2: canvas of request .* from rank 1 fails its checksum' $tmp/out"
+
 # Kill a station mid-run: mpirun must end non-zero within 10 s naming the rank.
 # The job is marked so that another test's job running beside it is left alone.
 export PAINTERS_TEST_JOB=mpi_stations-$$
