@@ -106,6 +106,7 @@ int cmd_generate(int argc, char **argv) {
     int n_new = generate_greedy(r, ids, np, max_new, eos, out, stream_token, tok, &st);
     printf("\n");
     print_ids("tokens:", out, n_new);
+    fflush(stdout);
     fprintf(stderr, "prompt %d tokens: %.1f ms (%.1f tokens/s); %d new tokens: %.2f ms/token (%.1f tokens/s)\n",
             np, st.prefill_seconds * 1e3, np / st.prefill_seconds, n_new,
             n_new ? st.decode_seconds * 1e3 / n_new : 0.0,
