@@ -34,9 +34,11 @@ case $target in
     placement) sources="node/util.c node/atomic_file.c node/json_check.c coordinator/placement.c" ;;
     tokenizer) sources="node/util.c node/atomic_file.c coordinator/tokenizer.c @proto/sentencepiece_model.pb-c.c" ;;
     canvas_header) sources="node/util.c node/atomic_file.c node/wire.c @proto/painters_wire.pb-c.c" ;;
+    task_jsonl) sources="node/util.c node/atomic_file.c coordinator/task_load.c coordinator/task_records.c
+                        coordinator/task_text.c" ;;
     *)
         echo "run_fuzzer.sh: unknown target '$target' (safetensors, hf_config, llama2c, plan," \
-             "placement, tokenizer, canvas_header)" >&2
+             "placement, tokenizer, canvas_header, task_jsonl)" >&2
         exit 2 ;;
 esac
 
