@@ -157,13 +157,8 @@ int cmd_eval(int argc, char **argv) {
         load.limit = specs[i].limit;
         loaded[i] = task_load(specs[i].spec, &load);
     }
-    char *tok_path = model_find_tokenizer(model, cli_value(opts, n, "--tokenizer"));
-    if (!tok_path)
-        die_input(
-            "%s: no tokenizer.model beside the model, needed to evaluate; give --tokenizer FILE",
-            model);
-    Tokenizer *tok = tokenizer_load(tok_path);
-    if (tokenizer_bos(tok) < 0) die_input("%s: the tokenizer has no BOS piece", tok_path);
+    Tokenizer *tok = model_open_tokenizer(model, cli_value(opts, n, "--tokenizer"), "eval");
+    if (tokenizer_bos(tok) < 0) die_input("%s: the model's tokenizer has no BOS piece", model);
     Runner *r = runner_open(&ro);
     printf("eval: model %s, plan %s (%d steps), %d task%s\n", model, r->program->name,
            r->program->n_steps, n_specs, n_specs == 1 ? "" : "s");
@@ -185,7 +180,6 @@ int cmd_eval(int argc, char **argv) {
     cJSON_Delete(all);
     runner_close(r);
     tokenizer_free(tok);
-    free(tok_path);
     for (int i = 0; i < n_specs; i++) {
         task_free(loaded[i]);
         free(specs[i].spec);

@@ -40,10 +40,7 @@ int cmd_similarity(int argc, char **argv) {
         n_seqs = 1;
     } else {
         Task *t = task_load(task_spec, &(TaskLoadOptions){.limit = limit});
-        char *tok_path = model_find_tokenizer(ro.model, cli_value(opts, n, "--tokenizer"));
-        if (!tok_path) die_input("%s: no tokenizer.model beside the model; give --tokenizer FILE", ro.model);
-        Tokenizer *tok = tokenizer_load(tok_path);
-        free(tok_path);
+        Tokenizer *tok = model_open_tokenizer(ro.model, cli_value(opts, n, "--tokenizer"), "--task");
         for (int i = 0; i < t->n_items && n_seqs < limit; i++) {
             const char *text = t->docs ? t->docs[i] : t->choices ? t->choices[i].options[0].context
                              : t->gens ? t->gens[i].prompt : NULL;

@@ -11,22 +11,6 @@
 #include "tokenizer.h"
 #include "util.h"
 
-/* Loads the tokenizer of model (or --tokenizer); NULL when there is none and
- * `required` is 0. Caller frees with tokenizer_free(). */
-static Tokenizer *open_tokenizer(const char *model, const char *explicit_path, int required,
-                                 const char *why) {
-    char *path = model_find_tokenizer(model, explicit_path);
-    if (!path) {
-        if (required)
-            die_input("%s: no tokenizer.model beside the model, needed for %s; give --tokenizer "
-                      "FILE%s", model, why, strcmp(why, "--prompt") ? "" : " or --tokens IDS");
-        return NULL;
-    }
-    Tokenizer *t = tokenizer_load(path);
-    free(path);
-    return t;
-}
-
 static void print_ids(const char *label, const int *ids, int n) {
     printf("%s", label);
     for (int i = 0; i < n; i++) printf("%s%d", i ? "," : " ", ids[i]);
@@ -46,8 +30,8 @@ int cmd_tokenize(int argc, char **argv) {
               opts, n, argc, argv);
     const char *text = cli_require(opts, n, "tokenize", "--text");
     const char *model = cli_value(opts, n, "--model");
-    Tokenizer *tok = open_tokenizer(model ? model : cli_default_model(),
-                                    cli_value(opts, n, "--tokenizer"), 1, "tokenize");
+    Tokenizer *tok = model_open_tokenizer(model ? model : cli_default_model(),
+                                          cli_value(opts, n, "--tokenizer"), "tokenize");
     int *ids;
     int count = tokenizer_encode(tok, text, cli_value(opts, n, "--bos") != NULL, &ids);
     print_ids("ids:", ids, count);
@@ -92,8 +76,8 @@ int cmd_generate(int argc, char **argv) {
     int max_new = (int)cli_int(opts, n, "--max-new", 64, 1, 1 << 20);
     RunnerOptions ro = cli_runner_options(opts, n);
     const char *model = ro.model;
-    Tokenizer *tok = open_tokenizer(model, cli_value(opts, n, "--tokenizer"), prompt != NULL,
-                                    "--prompt");
+    Tokenizer *tok = model_open_tokenizer(model, cli_value(opts, n, "--tokenizer"),
+                                          prompt ? "--prompt (or give --tokens IDS)" : NULL);
     int *ids;
     int np = prompt ? tokenizer_encode(tok, prompt, 1, &ids) : cli_parse_ids(tokens, "--tokens", &ids);
     Runner *r = runner_open(&ro);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokenizer.h"
 #include "util.h"
 
 char *model_find_tokenizer(const char *model_path, const char *explicit_path) {
@@ -28,4 +29,18 @@ char *model_find_tokenizer(const char *model_path, const char *explicit_path) {
     if (file_exists(path)) return path;
     free(path);
     return NULL;
+}
+
+Tokenizer *model_open_tokenizer(const char *model_path, const char *explicit_path,
+                                const char *needed_for) {
+    char *path = model_find_tokenizer(model_path, explicit_path);
+    if (!path) {
+        if (needed_for)
+            die_input("%s: no tokenizer.model beside the model, needed for %s; give --tokenizer FILE",
+                      model_path, needed_for);
+        return NULL;
+    }
+    Tokenizer *t = tokenizer_load(path);
+    free(path);
+    return t;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_check.h"
 #include "pyrandom.h"
 #include "util.h"
 
@@ -255,17 +256,6 @@ static void path_key(char *out, const char *parent, const char *key) {
 
 static void path_index(char *out, const char *parent, int index) {
     path_mark_truncated(out, snprintf(out, PATH_MAX_LEN, "%s[%d]", parent, index));
-}
-
-/* A short description of a JSON value's type for messages ("a string"). */
-static const char *json_kind(const cJSON *v) {
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsArray(v)) return "an array";
-    if (cJSON_IsObject(v)) return "an object";
-    if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNull(v)) return "null";
-    return "an invalid value";
 }
 
 /* Dies on keys outside allowed[] and on keys given twice. */

@@ -495,10 +495,7 @@ int study_run(const StudyOptions *o) {
     st.ranks = st.r->world;
     st.threads = machine_set_threads(0);
     snprintf(st.placement, sizeof st.placement, "%s", st.r->placement->name);
-    char *tok_path = model_find_tokenizer(ro.model, o->tokenizer);
-    if (!tok_path) die_input("%s: no tokenizer.model beside the model; give --tokenizer FILE", ro.model);
-    st.tok = tokenizer_load(tok_path);
-    free(tok_path);
+    st.tok = model_open_tokenizer(ro.model, o->tokenizer, "study");
     load_tasks(&st);
     build_plans(&st);
     st.csv_path = path_join(o->out_dir, "results.csv");

@@ -30,7 +30,7 @@ case $target in
         sources="node/util.c node/atomic_file.c node/json_check.c node/checkpoint.c node/checkpoint_check.c
                  node/safetensors.c node/hf_config.c node/llama2c.c" ;;
     hf_config) sources="node/util.c node/atomic_file.c node/json_check.c node/hf_config.c" ;;
-    plan) sources="node/util.c node/atomic_file.c coordinator/plan.c coordinator/pyrandom.c" ;;
+    plan) sources="node/util.c node/atomic_file.c node/json_check.c coordinator/plan.c coordinator/pyrandom.c" ;;
     placement) sources="node/util.c node/atomic_file.c node/json_check.c coordinator/placement.c" ;;
     tokenizer) sources="node/util.c node/atomic_file.c coordinator/tokenizer.c @proto/sentencepiece_model.pb-c.c" ;;
     canvas_header) sources="node/util.c node/atomic_file.c node/wire.c @proto/painters_wire.pb-c.c" ;;
