@@ -42,8 +42,7 @@ int cmd_similarity(int argc, char **argv) {
         Task *t = task_load(task_spec, &(TaskLoadOptions){.limit = limit});
         Tokenizer *tok = model_open_tokenizer(ro.model, cli_value(opts, n, "--tokenizer"), "--task");
         for (int i = 0; i < t->n_items && n_seqs < limit; i++) {
-            const char *text = t->docs ? t->docs[i] : t->choices ? t->choices[i].options[0].context
-                             : t->gens ? t->gens[i].prompt : NULL;
+            const char *text = task_item_text(t, i);
             if (!text) break;
             lens[n_seqs] = tokenizer_encode(tok, text, 1, &seqs[n_seqs]);
             n_seqs++;

@@ -434,8 +434,7 @@ static void write_similarity(Study *st) {
     for (int t = 0; t < st->o->n_tasks && n < want; t++) {
         const Task *task = st->tasks[t].task;
         for (int i = 0; i < task->n_items && n < want; i++) {
-            const char *text = task->docs ? task->docs[i]
-                             : task->choices ? task->choices[i].options[0].context : NULL;
+            const char *text = task_item_text(task, i);
             if (!text) break;
             lens[n] = tokenizer_encode(st->tok, text, 1, &seqs[n]);
             if (lens[n] > 128) lens[n] = 128;

@@ -127,6 +127,11 @@ void task_free(Task *t); /* accepts NULL */
 
 /* "ppl", "mc", ... */
 const char *task_kind_name(TaskKind kind);
+/* The text item i starts from: a perplexity document, a choice item's
+ * context, a generation prompt; NULL in chunked mode or out of range. Owned
+ * by the task. */
+const char *task_item_text(const Task *t, int i);
+
 /* Items the evaluation will report progress over (chunked mode: 0 until known). */
 long task_item_count(const Task *t);
 

@@ -212,6 +212,14 @@ void task_free(Task *t) {
     free(t);
 }
 
+const char *task_item_text(const Task *t, int i) {
+    if (i < 0 || i >= t->n_items) return NULL;
+    if (t->docs) return t->docs[i];
+    if (t->choices) return t->choices[i].options[0].context;
+    if (t->gens) return t->gens[i].prompt;
+    return NULL;
+}
+
 long task_item_count(const Task *t) { return t->text ? 0 : t->n_items; }
 
 void task_result_add(TaskResult *res, const char *name, double value) {
