@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 void fixture_ref_open(FixtureRef *f, const char *dir) {
     memset(f, 0, sizeof *f);

@@ -5,8 +5,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "checkpoint.h"
-#include "plan.h"
+#include "formats/checkpoint.h"
+#include "program/plan.h"
 
 typedef struct {
     cJSON *json;        /* reference.json, owned */

@@ -13,11 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "hf_config.h"
-#include "safetensors.h"
+#include "formats/checkpoint.h"
+#include "formats/hf_config.h"
+#include "formats/safetensors.h"
 #include "testhelp.h"
-#include "util.h"
+#include "base/util.h"
 
 static char g_tmp[256];
 static const char *g_shared;

@@ -16,13 +16,13 @@
 #include <string.h>
 
 #include "fixture_ref.h"
-#include "generate.h"
-#include "kernels.h"
-#include "mpi_start.h"
-#include "runner.h"
-#include "similarity.h"
+#include "run/generate.h"
+#include "compute/kernels.h"
+#include "cli/mpi_start.h"
+#include "run/runner.h"
+#include "eval/similarity.h"
 #include "testhelp.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Largest |a - b| over n values, relative to the largest |b|. */
 static double rel_error(const float *a, const float *b, int n) {

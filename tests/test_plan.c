@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "plan.h"
+#include "program/plan.h"
 #include "testhelp.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Parses json for T layers and compares the expansion with expected (compact
  * JSON like [[0],[1,2]]). */

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pyrandom.h"
+#include "program/pyrandom.h"
 #include "testhelp.h"
-#include "util.h"
+#include "base/util.h"
 
 typedef struct {
     uint64_t seed;

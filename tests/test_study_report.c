@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csv.h"
-#include "study_plots.h"
-#include "study_variants.h"
+#include "study/csv.h"
+#include "study/study_plots.h"
+#include "study/study_variants.h"
 #include "testhelp.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Writes text to a new temporary file; returns its path (caller frees and unlinks). */
 static char *temp_file(const char *text) {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "task.h"
-#include "task_text.h"
+#include "eval/task.h"
+#include "eval/task_text.h"
 #include "testhelp.h"
 
 #define DATA PAINTERS_SOURCE_DIR "/tests/data/tasks/"

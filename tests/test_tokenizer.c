@@ -11,8 +11,8 @@
 
 #include "sentencepiece_model.pb-c.h"
 #include "testhelp.h"
-#include "tokenizer.h"
-#include "util.h"
+#include "text/tokenizer.h"
+#include "base/util.h"
 
 static char g_tmpdir[4096];
 

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "fuzz_alloc.h"
-#include "util.h"
-#include "wire.h"
+#include "base/util.h"
+#include "wire/wire.h"
 
 static jmp_buf on_error;
 

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "fuzz_alloc.h"
-#include "hf_config.h"
-#include "util.h"
+#include "formats/hf_config.h"
+#include "base/util.h"
 
 static jmp_buf on_error;
 

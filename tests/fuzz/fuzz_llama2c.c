@@ -4,10 +4,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "checkpoint.h"
+#include "formats/checkpoint.h"
 #include "fuzz_alloc.h"
-#include "llama2c.h"
-#include "util.h"
+#include "formats/llama2c.h"
+#include "base/util.h"
 
 static jmp_buf on_error;
 

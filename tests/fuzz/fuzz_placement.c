@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "fuzz_alloc.h"
-#include "placement.h"
-#include "util.h"
+#include "program/placement.h"
+#include "base/util.h"
 
 static jmp_buf on_error;
 

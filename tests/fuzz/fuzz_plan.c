@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "fuzz_alloc.h"
-#include "plan.h"
-#include "util.h"
+#include "program/plan.h"
+#include "base/util.h"
 
 static jmp_buf on_error;
 

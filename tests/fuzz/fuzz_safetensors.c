@@ -5,8 +5,8 @@
 #include <stdlib.h>
 
 #include "fuzz_alloc.h"
-#include "safetensors.h"
-#include "util.h"
+#include "formats/safetensors.h"
+#include "base/util.h"
 
 static jmp_buf on_error;
 

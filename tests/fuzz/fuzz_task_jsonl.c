@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "fuzz_alloc.h"
-#include "task.h"
-#include "util.h"
+#include "eval/task.h"
+#include "base/util.h"
 
 static const char *const KINDS[] = {"ppl", "mc", "gen", "arc", "hellaswag", "winogrande",
                                     "lambada", "gsm8k"};

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "fuzz_alloc.h"
-#include "tokenizer.h"
-#include "util.h"
+#include "text/tokenizer.h"
+#include "base/util.h"
 
 /* Spaces, digits, punctuation, an accent, CJK, an emoji and a byte that is
  * not UTF-8. */

@@ -25,17 +25,19 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${PAINTERS_BUILD_DIR:-$src/build}
 fuzzdir=$src/tests/fuzz
 
+base="node/base/util.c node/base/atomic_file.c node/base/json_check.c"
 case $target in
     safetensors|llama2c)
-        sources="node/util.c node/atomic_file.c node/json_check.c node/checkpoint.c node/checkpoint_check.c
-                 node/safetensors.c node/hf_config.c node/llama2c.c" ;;
-    hf_config) sources="node/util.c node/atomic_file.c node/json_check.c node/hf_config.c" ;;
-    plan) sources="node/util.c node/atomic_file.c node/json_check.c coordinator/plan.c coordinator/pyrandom.c" ;;
-    placement) sources="node/util.c node/atomic_file.c node/json_check.c coordinator/placement.c" ;;
-    tokenizer) sources="node/util.c node/atomic_file.c coordinator/tokenizer.c @proto/sentencepiece_model.pb-c.c" ;;
-    canvas_header) sources="node/util.c node/atomic_file.c node/wire.c @proto/painters_wire.pb-c.c" ;;
-    task_jsonl) sources="node/util.c node/atomic_file.c coordinator/task_load.c coordinator/task_records.c
-                        coordinator/task_text.c" ;;
+        sources="$base node/formats/checkpoint.c node/formats/checkpoint_check.c
+                 node/formats/safetensors.c node/formats/hf_config.c node/formats/llama2c.c" ;;
+    hf_config) sources="$base node/formats/hf_config.c" ;;
+    plan) sources="$base node/program/plan.c node/program/pyrandom.c" ;;
+    placement) sources="$base node/program/placement.c" ;;
+    tokenizer) sources="$base coordinator/text/tokenizer.c
+                        @proto/sentencepiece_model/sentencepiece_model.pb-c.c" ;;
+    canvas_header) sources="$base node/wire/wire.c @proto/painters_wire/painters_wire.pb-c.c" ;;
+    task_jsonl) sources="$base coordinator/eval/task_load.c coordinator/eval/task_records.c
+                        coordinator/eval/task_text.c" ;;
     *)
         echo "run_fuzzer.sh: unknown target '$target' (safetensors, hf_config, llama2c, plan," \
              "placement, tokenizer, canvas_header, task_jsonl)" >&2
@@ -68,7 +70,7 @@ if ! "$cc" -fsanitize=fuzzer,address,undefined "$probe/probe.c" -o "$probe/probe
     exit 77
 fi
 
-if [ ! -d "$build/proto" ] || [ -z "$(ls "$build"/proto/*.pb-c.c 2> /dev/null)" ]; then
+if [ ! -d "$build/proto" ] || [ -z "$(ls "$build"/proto/*/*.pb-c.c 2> /dev/null)" ]; then
     echo "run_fuzzer.sh: $build/proto holds no generated protobuf sources: build the project first" \
          "(cmake -S . -B build && cmake --build build)" >&2
     exit 1
@@ -87,13 +89,14 @@ read -r -a pc_cflags <<< "$(pkg-config --cflags libprotobuf-c libcjson openblas)
 read -r -a pc_libs <<< "$(pkg-config --libs libprotobuf-c libcjson openblas)"
 san=("-fsanitize=address,undefined" -fno-sanitize-recover=undefined)
 cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra
-        "-I$src/node" "-I$src/coordinator" "-I$build/proto" "-I$fuzzdir"
+        "-I$src/node" "-I$src/coordinator" "-I$build/proto/painters_wire"
+        "-I$build/proto/sentencepiece_model" "-I$fuzzdir"
         "${mpi_compile[@]}" "${pc_cflags[@]}")
 
 # The newest header any source may include, and this script: a change to
 # either rebuilds every object.
-newest_dep=$(ls -t "$src"/node/*.h "$src"/coordinator/*.h "$build"/proto/*.h "$fuzzdir"/*.h "$0" |
-    head -1)
+newest_dep=$(ls -t $(find "$src/node" "$src/coordinator" "$build/proto" -name '*.h') "$fuzzdir"/*.h \
+    "$0" | head -1)
 
 # Project sources and the harness get coverage instrumentation; the
 # allocation tracker, which runs inside malloc, does not.

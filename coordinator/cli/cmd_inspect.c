@@ -1,0 +1,98 @@
+/* cmd_inspect.c: `painters inspect`: what a checkpoint holds. */
+#include <stdio.h>
+#include <string.h>
+
+#include "formats/checkpoint.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "program/placement.h"
+#include "compute/weights.h"
+
+/* Stored bytes of the tensors whose names start with prefix. */
+static uint64_t stored_bytes(const Checkpoint *ck, const char *prefix, int *dtype_mask) {
+    uint64_t total = 0;
+    size_t n = strlen(prefix);
+    for (int i = 0; i < ck->n_tensors; i++)
+        if (!strncmp(ck->tensors[i].name, prefix, n)) {
+            total += ck->tensors[i].nbytes;
+            *dtype_mask |= 1 << ck->tensors[i].dtype;
+        }
+    return total;
+}
+
+int cmd_inspect(int argc, char **argv) {
+    CliOption opts[] = {
+        {"--model", "PATH", "checkpoint: HF directory, .safetensors file or llama2.c .bin (default: the demo model)", NULL},
+        {"--placement", "P", "also show how block, round-robin or a JSON placement spreads the layers", NULL},
+        {"-n", "K", "ranks for --placement (rank 0 coordinates, 1..K-1 are stations; default 2)", NULL},
+    };
+    int n = sizeof opts / sizeof opts[0];
+    cli_parse("inspect", "Prints a checkpoint's architecture, shapes, dtypes and memory per layer.",
+              opts, n, argc, argv);
+    const char *model = cli_value(opts, n, "--model");
+    Checkpoint *ck = checkpoint_open(model ? model : cli_default_model());
+    const ModelConfig *c = &ck->cfg;
+    printf("model         %s\n", ck->path);
+    printf("format        %s, %d file(s), %d tensors\n",
+           ck->format == CHECKPOINT_LLAMA2C ? "llama2.c" : "safetensors", ck->n_files,
+           ck->n_tensors);
+    printf("architecture  %s\n", c->architecture);
+    printf("layers        %d\n", c->n_layers);
+    printf("hidden        %d, intermediate %d, vocab %d, context %d\n", c->dim, c->hidden_dim,
+           c->vocab_size, c->max_seq_len);
+    printf("attention     %d heads of %d, %d key/value heads%s\n", c->n_heads, c->head_dim,
+           c->n_kv_heads, c->qkv_bias ? ", q/k/v bias" : "");
+    printf("rope          theta %g, %s layout%s\n", c->rope_theta,
+           c->rope_layout == ROPE_ROTATE_HALF ? "rotate-half" : "adjacent-pair",
+           c->rope_scaling_factor > 0 ? ", llama3 scaling" : "");
+    printf("norm eps      %g\n", c->norm_eps);
+    printf("embeddings    %s\n", c->tied_embeddings ? "tied" : "untied");
+    int ends_mask = 0;
+    uint64_t ends = stored_bytes(ck, "model.embed_tokens.", &ends_mask) +
+                    stored_bytes(ck, "model.norm.", &ends_mask) +
+                    stored_bytes(ck, "lm_head.", &ends_mask);
+    double layer_f32 = (double)layer_weights_count(c) * 4.0;
+    printf("\n# %-5s %-10s %14s %14s\n", "layer", "dtypes", "stored_MiB", "float32_MiB");
+    uint64_t total = ends;
+    for (int l = 0; l < c->n_layers; l++) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "model.layers.%d.", l);
+        int mask = 0;
+        uint64_t b = stored_bytes(ck, prefix, &mask);
+        total += b;
+        char dt[32] = "";
+        for (int d = DTYPE_F32; d <= DTYPE_BF16; d++)
+            if (mask & (1 << d)) {
+                if (*dt) strcat(dt, "+");
+                strcat(dt, dtype_name((Dtype)d));
+            }
+        printf("  %-5d %-10s %14.3f %14.3f\n", l, dt, b / 1048576.0, layer_f32 / 1048576.0);
+    }
+    printf("  %-5s %-10s %14.3f\n", "ends", "", ends / 1048576.0);
+    printf("total stored %.3f MiB, %.3f M parameters\n", total / 1048576.0,
+           ((double)layer_weights_count(c) * c->n_layers + (double)c->vocab_size * c->dim *
+            (c->tied_embeddings ? 1 : 2) + c->dim) / 1e6);
+    const char *spec = cli_value(opts, n, "--placement");
+    if (spec || cli_value(opts, n, "-n")) {
+        int K = (int)cli_int(opts, n, "-n", 2, 1, 1 << 16);
+        Placement *pl = placement_make(spec, c->n_layers, K);
+        printf("\n# placement %s over %d ranks (float32 weights held by each station)\n", pl->name, K);
+        printf("# %-5s %-7s %12s  %s\n", "rank", "layers", "MiB", "layer ids");
+        for (int rank = K > 1 ? 1 : 0; rank < K; rank++) {
+            int count = 0;
+            printf("  %-5d ", rank);
+            char ids[1024] = "";
+            size_t len = 0;
+            for (int l = 0; l < c->n_layers; l++)
+                if (placement_hosts(pl, l, rank)) {
+                    count++;
+                    if (len + 12 < sizeof ids)
+                        len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%d", len ? "," : "", l);
+                }
+            printf("%-7d %12.2f  %s\n", count, count * layer_f32 / 1048576.0, count ? ids : "-");
+        }
+        placement_free(pl);
+    }
+    checkpoint_close(ck);
+    return 0;
+}

@@ -1,0 +1,144 @@
+/* mpi_start.c: see mpi_start.h. */
+#include "cli/mpi_start.h"
+
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "compute/machine.h"
+#include "program/setup.h"
+#include "station/station_serve.h"
+#include "base/util.h"
+#include "wire/wire.h"
+
+static int g_world = 1;
+
+/* Started by an MPI launcher? Without one, painters runs as a single process
+ * and skips MPI_Init's start-up cost. */
+static int launched_by_mpi(void) {
+    const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i])) return 1;
+    return 0;
+}
+
+/* The tasks Slurm started for this step: SLURM_STEP_NUM_TASKS (set by srun),
+ * else SLURM_NTASKS; 0 outside Slurm. */
+static int slurm_tasks(const char **var) {
+    const char *vars[] = {"SLURM_STEP_NUM_TASKS", "SLURM_NTASKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v) {
+            *var = vars[i];
+            return atoi(v);
+        }
+    }
+    return 0;
+}
+
+/* srun without PMIx starts every task as its own single-rank job: each would
+ * run the whole command as rank 0. Refused before any work. Under Open MPI's
+ * mpirun (OMPI_COMM_WORLD_SIZE set) the world is what mpirun was asked for,
+ * whatever the allocation's task count, so it is not compared. */
+static void check_slurm_world(int world) {
+    if (getenv("OMPI_COMM_WORLD_SIZE")) return;
+    const char *var = NULL;
+    int tasks = slurm_tasks(&var);
+    if (tasks <= 0 || tasks == world) return;
+    die_input("Slurm started %d tasks (%s=%d) but this MPI job has %d rank%s: srun without PMIx "
+              "starts each task as its own single-rank job, and each would run the whole command. "
+              "Launch with srun --mpi=pmix (cluster/slurm/painters.sbatch) or with mpirun inside "
+              "the allocation (cluster/slurm/painters-mpirun.sbatch)",
+              tasks, var, tasks, world, world == 1 ? "" : "s");
+}
+
+/* Rank 0: hears every released station say it is done, bounded by the
+ * job's timeout (MPI_Finalize waits for all ranks without a limit); names
+ * the stations that do not. */
+static void hear_stations_done(void) {
+    int *done = xcalloc((size_t)g_world, sizeof(int));
+    MPI_Request *req = xmalloc((size_t)g_world * sizeof *req);
+    for (int r = 1; r < g_world; r++)
+        MPI_Irecv(&done[r], 1, MPI_INT, r, WIRE_TAG_DONE, MPI_COMM_WORLD, &req[r]);
+    double start = now_seconds(), timeout = wire_timeout();
+    for (int left = g_world - 1; left > 0;) {
+        for (int r = 1; r < g_world; r++) {
+            if (req[r] == MPI_REQUEST_NULL) continue;
+            int flag = 0;
+            MPI_Test(&req[r], &flag, MPI_STATUS_IGNORE);
+            left -= flag;
+        }
+        if (left == 0) break;
+        if (timeout > 0 && now_seconds() - start > timeout) {
+            char missing[512];
+            size_t len = 0;
+            for (int r = 1; r < g_world && len < sizeof missing; r++)
+                if (req[r] != MPI_REQUEST_NULL)
+                    len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%d", len ? ", " : "", r);
+            die_runtime("rank 0: releasing the stations: rank %s did not finish within %.0f s "
+                        "(--timeout); ending the job", missing, timeout);
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    free(done);
+    free(req);
+}
+
+/* A released station tells rank 0 before MPI_Finalize. */
+static void say_station_done(void) {
+    int done = 1;
+    MPI_Send(&done, 1, MPI_INT, 0, WIRE_TAG_DONE, MPI_COMM_WORLD);
+}
+
+/* Rank 0 on any exit (a command returning, --help): release the stations. */
+static void release_stations(void) {
+    int inited = 0, finalized = 0;
+    MPI_Initialized(&inited);
+    if (!inited) return;
+    MPI_Finalized(&finalized);
+    if (finalized) return;
+    if (g_world > 1) {
+        JobSetup quit = {.quit = 1};
+        setup_broadcast(&quit);
+        hear_stations_done();
+    }
+    MPI_Finalize();
+}
+
+/* BLAS threads per rank: the cores of this node shared among its ranks,
+ * unless OPENBLAS_NUM_THREADS says otherwise. */
+static void share_cores(void) {
+    if (getenv("OPENBLAS_NUM_THREADS")) {
+        machine_set_threads(0);
+        return;
+    }
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    int ranks_here = local ? atoi(local) : 1;
+    int threads = machine_cores() / (ranks_here > 0 ? ranks_here : 1);
+    machine_set_threads(threads > 0 ? threads : 1);
+}
+
+int painters_mpi_start(int *argc, char ***argv) {
+    if (!launched_by_mpi()) {
+        check_slurm_world(1);
+        machine_set_threads(0); /* the 16-bit kernels follow the BLAS thread count */
+        return 1;
+    }
+    int provided, rank;
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &g_world);
+    util_set_rank(rank, g_world);
+    if (rank == 0) check_slurm_world(g_world);
+    share_cores();
+    if (rank != 0) {
+        station_main();
+        say_station_done();
+        MPI_Finalize();
+        exit(0);
+    }
+    atexit(release_stations);
+    return g_world;
+}

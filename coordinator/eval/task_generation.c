@@ -1,0 +1,126 @@
+/* task_generation.c: items scored by greedy generation (gen, gsm8k).
+ *
+ * Each item: greedy decoding with the KV cache after BOS + encode(prompt),
+ * at most max_new tokens, until EOS or a stop string appears in the decoded
+ * text; the text is cut at the first stop string.
+ *   gen    stop at "\n"; max_new 6; exact_match: the text stripped equals
+ *          the answer stripped
+ *   gsm8k  stop at "Question:" or "\n\n"; max_new 256; exact_match with the
+ *          strict-match filter and exact_match_flexible with the
+ *          flexible-extract filter, both normalized as lm-evaluation-harness
+ * A prompt that leaves fewer than max_new positions of the model's context
+ * keeps BOS and its last tokens. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/generate.h"
+#include "eval/task.h"
+#include "eval/task_text.h"
+#include "base/util.h"
+
+static const char *const GEN_STOPS[] = {"\n", NULL};
+static const char *const GSM8K_STOPS[] = {"Question:", "\n\n", NULL};
+
+typedef struct {
+    const Tokenizer *tok;
+    const char *const *stops; /* NULL-terminated */
+} StopTest;
+
+/* The first occurrence in text of any of the stops, or NULL. */
+static char *find_stop(char *text, const char *const *stops) {
+    char *first = NULL;
+    for (int i = 0; stops[i]; i++) {
+        char *p = strstr(text, stops[i]);
+        if (p && (!first || p < first)) first = p;
+    }
+    return first;
+}
+
+/* GenerateStop: EOS, or a stop string in the text so far. */
+static int generation_should_stop(void *ctx, const int *ids, int n) {
+    const StopTest *s = ctx;
+    if (ids[n - 1] == tokenizer_eos(s->tok)) return 1;
+    char *text = tokenizer_decode(s->tok, ids, n);
+    int stop = find_stop(text, s->stops) != NULL;
+    free(text);
+    return stop;
+}
+
+/* Greedy continuation of prompt, cut at the first stop string. Caller frees.
+ * *n_new gets the number of tokens generated, *n_run those fed. */
+static char *task_generate(Runner *r, const Tokenizer *tok, const char *prompt, int max_new,
+                           const char *const *stops, int *n_new, long *n_run) {
+    int *ids;
+    int np = tokenizer_encode(tok, prompt, 1, &ids);
+    int max_len = r->ck->cfg.max_seq_len;
+    if (max_len > 0 && np + max_new > max_len) {
+        int keep = max_len - max_new; /* BOS and the last keep - 1 prompt tokens */
+        memmove(ids + 1, ids + np - (keep - 1), (size_t)(keep - 1) * sizeof(int));
+        np = keep;
+    }
+    int *out = xmalloc((size_t)max_new * sizeof(int));
+    StopTest stop = {tok, stops};
+    *n_new = generate_greedy_until(r, ids, np, max_new, generation_should_stop, &stop, out, NULL);
+    *n_run = np + *n_new - 1;
+    char *text = tokenizer_decode(tok, out, *n_new);
+    char *cut = find_stop(text, stops);
+    if (cut) *cut = '\0';
+    free(out);
+    free(ids);
+    return text;
+}
+
+static int exact_match_stripped(const char *text, const char *answer) {
+    char *a = str_strip(text), *b = str_strip(answer);
+    int same = !strcmp(a, b);
+    free(a);
+    free(b);
+    return same;
+}
+
+/* 1 when the filtered prediction (may be NULL: no match) normalizes to the
+ * normalized gold answer. */
+static int gsm8k_match(char *prediction, const char *gold_normalized) {
+    if (!prediction) return 0;
+    char *p = gsm8k_normalize(prediction);
+    int same = !strcmp(p, gold_normalized);
+    free(p);
+    free(prediction);
+    return same;
+}
+
+void task_evaluate_generation(const Task *t, Runner *r, const Tokenizer *tok,
+                              const TaskEvalOptions *o, TaskResult *res) {
+    int gsm8k = t->kind == TASK_GSM8K;
+    int max_new = o->max_new > 0 ? o->max_new
+                  : gsm8k        ? TASK_GSM8K_DEFAULT_MAX_NEW
+                                 : TASK_GEN_DEFAULT_MAX_NEW;
+    int max_len = r->ck->cfg.max_seq_len;
+    if (max_len > 0 && max_new > max_len - 2)
+        die_input(
+            "%s: --max-new %d leaves no room for a prompt in the model's context of %d tokens",
+            t->path, max_new, max_len);
+    long correct = 0, correct_flexible = 0;
+    for (int i = 0; i < t->n_items; i++) {
+        const GenItem *item = &t->gens[i];
+        int n_new;
+        long n_run;
+        char *text = task_generate(r, tok, item->prompt, max_new, gsm8k ? GSM8K_STOPS : GEN_STOPS,
+                                   &n_new, &n_run);
+        res->tokens += n_new;
+        res->tokens_run += n_run;
+        if (gsm8k) {
+            char *gold = gsm8k_normalize(item->answer);
+            correct += gsm8k_match(gsm8k_extract_strict(text), gold);
+            correct_flexible += gsm8k_match(gsm8k_extract_flexible(text), gold);
+            free(gold);
+        } else {
+            correct += exact_match_stripped(text, item->answer);
+        }
+        free(text);
+        if (o->progress) progress_update(o->progress, i + 1);
+    }
+    res->items = t->n_items;
+    task_result_add(res, "exact_match", (double)correct / t->n_items);
+    if (gsm8k) task_result_add(res, "exact_match_flexible", (double)correct_flexible / t->n_items);
+}

@@ -1,0 +1,44 @@
+/* study.h: the paper's experiment as a sweep: plans (the variants for a range
+ * of N, or plan files) x tasks, under whatever ranks the job has. For every
+ * cell: the task's metrics, the paper's normalized score
+ * (s - s_random) / (s_baseline - s_random), and the plan's measured latency
+ * (ms per token in prefill and in decode at this rank count and placement).
+ *
+ * OUT/results.csv gets one row per plan x task x metric as each cell ends
+ * (so a killed study resumes where it stopped, every cell exactly once);
+ * OUT/summary.csv (one row per plan: the median normalized score over tasks
+ * and the latency), OUT/results.json and OUT/similarity.csv are rewritten
+ * atomically; then the plots and OUT/report.html are drawn. */
+#ifndef PAINTERS_STUDY_H
+#define PAINTERS_STUDY_H
+
+#include "run/runner.h"
+
+typedef struct {
+    const char *spec; /* "KIND:FILE" */
+    long limit;       /* first items; 0: all */
+} StudyTask;
+
+typedef struct {
+    const char *out_dir;
+    RunnerOptions run;          /* model, placement, ... (its plan is ignored) */
+    const char *tokenizer;      /* NULL: beside the model */
+    const char *const *plan_files; /* explicit plans (files or inline JSON); NULL: variants */
+    int n_plan_files;
+    const char *const *variants; /* paper variants to sweep (baseline always runs first) */
+    int n_variants;
+    const int *Ns;              /* values of N */
+    int n_Ns;
+    int K, seed;                /* looped_parallel repeats, random's seed */
+    const StudyTask *tasks;
+    int n_tasks;
+    int latency_prompt;         /* tokens of the prefill latency test */
+    int latency_decode;         /* tokens of the decode latency test */
+    int similarity_seqs;        /* sequences for the similarity heat map (0: none) */
+    int report;                 /* draw plots and report.html */
+} StudyOptions;
+
+/* Runs the study; returns 0. Bad options or inputs are die_input. */
+int study_run(const StudyOptions *o);
+
+#endif

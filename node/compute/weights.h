@@ -1,0 +1,62 @@
+/* weights.h: the weights of one layer, and of the coordinator's ends of the
+ * model (embedding, final norm, LM head), read from a Checkpoint.
+ *
+ * Matrices stay in the checkpoint's own 16-bit form (F16, BF16) when it has
+ * one, so that decoding streams half the bytes per token; they are converted
+ * on the fly (matmul.h). PAINTERS_WEIGHTS in the environment chooses:
+ *   stored (default)  16-bit as stored; prefill converts blocks on the fly
+ *   f32               converted to float32 once at load (twice the memory)
+ *   both              16-bit for decode and a float32 copy for prefill (three times)
+ * Norms and biases are always float32. Each struct owns one arena the
+ * tensors are carved from. */
+#ifndef PAINTERS_WEIGHTS_H
+#define PAINTERS_WEIGHTS_H
+
+#include <stddef.h>
+
+#include "formats/checkpoint.h"
+
+/* A (rows = out, cols = in) matrix, row-major as Hugging Face stores it. */
+typedef struct {
+    Dtype dtype; /* DTYPE_F32, DTYPE_F16 or DTYPE_BF16 */
+    int rows, cols;
+    void *data;  /* points into the owner's arena */
+    float *f32;  /* a float32 copy of a 16-bit matrix (PAINTERS_WEIGHTS=both), or NULL */
+} WeightMatrix;
+
+typedef struct {
+    int layer;            /* layer id in the model */
+    float *attn_norm;     /* (D) */
+    WeightMatrix wq;      /* (H*hd, D) */
+    WeightMatrix wk;      /* (KV*hd, D) */
+    WeightMatrix wv;      /* (KV*hd, D) */
+    float *bq, *bk, *bv;  /* (H*hd), (KV*hd), (KV*hd), or NULL without qkv bias */
+    WeightMatrix wo;      /* (D, H*hd) */
+    float *mlp_norm;      /* (D) */
+    WeightMatrix w_gate;  /* (F, D) */
+    WeightMatrix w_up;    /* (F, D) */
+    WeightMatrix w_down;  /* (D, F) */
+    void *arena;          /* owns every tensor above */
+    size_t bytes;         /* of the arena */
+} LayerWeights;
+
+typedef struct {
+    float *tok_embed;     /* (V, D) */
+    float *final_norm;    /* (D) */
+    WeightMatrix lm_head; /* (V, D); the embedding (float32) when tied */
+    void *arena;
+    size_t bytes;
+} HeadWeights;
+
+/* Reads layer `layer` (checked against the config's shapes). Caller owns the
+ * result; free with layer_weights_free(). */
+LayerWeights *layer_weights_load(const Checkpoint *ck, int layer);
+void layer_weights_free(LayerWeights *w); /* accepts NULL */
+/* Parameters of one layer, from the config alone (for memory reports). */
+size_t layer_weights_count(const ModelConfig *c);
+
+/* Reads embedding, final norm and LM head. Caller owns; head_weights_free(). */
+HeadWeights *head_weights_load(const Checkpoint *ck);
+void head_weights_free(HeadWeights *w); /* accepts NULL */
+
+#endif
