@@ -12,6 +12,7 @@
 #include "compute/layer.h"
 #include "compute/machine.h"
 #include "run/runner.h"
+#include "base/atomic_file.h"
 #include "base/util.h"
 
 typedef struct {

@@ -11,6 +11,7 @@
 #include "run/runner.h"
 #include "eval/task.h"
 #include "text/tokenizer.h"
+#include "base/atomic_file.h"
 #include "base/util.h"
 
 #define DEMO_TASKS_DIR PAINTERS_SOURCE_DIR "/tasks/painters-demo"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "run/model_ends.h"
+#include "base/atomic_file.h"
 #include "base/util.h"
 
 static double cosine(const float *a, const float *b, size_t n) {

@@ -18,6 +18,7 @@
 #include "study/study_report.h"
 #include "eval/task.h"
 #include "text/tokenizer.h"
+#include "base/atomic_file.h"
 #include "base/util.h"
 
 #define STUDY_CSV_HEADER STUDY_RESULTS_HEADER

@@ -46,3 +46,9 @@ void atomic_file_commit(AtomicFile *a) {
     free(a->path);
     *a = (AtomicFile){0};
 }
+
+void write_text_atomic(const char *path, const char *text) {
+    AtomicFile a = atomic_file_open(path);
+    if (fputs(text, a.f) < 0) die_runtime("%s: write failed: %s", a.tmp, strerror(errno));
+    atomic_file_commit(&a);
+}

@@ -20,6 +20,9 @@ typedef struct {
 AtomicFile atomic_file_open(const char *path);
 /* Makes the file visible under its path and frees the struct's strings. */
 void atomic_file_commit(AtomicFile *a);
+/* Writes text to path atomically: a reader never sees half a file.
+ * die_runtime on an I/O error. */
+void write_text_atomic(const char *path, const char *text);
 /* Renames tmp over path and fsyncs the folder (for files written by others). */
 void atomic_rename(const char *tmp, const char *path);
 

@@ -1,8 +1,6 @@
 /* util.c: see util.h. */
 #include "base/util.h"
 
-#include "base/atomic_file.h"
-
 #include <errno.h>
 #include <math.h>
 #include <mpi.h>
@@ -136,12 +134,6 @@ char *read_file_text(const char *path, size_t *len) {
     buf[n] = '\0';
     if (len) *len = n;
     return buf;
-}
-
-void write_text_atomic(const char *path, const char *text) {
-    AtomicFile a = atomic_file_open(path);
-    if (fputs(text, a.f) < 0) die_runtime("%s: write failed: %s", a.tmp, strerror(errno));
-    atomic_file_commit(&a);
 }
 
 int file_exists(const char *path) {

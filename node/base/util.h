@@ -56,9 +56,6 @@ size_t add_size_checked(size_t a, size_t b, const char *what);
 /* Reads a whole file into a NUL-terminated buffer the caller frees; *len gets
  * the byte count (may be NULL). A missing or unreadable file is die_input. */
 char *read_file_text(const char *path, size_t *len);
-/* Writes text to path atomically (atomic_file.h): a reader never sees half a
- * file. die_runtime on an I/O error. */
-void write_text_atomic(const char *path, const char *text);
 int file_exists(const char *path);
 int dir_exists(const char *path);
 /* Caller frees. "dir" + "/" + "name". */
