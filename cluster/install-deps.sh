@@ -3,7 +3,8 @@
 # Run as root (or through sudo). Used by the quickstart and by CI. chromium
 # runs the headless check of report.html; clang-14 and libclang-rt-14-dev
 # (which holds libFuzzer) build the fuzz tests (tests/fuzz); iproute2 makes
-# the network namespaces of the multi-host and fault tests; procps: pgrep.
+# the network namespaces of the multi-host and fault tests; procps: pgrep;
+# clang-format checks the sources against .clang-format (tests/format.sh).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -15,7 +16,7 @@ $SUDO apt-get install -y --no-install-recommends \
     libopenblas-dev \
     libprotobuf-c-dev protobuf-c-compiler \
     libcjson-dev \
-    clang-14 libclang-rt-14-dev \
+    clang-14 libclang-rt-14-dev clang-format \
     gnuplot-nox \
     chromium \
     iproute2 procps \
