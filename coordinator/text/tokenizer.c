@@ -21,6 +21,7 @@
 
 #include "sentencepiece_model.pb-c.h"
 #include "base/util.h"
+#include "text/utf8.h"
 
 /* U+2581 LOWER ONE EIGHTH BLOCK: stands for ' ' inside pieces. */
 #define SPACE_SYMBOL "\xe2\x96\x81"
@@ -76,45 +77,6 @@ struct Tokenizer {
     int whitespace_as_suffix;
     const char *unk_surface; /* what decoding prints for <unk> */
 };
-
-static int is_trail_byte(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-static int is_valid_codepoint(uint32_t cp) {
-    return cp < 0xD800 || (cp >= 0xE000 && cp <= 0x10FFFF);
-}
-
-/* Length (1 to 4) of the valid UTF-8 character at s, or 0 when the bytes there
- * are not one: a stray continuation byte, a cut-off sequence, an overlong
- * form, a surrogate or a code point past U+10FFFF. */
-static size_t utf8_valid_char_len(const unsigned char *s, size_t n) {
-    if (n == 0) return 0;
-    if (s[0] < 0x80) return 1;
-    if (n >= 2 && (s[0] & 0xE0) == 0xC0) {
-        uint32_t cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-        if (is_trail_byte(s[1]) && cp >= 0x80) return 2;
-    } else if (n >= 3 && (s[0] & 0xF0) == 0xE0) {
-        uint32_t cp =
-            ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-        if (is_trail_byte(s[1]) && is_trail_byte(s[2]) && cp >= 0x800 && is_valid_codepoint(cp))
-            return 3;
-    } else if (n >= 4 && (s[0] & 0xF8) == 0xF0) {
-        uint32_t cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-                      ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-        if (is_trail_byte(s[1]) && is_trail_byte(s[2]) && is_trail_byte(s[3]) && cp >= 0x10000 &&
-            is_valid_codepoint(cp))
-            return 4;
-    }
-    return 0;
-}
-
-/* Bytes of the character that starts with byte c, judged by c alone (the
- * normalized text is valid UTF-8, so this is exact there), cut to n. */
-static size_t utf8_lead_char_len(unsigned char c, size_t n) {
-    static const unsigned char len_by_high_nibble[16] = {1, 1, 1, 1, 1, 1, 1, 1,
-                                                         1, 1, 1, 1, 2, 2, 3, 4};
-    size_t len = len_by_high_nibble[c >> 4];
-    return len < n ? len : n;
-}
 
 static uint64_t hash_bytes(const char *s, size_t n) {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
