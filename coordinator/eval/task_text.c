@@ -1,56 +1,12 @@
-/* task_text.c: see task_text.h (UTF-8, strings, hellaswag's preprocess). */
+/* task_text.c: see task_text.h (strings, hellaswag's preprocess). */
 #include "eval/task_text.h"
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
-
-int utf8_char_count(const char *s) {
-    int n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) n++;
-    return n;
-}
-
-/* Length of the valid UTF-8 character at s (n bytes left), or 0. */
-static size_t utf8_char_len(const unsigned char *s, size_t n) {
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp, min;
-    if (c < 0x80) return c != 0;
-    if ((c & 0xE0) == 0xC0)
-        len = 2, cp = c & 0x1F, min = 0x80;
-    else if ((c & 0xF0) == 0xE0)
-        len = 3, cp = c & 0x0F, min = 0x800;
-    else if ((c & 0xF8) == 0xF0)
-        len = 4, cp = c & 0x07, min = 0x10000;
-    else
-        return 0;
-    if (len > n) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
-}
-
-int utf8_check(const char *s, size_t n, size_t *bad_at) {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        size_t len = utf8_char_len(u + i, n - i);
-        if (!len) {
-            if (bad_at) *bad_at = i;
-            return 0;
-        }
-        i += len;
-    }
-    return 1;
-}
 
 char *str_printf(const char *fmt, ...) {
     va_list ap;

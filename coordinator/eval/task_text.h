@@ -7,12 +7,8 @@
 #include <stddef.h>
 
 #include "base/util.h"
+#include "text/utf8.h" /* utf8_char_count, utf8_check */
 
-/* Code points of UTF-8 text: what Python's len() counts. */
-int utf8_char_count(const char *s);
-/* 1 when the n bytes are valid UTF-8 with no NUL byte; else 0, and *bad_at
- * gets the offset of the first bad byte. */
-int utf8_check(const char *s, size_t n, size_t *bad_at);
 /* printf into a new string; caller frees. */
 char *str_printf(const char *fmt, ...) PAINTERS_PRINTF(1, 2);
 /* text without leading and trailing ASCII whitespace; caller frees. */
