@@ -33,11 +33,13 @@ case $target in
     hf_config) sources="$base node/formats/hf_config.c" ;;
     plan) sources="$base node/program/plan.c node/program/pyrandom.c" ;;
     placement) sources="$base node/program/placement.c" ;;
-    tokenizer) sources="$base coordinator/text/tokenizer.c
+    tokenizer) sources="$base coordinator/text/utf8.c coordinator/text/text_buf.c
+                        coordinator/text/tokenizer_pieces.c coordinator/text/tokenizer_model.c
+                        coordinator/text/tokenizer_encode.c coordinator/text/tokenizer_decode.c
                         @proto/sentencepiece_model/sentencepiece_model.pb-c.c" ;;
     canvas_header) sources="$base node/wire/wire.c @proto/painters_wire/painters_wire.pb-c.c" ;;
     task_jsonl) sources="$base coordinator/eval/task_load.c coordinator/eval/task_records.c
-                        coordinator/eval/task_text.c" ;;
+                        coordinator/eval/task_text.c coordinator/text/utf8.c" ;;
     *)
         echo "run_fuzzer.sh: unknown target '$target' (safetensors, hf_config, llama2c, plan," \
              "placement, tokenizer, canvas_header, task_jsonl)" >&2
