@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "run/generate.h"
-#include "eval/logprob.h"
+#include "compute/kernels.h"
 #include "eval/task.h"
 #include "eval/task_text.h"
 #include "base/util.h"
@@ -46,14 +46,15 @@ static void task_score_option(void *ctx, int i, const float *logits, int T) {
     s->greedy = 1;
     for (int p = s->start; p < T; p++) {
         const float *row = logits + (size_t)(p - 1) * b->V;
-        s->logprob += logprob_of_token(row, b->V, s->tokens[p]);
+        s->logprob += log_softmax_at(row, b->V, s->tokens[p]);
         if (argmax_floats(row, b->V) != s->tokens[p]) s->greedy = 0;
     }
 }
 
 static int common_prefix(const int *a, int na, const int *b, int nb) {
     int n = 0;
-    while (n < na && n < nb && a[n] == b[n]) n++;
+    while (n < na && n < nb && a[n] == b[n])
+        n++;
     return n;
 }
 
@@ -97,7 +98,8 @@ void task_evaluate_choice(const Task *t, Runner *r, const Tokenizer *tok, const 
     for (int b = 0; b < t->n_items; b += TASK_BATCH_ITEMS) {
         int n_items = t->n_items - b < TASK_BATCH_ITEMS ? t->n_items - b : TASK_BATCH_ITEMS;
         int n_seq = 0;
-        for (int i = 0; i < n_items; i++) n_seq += t->choices[b + i].n_options;
+        for (int i = 0; i < n_items; i++)
+            n_seq += t->choices[b + i].n_options;
         ChoiceBatch batch = {r->ck->cfg.vocab_size, xcalloc((size_t)n_seq, sizeof(OptionScore))};
         const int **seqs = xmalloc((size_t)n_seq * sizeof *seqs);
         int *lens = xmalloc((size_t)n_seq * sizeof *lens);
@@ -128,7 +130,8 @@ void task_evaluate_choice(const Task *t, Runner *r, const Tokenizer *tok, const 
             }
             k += item->n_options;
         }
-        for (k = 0; k < n_seq; k++) free(batch.scores[k].tokens);
+        for (k = 0; k < n_seq; k++)
+            free(batch.scores[k].tokens);
         free(batch.scores);
         free(seqs);
         free(lens);
