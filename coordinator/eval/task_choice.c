@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "run/generate.h"
+#include "run/token_seq.h"
 #include "compute/kernels.h"
 #include "eval/task.h"
 #include "eval/task_text.h"
@@ -51,13 +52,6 @@ static void task_score_option(void *ctx, int i, const float *logits, int T) {
     }
 }
 
-static int common_prefix(const int *a, int na, const int *b, int nb) {
-    int n = 0;
-    while (n < na && n < nb && a[n] == b[n])
-        n++;
-    return n;
-}
-
 /* Tokenizes one option into s; max_len > 0 bounds the sequence. */
 static void option_sequence(const ChoiceOption *o, const Tokenizer *tok, int max_len,
                             OptionScore *s) {
@@ -65,7 +59,7 @@ static void option_sequence(const ChoiceOption *o, const Tokenizer *tok, int max
     int *ctx_ids;
     int n_ctx = tokenizer_encode(tok, o->context, 1, &ctx_ids);
     s->len = tokenizer_encode(tok, whole, 1, &s->tokens);
-    s->start = common_prefix(ctx_ids, n_ctx, s->tokens, s->len);
+    s->start = token_seq_common_prefix(ctx_ids, n_ctx, s->tokens, s->len);
     if (s->start < 1) s->start = 1;
     if (max_len > 1 && s->len > max_len) {
         int cut = s->len - max_len;
