@@ -216,11 +216,6 @@ void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogit
     r->n_past += T;
 }
 
-/* A sequence that starts like the one before it (the options of one
- * multiple-choice item share their context) reuses that prefix: the KV caches
- * are cut back to it and only the rest is fed; the prefix's rows of logits are
- * still in the buffer from the sequence before (a causal model's logits at a
- * position depend only on the tokens up to it). */
 /* Sequences [first, first + count) of a batch packed into one canvas of T
  * rows. A sequence whose start matches the canvas's last sequence without a
  * prefix (by at least RUNNER_MIN_SHARED tokens) holds only its own tokens
