@@ -14,14 +14,15 @@
  *
  * Sequences of up to TASK_BATCH_ITEMS items go through one
  * runner_score_batch call. */
+#include "eval/task_choice.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compute/kernels.h"
 #include "run/generate.h"
 #include "run/token_seq.h"
-#include "compute/kernels.h"
-#include "eval/task.h"
 #include "eval/task_text.h"
 #include "base/util.h"
 

@@ -9,12 +9,13 @@
  * (the rest dropped); each chunk's first token is replaced by BOS and only
  * the predictions of its tokens N/2+1 .. N-1 (the second half, each with at
  * least N/2 tokens of context) are scored. */
+#include "eval/task_perplexity.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compute/kernels.h"
-#include "eval/task.h"
 #include "base/util.h"
 
 typedef struct {
