@@ -14,13 +14,15 @@
  *
  * Sequences of up to TASK_BATCH_ITEMS items go through one
  * runner_score_batch call. */
+#include "eval/task_choice.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compute/kernels.h"
 #include "run/generate.h"
-#include "eval/logprob.h"
-#include "eval/task.h"
+#include "run/token_seq.h"
 #include "eval/task_text.h"
 #include "base/util.h"
 
@@ -46,15 +48,9 @@ static void task_score_option(void *ctx, int i, const float *logits, int T) {
     s->greedy = 1;
     for (int p = s->start; p < T; p++) {
         const float *row = logits + (size_t)(p - 1) * b->V;
-        s->logprob += logprob_of_token(row, b->V, s->tokens[p]);
+        s->logprob += log_softmax_at(row, b->V, s->tokens[p]);
         if (argmax_floats(row, b->V) != s->tokens[p]) s->greedy = 0;
     }
-}
-
-static int common_prefix(const int *a, int na, const int *b, int nb) {
-    int n = 0;
-    while (n < na && n < nb && a[n] == b[n]) n++;
-    return n;
 }
 
 /* Tokenizes one option into s; max_len > 0 bounds the sequence. */
@@ -64,7 +60,7 @@ static void option_sequence(const ChoiceOption *o, const Tokenizer *tok, int max
     int *ctx_ids;
     int n_ctx = tokenizer_encode(tok, o->context, 1, &ctx_ids);
     s->len = tokenizer_encode(tok, whole, 1, &s->tokens);
-    s->start = common_prefix(ctx_ids, n_ctx, s->tokens, s->len);
+    s->start = token_seq_common_prefix(ctx_ids, n_ctx, s->tokens, s->len);
     if (s->start < 1) s->start = 1;
     if (max_len > 1 && s->len > max_len) {
         int cut = s->len - max_len;
@@ -97,7 +93,8 @@ void task_evaluate_choice(const Task *t, Runner *r, const Tokenizer *tok, const 
     for (int b = 0; b < t->n_items; b += TASK_BATCH_ITEMS) {
         int n_items = t->n_items - b < TASK_BATCH_ITEMS ? t->n_items - b : TASK_BATCH_ITEMS;
         int n_seq = 0;
-        for (int i = 0; i < n_items; i++) n_seq += t->choices[b + i].n_options;
+        for (int i = 0; i < n_items; i++)
+            n_seq += t->choices[b + i].n_options;
         ChoiceBatch batch = {r->ck->cfg.vocab_size, xcalloc((size_t)n_seq, sizeof(OptionScore))};
         const int **seqs = xmalloc((size_t)n_seq * sizeof *seqs);
         int *lens = xmalloc((size_t)n_seq * sizeof *lens);
@@ -128,7 +125,8 @@ void task_evaluate_choice(const Task *t, Runner *r, const Tokenizer *tok, const 
             }
             k += item->n_options;
         }
-        for (k = 0; k < n_seq; k++) free(batch.scores[k].tokens);
+        for (k = 0; k < n_seq; k++)
+            free(batch.scores[k].tokens);
         free(batch.scores);
         free(seqs);
         free(lens);

@@ -10,11 +10,12 @@
  *          flexible-extract filter, both normalized as lm-evaluation-harness
  * A prompt that leaves fewer than max_new positions of the model's context
  * keeps BOS and its last tokens. */
+#include "eval/task_generation.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "run/generate.h"
-#include "eval/task.h"
 #include "eval/task_text.h"
 #include "base/util.h"
 

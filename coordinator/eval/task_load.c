@@ -1,59 +1,19 @@
-/* task_load.c: task specs, reading text and JSONL files line by line, the
- * item arrays, and dispatch to the family scorers. */
+/* task_load.c: see task_load.h. */
+#include "eval/task_load.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval/task.h"
-#include "eval/task_text.h"
+#include <cjson/cJSON.h>
+
 #include "base/util.h"
+#include "eval/task_records.h"
+#include "eval/task_text.h"
 
 /* Malformed lines reported one by one under skip_bad before a summary. */
 #define TASK_SKIP_WARNINGS 10
-
-static const char *const KIND_NAMES[] = {"ppl",       "mc",         "gen",     "arc",
-                                         "hellaswag", "winogrande", "lambada", "gsm8k"};
-static const int N_KINDS = sizeof KIND_NAMES / sizeof KIND_NAMES[0];
-
-const char *task_kind_name(TaskKind kind) { return KIND_NAMES[kind]; }
-
-static TaskKind parse_kind(const char *spec, size_t n) {
-    for (int k = 0; k < N_KINDS; k++)
-        if (strlen(KIND_NAMES[k]) == n && !strncmp(spec, KIND_NAMES[k], n)) return (TaskKind)k;
-    die_input("task '%s': unknown kind '%.*s' (kinds: ppl, mc, gen, arc, hellaswag, winogrande, "
-              "lambada, gsm8k; or demo)",
-              spec, (int)n, spec);
-}
-
-static void *grow(void *items, int *cap, int n, size_t size) {
-    if (n < *cap) return items;
-    *cap = *cap ? *cap * 2 : 64;
-    return xrealloc(items, mul_size_checked((size_t)*cap, size, "task items"));
-}
-
-void task_push_choice(Task *t, ChoiceItem item) {
-    t->choices = grow(t->choices, &t->cap, t->n_items, sizeof *t->choices);
-    t->choices[t->n_items++] = item;
-}
-
-void task_push_gen(Task *t, GenItem item) {
-    t->gens = grow(t->gens, &t->cap, t->n_items, sizeof *t->gens);
-    t->gens[t->n_items++] = item;
-}
-
-static void task_push_doc(Task *t, char *doc) {
-    t->docs = grow(t->docs, &t->cap, t->n_items, sizeof *t->docs);
-    t->docs[t->n_items++] = doc;
-}
-
-void choice_item_free(ChoiceItem *c) {
-    for (int i = 0; i < c->n_options; i++) {
-        free(c->options[i].context);
-        free(c->options[i].continuation);
-    }
-    free(c->options);
-}
 
 /* A malformed line: die_input, or with skip_bad count it (and say so on
  * stderr for the first few). */
@@ -78,7 +38,9 @@ static int is_blank(const char *s) {
     return 1;
 }
 
-static int limit_reached(const Task *t) { return t->opts.limit > 0 && t->n_items >= t->opts.limit; }
+static int limit_reached(const Task *t) {
+    return t->opts.limit > 0 && t->n_items >= t->opts.limit;
+}
 
 /* One line of a task file: NUL-terminated in place, without its "\n" or a
  * "\r" before it. */
@@ -149,7 +111,8 @@ static int add_record(Task *t, const Line *l, void *ctx) {
         reject_line(t, number, "not valid JSON (at column %d)", at ? (int)(at - line) + 1 : 1);
         return 0;
     }
-    while (*parse_end == ' ' || *parse_end == '\t') parse_end++;
+    while (*parse_end == ' ' || *parse_end == '\t')
+        parse_end++;
     char why[384];
     if (*parse_end) {
         reject_line(t, number, "text after the JSON value (at column %d)",
@@ -167,11 +130,7 @@ Task *task_load(const char *spec, const TaskLoadOptions *opts) {
     const char *colon = strchr(spec, ':');
     if (!colon) die_input("task '%s': expected KIND:FILE, e.g. mc:cloze.jsonl", spec);
     if (!colon[1]) die_input("task '%s': no file after the kind", spec);
-    Task *t = xcalloc(1, sizeof *t);
-    t->kind = parse_kind(spec, (size_t)(colon - spec));
-    t->spec = xstrdup(spec);
-    t->path = xstrdup(colon + 1);
-    t->opts = *opts;
+    Task *t = task_new(task_kind_parse(spec, (size_t)(colon - spec)), spec, colon + 1, opts);
     if (t->opts.chunk_ctx > 0 && t->kind != TASK_PPL)
         t->opts.chunk_ctx = 0; /* chunks apply to perplexity only */
     size_t n;
@@ -190,60 +149,4 @@ Task *task_load(const char *spec, const TaskLoadOptions *opts) {
                   : t->kind == TASK_GSM8K && t->n_shots > 0 ? " after the --shots examples"
                                                             : "");
     return t;
-}
-
-void task_free(Task *t) {
-    if (!t) return;
-    for (int i = 0; i < t->n_items; i++) {
-        if (t->docs) free(t->docs[i]);
-        if (t->choices) choice_item_free(&t->choices[i]);
-        if (t->gens) {
-            free(t->gens[i].prompt);
-            free(t->gens[i].answer);
-        }
-    }
-    free(t->docs);
-    free(t->choices);
-    free(t->gens);
-    free(t->text);
-    free(t->shots_text);
-    free(t->spec);
-    free(t->path);
-    free(t);
-}
-
-const char *task_item_text(const Task *t, int i) {
-    if (i < 0 || i >= t->n_items) return NULL;
-    if (t->docs) return t->docs[i];
-    if (t->choices) return t->choices[i].options[0].context;
-    if (t->gens) return t->gens[i].prompt;
-    return NULL;
-}
-
-long task_item_count(const Task *t) { return t->text ? 0 : t->n_items; }
-
-void task_result_add(TaskResult *res, const char *name, double value) {
-    if (res->n_metrics == TASK_MAX_METRICS) die_runtime("task_result_add: too many metrics");
-    res->metrics[res->n_metrics++] = (TaskMetric){name, value};
-}
-
-void task_evaluate(const Task *t, Runner *r, const Tokenizer *tok, const TaskEvalOptions *o,
-                   TaskResult *res) {
-    *res = (TaskResult){0};
-    double t0 = now_seconds();
-    switch (t->kind) {
-    case TASK_PPL:
-        task_evaluate_perplexity(t, r, tok, o, res);
-        break;
-    case TASK_GEN:
-    case TASK_GSM8K:
-        task_evaluate_generation(t, r, tok, o, res);
-        break;
-    default:
-        task_evaluate_choice(t, r, tok, o, res);
-        break;
-    }
-    res->seconds = now_seconds() - t0;
-    res->skipped = t->n_skipped;
-    runner_reset(r);
 }

@@ -9,12 +9,13 @@
  * (the rest dropped); each chunk's first token is replaced by BOS and only
  * the predictions of its tokens N/2+1 .. N-1 (the second half, each with at
  * least N/2 tokens of context) are scored. */
+#include "eval/task_perplexity.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval/logprob.h"
-#include "eval/task.h"
+#include "compute/kernels.h"
 #include "base/util.h"
 
 typedef struct {
@@ -30,7 +31,7 @@ static void perplexity_add_sequence(void *ctx, int i, const float *logits, int T
     PerplexityScore *s = ctx;
     const int *seq = s->seqs[i];
     for (int p = s->first; p + 1 < T; p++)
-        s->nll -= logprob_of_token(logits + (size_t)p * s->V, s->V, seq[p + 1]);
+        s->nll -= log_softmax_at(logits + (size_t)p * s->V, s->V, seq[p + 1]);
     if (T > s->first + 1) s->predicted += T - 1 - s->first;
 }
 
@@ -49,7 +50,8 @@ static void perplexity_documents(const Task *t, Runner *r, const Tokenizer *tok,
         }
         score.seqs = (const int *const *)seqs;
         runner_score_batch(r, n, score.seqs, lens, NULL, perplexity_add_sequence, &score);
-        for (int i = 0; i < n; i++) free(seqs[i]);
+        for (int i = 0; i < n; i++)
+            free(seqs[i]);
         if (o->progress) progress_update(o->progress, b + n);
     }
     free(seqs);
@@ -88,7 +90,8 @@ static void perplexity_chunks(const Task *t, Runner *r, const Tokenizer *tok,
         }
         score.seqs = (const int *const *)seqs;
         runner_score_batch(r, n, score.seqs, lens, NULL, perplexity_add_sequence, &score);
-        for (int i = 0; i < n; i++) free(seqs[i]);
+        for (int i = 0; i < n; i++)
+            free(seqs[i]);
         if (o->progress) progress_update(o->progress, b + n);
     }
     free(seqs);

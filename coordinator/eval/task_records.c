@@ -2,13 +2,14 @@
  * prompt formats of lm-evaluation-harness for the Hugging Face benchmarks.
  * Each parser checks every field it reads and either appends one item to
  * the task or returns -1 with the reason, appending nothing. */
+#include "eval/task_records.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval/task.h"
 #include "eval/task_text.h"
 #include "base/util.h"
 

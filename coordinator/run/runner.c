@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "run/model_ends.h"
+#include "run/token_seq.h"
 #include "painters_wire.pb-c.h"
 #include "program/setup.h"
 #include "base/util.h"
@@ -32,7 +33,8 @@ static void runner_print_memory(const Runner *r) {
         for (int l = 0; l < r->ck->cfg.n_layers; l++)
             if (placement_hosts(r->placement, l, rank)) {
                 n++;
-                if (len + 8 < sizeof ids) len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%d", len ? "," : "", l);
+                if (len + 8 < sizeof ids)
+                    len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%d", len ? "," : "", l);
             }
         printf("  %-5d %-8d %12.2f  %s\n", rank, n, n * per_layer, ids);
     }
@@ -42,9 +44,12 @@ static void runner_print_memory(const Runner *r) {
 /* Sends the setup for the current program and builds its route. */
 static void runner_begin_run(Runner *r) {
     placement_check_program(r->placement, r->program);
-    JobSetup s = {.model_path = (char *)r->opts.model, .program = r->program,
-                  .placement = r->placement, .n_layers = r->ck->cfg.n_layers,
-                  .inflight = r->n_slots, .timeout_s = r->opts.timeout_s,
+    JobSetup s = {.model_path = (char *)r->opts.model,
+                  .program = r->program,
+                  .placement = r->placement,
+                  .n_layers = r->ck->cfg.n_layers,
+                  .inflight = r->n_slots,
+                  .timeout_s = r->opts.timeout_s,
                   .trace = r->opts.trace != NULL};
     setup_broadcast(&s);
     r->route = route_build(r->program, r->placement, 0);
@@ -62,12 +67,18 @@ static void runner_end_run(Runner *r) {
         free(buf);
         if (!m) die_runtime("rank 0: unreadable report from rank %d", rank);
         StationFigures *f = &r->figures[rank];
-        *f = (StationFigures){.rank = rank, .compute_ms = m->compute_ms, .wait_ms = m->wait_ms,
-                              .send_ms = m->send_ms, .bytes_in = m->bytes_in,
-                              .bytes_out = m->bytes_out, .steps = m->steps_applied,
-                              .layers = m->layers_applied, .gflop = m->gflop,
+        *f = (StationFigures){.rank = rank,
+                              .compute_ms = m->compute_ms,
+                              .wait_ms = m->wait_ms,
+                              .send_ms = m->send_ms,
+                              .bytes_in = m->bytes_in,
+                              .bytes_out = m->bytes_out,
+                              .steps = m->steps_applied,
+                              .layers = m->layers_applied,
+                              .gflop = m->gflop,
                               .weight_bytes = m->weight_bytes};
-        for (int l = 0; l < r->ck->cfg.n_layers; l++) f->n_layers += placement_hosts(r->placement, l, rank);
+        for (int l = 0; l < r->ck->cfg.n_layers; l++)
+            f->n_layers += placement_hosts(r->placement, l, rank);
         painters__station_report__free_unpacked(m, NULL);
         char *text = wire_recv_bytes(rank, WIRE_TAG_REPORT, &len, "collecting station traces");
         r->trace_text = xrealloc(r->trace_text, r->trace_len + len + 1);
@@ -205,18 +216,6 @@ void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogit
     r->n_past += T;
 }
 
-/* Tokens at the start of a and b that are equal. */
-static int common_prefix_len(const int *a, int na, const int *b, int nb) {
-    int n = 0;
-    while (n < na && n < nb && a[n] == b[n]) n++;
-    return n;
-}
-
-/* A sequence that starts like the one before it (the options of one
- * multiple-choice item share their context) reuses that prefix: the KV caches
- * are cut back to it and only the rest is fed; the prefix's rows of logits are
- * still in the buffer from the sequence before (a causal model's logits at a
- * position depend only on the tokens up to it). */
 /* Sequences [first, first + count) of a batch packed into one canvas of T
  * rows. A sequence whose start matches the canvas's last sequence without a
  * prefix (by at least RUNNER_MIN_SHARED tokens) holds only its own tokens
@@ -236,7 +235,7 @@ static void runner_layout(PackedCanvas *pc, const int *const *seqs, const int *l
         int i = pc->first + k, keep = 0;
         if (root >= 0) {
             int r = pc->first + root;
-            keep = common_prefix_len(seqs[r], lens[r], seqs[i], lens[i]);
+            keep = token_seq_common_prefix(seqs[r], lens[r], seqs[i], lens[i]);
             if (keep >= lens[i]) keep = lens[i] - 1;
             if (keep < RUNNER_MIN_SHARED) keep = 0;
         }
@@ -275,8 +274,11 @@ static int runner_pack(const int *const *seqs, const int *lens, int n, int pack_
 }
 
 static CanvasShape packed_shape(const PackedCanvas *pc) {
-    return (CanvasShape){.T = pc->T, .n_segs = pc->count, .start = pc->start,
-                         .prefix_row = pc->prefix_row, .prefix_len = pc->prefix_len};
+    return (CanvasShape){.T = pc->T,
+                         .n_segs = pc->count,
+                         .start = pc->start,
+                         .prefix_row = pc->prefix_row,
+                         .prefix_len = pc->prefix_len};
 }
 
 /* Embeds the canvas's own rows into r->x. */
@@ -291,8 +293,8 @@ static void runner_embed_packed(Runner *r, const PackedCanvas *pc, const int *co
 /* Hands each sequence of a finished canvas y (T, D) its logits (its shared
  * prefix's rows gathered in front of its own). */
 static void runner_deliver_packed(Runner *r, const PackedCanvas *pc, const float *y,
-                                  const int *lens, const int *from, float *logits,
-                                  RunnerScoreFn fn, void *ctx) {
+                                  const int *lens, const int *from, float *logits, RunnerScoreFn fn,
+                                  void *ctx) {
     const ModelConfig *c = &r->ck->cfg;
     size_t D = (size_t)c->dim;
     for (int k = 0; k < pc->count; k++) {
@@ -349,11 +351,12 @@ static void runner_score_packed(Runner *r, int n, const int *const *seqs, const 
     free(pcs);
 }
 
-void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens,
-                        const int *from, RunnerScoreFn fn, void *ctx) {
+void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens, const int *from,
+                        RunnerScoreFn fn, void *ctx) {
     const ModelConfig *c = &r->ck->cfg;
     int V = c->vocab_size, max_len = 0;
-    for (int i = 0; i < n; i++) max_len = lens[i] > max_len ? lens[i] : max_len;
+    for (int i = 0; i < n; i++)
+        max_len = lens[i] > max_len ? lens[i] : max_len;
     float *logits = xalloc_floats((size_t)max_len * V);
     if (r->opts.pack_tokens > 0) {
         runner_score_packed(r, n, seqs, lens, from, fn, ctx, logits);

@@ -18,15 +18,18 @@ void rmsnorm(float *out, const float *x, const float *weight, int T, int D, floa
         const float *xr = x + (size_t)t * D;
         float *orow = out + (size_t)t * D;
         double ss = 0.0;
-        for (int i = 0; i < D; i++) ss += (double)xr[i] * xr[i];
+        for (int i = 0; i < D; i++)
+            ss += (double)xr[i] * xr[i];
         float inv = 1.0f / sqrtf((float)(ss / D) + eps);
-        for (int i = 0; i < D; i++) orow[i] = weight[i] * (xr[i] * inv);
+        for (int i = 0; i < D; i++)
+            orow[i] = weight[i] * (xr[i] * inv);
     }
 }
 
 void add_bias_rows(float *x, const float *bias, int T, int n) {
     for (int t = 0; t < T; t++)
-        for (int i = 0; i < n; i++) x[(size_t)t * n + i] += bias[i];
+        for (int i = 0; i < n; i++)
+            x[(size_t)t * n + i] += bias[i];
 }
 
 void silu_mul(float *g, const float *u, size_t n) {
@@ -38,22 +41,26 @@ void silu_mul(float *g, const float *u, size_t n) {
 
 void softmax_inplace(float *x, int n) {
     float m = -INFINITY;
-    for (int i = 0; i < n; i++) m = x[i] > m ? x[i] : m;
+    for (int i = 0; i < n; i++)
+        m = x[i] > m ? x[i] : m;
     double sum = 0.0;
     for (int i = 0; i < n; i++) {
         x[i] = expf(x[i] - m);
         sum += x[i];
     }
     float inv = (float)(1.0 / sum);
-    for (int i = 0; i < n; i++) x[i] *= inv;
+    for (int i = 0; i < n; i++)
+        x[i] *= inv;
 }
 
-float log_softmax_at(const float *logits, int V, int index) {
+double log_softmax_at(const float *logits, int V, int index) {
     float m = -INFINITY;
-    for (int i = 0; i < V; i++) m = logits[i] > m ? logits[i] : m;
+    for (int i = 0; i < V; i++)
+        m = logits[i] > m ? logits[i] : m;
     double sum = 0.0;
-    for (int i = 0; i < V; i++) sum += exp((double)logits[i] - m);
-    return (float)((double)logits[index] - m - log(sum));
+    for (int i = 0; i < V; i++)
+        sum += exp((double)logits[i] - m);
+    return (double)logits[index] - m - log(sum);
 }
 
 /* Llama-3 frequency scaling, as Hugging Face's "llama3" rope type. */
@@ -94,7 +101,8 @@ void rope_table_free(RopeTable *r) {
 void rope_table_reserve(RopeTable *r, int n_pos) {
     if (n_pos <= r->n_pos) return;
     int cap = r->n_pos ? r->n_pos : 64;
-    while (cap < n_pos) cap *= 2;
+    while (cap < n_pos)
+        cap *= 2;
     size_t n = mul_size_checked((size_t)cap, (size_t)r->half, "rope table");
     r->cos = xrealloc(r->cos, n * sizeof(float));
     r->sin = xrealloc(r->sin, n * sizeof(float));

@@ -22,17 +22,18 @@ void silu_mul(float *g, const float *u, size_t n);
 /* Numerically stable in-place softmax of n values. */
 void softmax_inplace(float *x, int n);
 
-/* log_softmax of logits (V) evaluated at one index. */
-float log_softmax_at(const float *logits, int V, int index);
+/* log_softmax of logits (V) evaluated at one index (the log-prob of token
+ * `index`), accumulated and returned in double. */
+double log_softmax_at(const float *logits, int V, int index);
 
 /* Rotary position embedding tables: cos/sin (n_pos, head_dim/2), computed as
  * Hugging Face does in float32 (inv_freq with Llama-3 scaling when configured,
  * angle = float(pos) * inv_freq). Grown on demand; owns its buffers. */
 typedef struct {
-    int half;        /* head_dim / 2 */
-    int n_pos;       /* positions tabulated */
-    float *inv_freq; /* (half) */
-    float *cos, *sin;/* (n_pos, half) */
+    int half;         /* head_dim / 2 */
+    int n_pos;        /* positions tabulated */
+    float *inv_freq;  /* (half) */
+    float *cos, *sin; /* (n_pos, half) */
     RopeLayout layout;
 } RopeTable;
 

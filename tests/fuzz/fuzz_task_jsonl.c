@@ -9,38 +9,18 @@
 #include <unistd.h>
 
 #include "fuzz_alloc.h"
-#include "eval/task.h"
+#include "eval/task_load.h"
 #include "base/util.h"
 
-static const char *const KINDS[] = {"ppl", "mc", "gen", "arc", "hellaswag", "winogrande",
-                                    "lambada", "gsm8k"};
-
-/* The loader links with the scorers, which need a model; never called here. */
-void task_evaluate_perplexity(const Task *t, Runner *r, const Tokenizer *tok,
-                              const TaskEvalOptions *o, TaskResult *res) {
-    (void)t, (void)r, (void)tok, (void)o, (void)res;
-    abort();
-}
-void task_evaluate_choice(const Task *t, Runner *r, const Tokenizer *tok, const TaskEvalOptions *o,
-                          TaskResult *res) {
-    (void)t, (void)r, (void)tok, (void)o, (void)res;
-    abort();
-}
-void task_evaluate_generation(const Task *t, Runner *r, const Tokenizer *tok,
-                              const TaskEvalOptions *o, TaskResult *res) {
-    (void)t, (void)r, (void)tok, (void)o, (void)res;
-    abort();
-}
-
-void runner_reset(Runner *r) {
-    (void)r;
-    abort();
-}
+static const char *const KINDS[] = {"ppl",       "mc",         "gen",     "arc",
+                                    "hellaswag", "winogrande", "lambada", "gsm8k"};
 
 static jmp_buf on_error;
 static char path[64];
 
-static void remove_path(void) { unlink(path); }
+static void remove_path(void) {
+    unlink(path);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
@@ -57,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_alloc_track();
     if (setjmp(on_error) == 0) {
         util_set_error_jump(&on_error);
-        Task *t = task_load(spec, &(TaskLoadOptions){.skip_bad = data[0] & 8, .shots = 2}); /* owned */
+        Task *t =
+            task_load(spec, &(TaskLoadOptions){.skip_bad = data[0] & 8, .shots = 2}); /* owned */
         task_free(t);
         fuzz_alloc_keep();
     } else {
