@@ -2,13 +2,13 @@
 #include "compute/matmul.h"
 
 #include <cblas.h>
-#include <immintrin.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "compute/kernels.h"
 #include "base/util.h"
+#include "compute/kernels.h"
+#include "formats/dtype_avx2.h"
 
 /* Below this many tokens the 16-bit rows are read directly. */
 #define MATMUL_DIRECT_TOKENS 16
@@ -18,22 +18,8 @@
 
 static int g_threads = 1;
 
-void matmul_set_threads(int n) { g_threads = n > 0 ? n : 1; }
-
-static int cpu_has_avx2(void) {
-    static int known = -1;
-    if (known < 0)
-        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                __builtin_cpu_supports("f16c");
-    return known;
-}
-
-static float to_f32(Dtype d, uint16_t v) { return d == DTYPE_BF16 ? bf16_to_f32(v) : f16_to_f32(v); }
-
-__attribute__((target("avx2,fma,f16c"))) static __m256 load8_avx2(Dtype d, const uint16_t *w) {
-    __m128i h = _mm_loadu_si128((const __m128i *)w);
-    if (d == DTYPE_F16) return _mm256_cvtph_ps(h);
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+void matmul_set_threads(int n) {
+    g_threads = n > 0 ? n : 1;
 }
 
 __attribute__((target("avx2,fma,f16c"))) static float dot16_avx2(Dtype d, const uint16_t *w,
@@ -41,38 +27,25 @@ __attribute__((target("avx2,fma,f16c"))) static float dot16_avx2(Dtype d, const 
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
     int i = 0;
     for (; i + 16 <= n; i += 16) {
-        a0 = _mm256_fmadd_ps(load8_avx2(d, w + i), _mm256_loadu_ps(x + i), a0);
-        a1 = _mm256_fmadd_ps(load8_avx2(d, w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+        a0 = _mm256_fmadd_ps(dtype_load8_avx2(d, w + i), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(dtype_load8_avx2(d, w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
     }
     a0 = _mm256_add_ps(a0, a1);
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
     float r = _mm_cvtss_f32(s);
-    for (; i < n; i++) r += to_f32(d, w[i]) * x[i];
+    for (; i < n; i++)
+        r += dtype_half_to_f32(d, w[i]) * x[i];
     return r;
 }
 
 static float dot16(Dtype d, const uint16_t *w, const float *x, int n) {
-    if (cpu_has_avx2()) return dot16_avx2(d, w, x, n);
+    if (dtype_cpu_has_avx2()) return dot16_avx2(d, w, x, n);
     float r = 0.0f;
-    for (int i = 0; i < n; i++) r += to_f32(d, w[i]) * x[i];
+    for (int i = 0; i < n; i++)
+        r += dtype_half_to_f32(d, w[i]) * x[i];
     return r;
-}
-
-__attribute__((target("avx2,fma,f16c"))) static void convert16_avx2(Dtype d, const uint16_t *w,
-                                                                    float *out, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, load8_avx2(d, w + i));
-    for (; i < n; i++) out[i] = to_f32(d, w[i]);
-}
-
-static void convert16(Dtype d, const uint16_t *w, float *out, size_t n) {
-    if (cpu_has_avx2()) {
-        convert16_avx2(d, w, out, n);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) out[i] = to_f32(d, w[i]);
 }
 
 /* y (T, rows) = x W^T + beta y, reading each 16-bit row once for all T tokens. */
@@ -110,8 +83,8 @@ static void matmul16_blocked(float *y, const float *x, const WeightMatrix *w, in
         for (int k = 0; k < g_threads; k++) {
             int a = k * chunk, b = a + chunk < rb ? a + chunk : rb;
             if (a < b)
-                convert16(w->dtype, W + (size_t)(r0 + a) * cols, block + (size_t)a * cols,
-                          (size_t)(b - a) * cols);
+                dtype_convert_row_to_f32(w->dtype, W + (size_t)(r0 + a) * cols,
+                                         (size_t)(b - a) * cols, block + (size_t)a * cols);
         }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, rb, cols, 1.0f, x, cols, block,
                     cols, beta, y + r0, rows);

@@ -1,30 +1,15 @@
-/* checkpoint_check.c: the tensors a Llama-family config implies, checked
- * against what a checkpoint holds; see checkpoint.h. */
+/* checkpoint_check.c: see checkpoint_check.h. */
+#include "formats/checkpoint_check.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "formats/checkpoint.h"
 #include "base/util.h"
 
 char *checkpoint_layer_name(char *buf, size_t cap, int layer, const char *suffix) {
     snprintf(buf, cap, "model.layers.%d.%s", layer, suffix);
     return buf;
-}
-
-const TensorInfo *checkpoint_require(const Checkpoint *ck, const char *name, int ndim,
-                                     const int64_t *shape) {
-    const TensorInfo *t = checkpoint_find(ck, name);
-    if (!t) die_input("%s: tensor %s: missing", ck->weights_path, name);
-    int same = t->ndim == ndim;
-    for (int i = 0; same && i < ndim; i++) same = t->shape[i] == shape[i];
-    if (!same) {
-        char have[128], want[128];
-        die_input("%s: tensor %s: shape %s but the config implies %s",
-                  checkpoint_tensor_file(ck, t), name,
-                  checkpoint_format_shape(have, sizeof have, t->ndim, t->shape),
-                  checkpoint_format_shape(want, sizeof want, ndim, shape));
-    }
-    return t;
 }
 
 static void require2(const Checkpoint *ck, const char *name, int64_t rows, int64_t cols) {
@@ -63,8 +48,8 @@ static void reject_unused(const Checkpoint *ck) {
         }
         if (!ends_with_bias(t->name)) continue;
         if (!is_qkv_bias(t->name))
-            die_input("%s: tensor %s: not supported (only q/k/v projections may have a bias)",
-                      file, t->name);
+            die_input("%s: tensor %s: not supported (only q/k/v projections may have a bias)", file,
+                      t->name);
         if (!c->qkv_bias)
             die_input("%s: tensor %s: present but the config says attention_bias false", file,
                       t->name);
@@ -82,10 +67,10 @@ void checkpoint_check_llama_tensors(const Checkpoint *ck) {
         require1(ck, checkpoint_layer_name(name, sizeof name, l, "input_layernorm.weight"), D);
         require2(ck, checkpoint_layer_name(name, sizeof name, l, "self_attn.q_proj.weight"), q_dim,
                  D);
-        require2(ck, checkpoint_layer_name(name, sizeof name, l, "self_attn.k_proj.weight"),
-                 kv_dim, D);
-        require2(ck, checkpoint_layer_name(name, sizeof name, l, "self_attn.v_proj.weight"),
-                 kv_dim, D);
+        require2(ck, checkpoint_layer_name(name, sizeof name, l, "self_attn.k_proj.weight"), kv_dim,
+                 D);
+        require2(ck, checkpoint_layer_name(name, sizeof name, l, "self_attn.v_proj.weight"), kv_dim,
+                 D);
         require2(ck, checkpoint_layer_name(name, sizeof name, l, "self_attn.o_proj.weight"), D,
                  q_dim);
         if (c->qkv_bias) {

@@ -12,7 +12,7 @@
 #ifndef PAINTERS_LLAMA2C_H
 #define PAINTERS_LLAMA2C_H
 
-#include "formats/checkpoint.h"
+#include "formats/tensor_set.h"
 
 /* Fills ck->cfg, ck->format and one file with its tensors, registered under
  * the Hugging Face names (w1 is mlp.gate_proj, w2 mlp.down_proj, w3

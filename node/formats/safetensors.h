@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "formats/checkpoint.h"
+#include "formats/tensor_set.h"
 
 /* Parses the header of one safetensors file into tensors (appended to *tensors,
  * *n_tensors updated; the array is realloc'ed, the caller owns it and the names).

@@ -1,0 +1,27 @@
+/* checkpoint_check.h: the tensors a Llama-family config implies, checked
+ * against what a checkpoint holds, and their names. */
+#ifndef PAINTERS_CHECKPOINT_CHECK_H
+#define PAINTERS_CHECKPOINT_CHECK_H
+
+#include <stddef.h>
+
+#include "formats/tensor_set.h"
+
+/* Checks that every tensor of a Llama-family model with ck->cfg is present
+ * with its shape (D = dim, F = hidden_dim, V = vocab, hd = head_dim):
+ *   model.embed_tokens.weight [V, D], model.norm.weight [D],
+ *   lm_head.weight [V, D] (unless tied), and per layer L
+ *   model.layers.L.input_layernorm.weight [D],
+ *   model.layers.L.self_attn.{q,k,v,o}_proj.weight [H*hd, D], [KV*hd, D] x 2, [D, H*hd],
+ *   model.layers.L.self_attn.{q,k,v}_proj.bias [H*hd], [KV*hd] x 2 (when qkv_bias),
+ *   model.layers.L.post_attention_layernorm.weight [D],
+ *   model.layers.L.mlp.{gate,up,down}_proj.weight [F, D], [F, D], [D, F].
+ * Also rejects biases the model would ignore and layers past n_layers.
+ * Any problem is die_input() naming the file and tensor. */
+void checkpoint_check_llama_tensors(const Checkpoint *ck);
+
+/* "model.layers.L.SUFFIX" into buf (128 bytes is always enough for the
+ * suffixes above). Returns buf. */
+char *checkpoint_layer_name(char *buf, size_t cap, int layer, const char *suffix);
+
+#endif
