@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "compute/kernels.h"
 #include "formats/dtype_avx2.h"
+#include "formats/dtype_convert.h"
 
 /* Below this many tokens the 16-bit rows are read directly. */
 #define MATMUL_DIRECT_TOKENS 16

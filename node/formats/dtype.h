@@ -1,5 +1,6 @@
 /* dtype.h: the element types a checkpoint stores (F32, F16, BF16), their
- * names and sizes, and their exact conversion to float32.
+ * names and sizes, and the exact float32 value of one 16-bit element (rows:
+ * dtype_convert.h).
  *
  * Stored data is little-endian, as x86-64 holds it in memory. */
 #ifndef PAINTERS_DTYPE_H
@@ -17,11 +18,5 @@ int dtype_size(Dtype d);
 
 /* One F16 or BF16 value (d is not DTYPE_F32) as float32, exact. */
 float dtype_half_to_f32(Dtype d, uint16_t v);
-
-/* dst[0..count-1] = the count elements of dtype d at src (any alignment),
- * as float32: F32 is copied, F16 and BF16 are converted exactly (AVX2/F16C
- * where the CPU has them; every path gives the same bits, NaN payloads
- * included). src and dst do not overlap. */
-void dtype_convert_row_to_f32(Dtype d, const void *src, size_t count, float *dst);
 
 #endif

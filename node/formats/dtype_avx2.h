@@ -1,5 +1,5 @@
 /* dtype_avx2.h: eight F16 or BF16 values to float32 in an AVX2 register, for
- * the row conversion (dtype.c) and the 16-bit dot products (matmul.c).
+ * the row conversion (dtype_convert.c) and the 16-bit dot products (matmul.c).
  *
  * Callers check dtype_cpu_has_avx2() before they call anything compiled with
  * the avx2,fma,f16c target. */

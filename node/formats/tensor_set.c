@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "formats/dtype_convert.h"
 
 int checkpoint_add_file(Checkpoint *ck, const char *path, uint64_t size) {
     ck->files = xrealloc(ck->files, sizeof *ck->files * (size_t)(ck->n_files + 1));

@@ -28,8 +28,9 @@ fuzzdir=$src/tests/fuzz
 base="node/base/util.c node/base/atomic_file.c node/base/json_check.c"
 case $target in
     safetensors|llama2c)
-        sources="$base node/formats/checkpoint.c node/formats/checkpoint_check.c
-                 node/formats/safetensors.c node/formats/hf_config.c node/formats/llama2c.c" ;;
+        sources="$base node/formats/dtype.c node/formats/dtype_avx2.c node/formats/dtype_convert.c
+                 node/formats/tensor_set.c node/formats/safetensors.c
+                 node/formats/llama2c.c" ;;
     hf_config) sources="$base node/formats/hf_config.c" ;;
     plan) sources="$base node/program/plan.c node/program/pyrandom.c" ;;
     placement) sources="$base node/program/placement.c" ;;
