@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "wire/crc32.h"
 
 Dispatch *dispatch_new(const Route *r, const Program *p, int dim, int n_slots, Trace *trace) {
     Dispatch *d = xcalloc(1, sizeof *d);

@@ -15,7 +15,7 @@
 #include "compute/layer.h"
 #include "program/route.h"
 #include "base/trace.h"
-#include "wire/wire.h"
+#include "wire/canvas.h"
 
 typedef struct {
     int active;

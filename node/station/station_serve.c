@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "wire/wire.h"
+#include "wire/canvas.h"
+#include "wire/crc32.h"
 
 typedef struct {
     Station *st;
