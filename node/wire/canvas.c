@@ -121,6 +121,13 @@ void canvas_check_payload(const CanvasMeta *m, const float *x, int from) {
                     util_rank(), (unsigned long long)m->request_id, m->step, from, c, m->checksum);
 }
 
+void canvas_meta_seal(CanvasMeta *m, int step, const float *x, size_t floats) {
+    m->step = step;
+    m->sender = util_rank();
+    m->payload_bytes = m->stop ? 0 : floats * sizeof(float);
+    m->checksum = m->stop ? 0 : crc32_bytes(x, m->payload_bytes);
+}
+
 void canvas_reserve(float **x, size_t *cap, size_t n) {
     if (n <= *cap) return;
     free(*x);
@@ -131,7 +138,7 @@ void canvas_reserve(float **x, size_t *cap, size_t n) {
 /* PAINTERS_CORRUPT_CANVAS set in a rank's environment makes every canvas it
  * sends arrive damaged (its checksum no longer matches): used by the tests to
  * show that the receiver catches it. */
-static int wire_corrupts(void) {
+static int canvas_corrupts(void) {
     static int known = -1;
     if (known < 0) known = getenv("PAINTERS_CORRUPT_CANVAS") != NULL;
     return known;
@@ -139,7 +146,7 @@ static int wire_corrupts(void) {
 
 void canvas_send(const CanvasMeta *m, const float *x, int dest) {
     uint8_t buf[WIRE_HEADER_BYTES];
-    if (wire_corrupts() && !m->stop) {
+    if (canvas_corrupts() && !m->stop) {
         CanvasMeta damaged = *m;
         damaged.checksum ^= 1u;
         canvas_header_pack(&damaged, buf);
@@ -176,4 +183,48 @@ void canvas_recv(CanvasMeta *m, float **x, size_t *cap, int src, int timeout, co
               MPI_COMM_WORLD, &req);
     wire_wait(&req, what);
     canvas_check_payload(m, *x, src);
+}
+
+void canvas_bcast_header_start(uint8_t *hb, const CanvasGroup *g, MPI_Request *req) {
+    MPI_Ibcast(hb, WIRE_HEADER_BYTES, MPI_BYTE, g->join_entry, g->join, req);
+}
+
+void canvas_bcast(CanvasMeta *m, float **x, size_t *cap, int dim, const CanvasGroup *g, int bounded,
+                  const char *what) {
+    int entry = g->entry == util_rank();
+    uint8_t hb[WIRE_HEADER_BYTES];
+    if (entry) canvas_header_pack(m, hb);
+    MPI_Request req;
+    canvas_bcast_header_start(hb, g, &req);
+    if (bounded)
+        wire_wait(&req, what);
+    else
+        wire_wait_forever(&req, what);
+    if (!entry) {
+        canvas_header_unpack(hb, g->entry, m);
+        canvas_check_shape(m, dim, g->entry);
+    }
+    if (m->stop) return;
+    size_t n = m->payload_bytes / sizeof(float);
+    if (n > INT32_MAX)
+        die_runtime("rank %d: canvas header from rank %d announces %llu payload bytes", util_rank(),
+                    g->entry, (unsigned long long)m->payload_bytes);
+    canvas_reserve(x, cap, n);
+    if (g->group == MPI_COMM_NULL) return;
+    MPI_Ibcast(*x, (int)n, MPI_FLOAT, g->group_entry, g->group, &req);
+    wire_wait(&req, what);
+    if (!entry) canvas_check_payload(m, *x, g->entry);
+}
+
+void canvas_reduce_start(const float *part, float *sum, size_t n, const CanvasGroup *g,
+                         MPI_Request *req) {
+    MPI_Ireduce(part ? (const void *)part : MPI_IN_PLACE, sum, (int)n, MPI_FLOAT, MPI_SUM,
+                g->join_receiver, g->join, req);
+}
+
+void canvas_reduce_to(const float *part, float *sum, size_t n, const CanvasGroup *g,
+                      const char *what) {
+    MPI_Request req;
+    canvas_reduce_start(part, sum, n, g, &req);
+    wire_wait(&req, what);
 }

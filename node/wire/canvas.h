@@ -45,6 +45,11 @@ void canvas_check_shape(const CanvasMeta *m, int dim, int from);
 /* Checks payload against m->checksum; a mismatch ends the job naming both ranks. */
 void canvas_check_payload(const CanvasMeta *m, const float *x, int from);
 
+/* Fills in the header fields that describe the canvas x of `floats` floats
+ * entering `step` as this rank sends it: step, sender, payload_bytes and
+ * checksum (both 0 for a stop canvas, whose x is not read). */
+void canvas_meta_seal(CanvasMeta *m, int step, const float *x, size_t floats);
+
 /* Sends the canvas (header, then payload unless stop) to dest. */
 void canvas_send(const CanvasMeta *m, const float *x, int dest);
 /* Receives a canvas from src into *x, grown as needed (*cap in floats; the
@@ -53,5 +58,38 @@ void canvas_send(const CanvasMeta *m, const float *x, int dest);
 void canvas_recv(CanvasMeta *m, float **x, size_t *cap, int src, int timeout, const char *what);
 /* Makes *x hold at least n floats (contents dropped when grown). */
 void canvas_reserve(float **x, size_t *cap, size_t n);
+
+/* The communicators of a spread step (a parallel group over several ranks,
+ * route.h), as this rank sees them. */
+typedef struct {
+    MPI_Comm join;     /* participants + the receiver, entry(s+1): header and sum */
+    int join_entry;    /* entry(s) as a rank of join */
+    int join_receiver; /* entry(s+1) as a rank of join */
+    MPI_Comm group;    /* participants, payload; MPI_COMM_NULL on a receiver outside them */
+    int group_entry;   /* entry(s) as a rank of group */
+    int entry;         /* entry(s) in the world: the rank the canvas comes from */
+} CanvasGroup;
+
+/* Starts the broadcast of a packed header hb (WIRE_HEADER_BYTES) over
+ * g->join from the entry; the caller waits for *req. */
+void canvas_bcast_header_start(uint8_t *hb, const CanvasGroup *g, MPI_Request *req);
+/* The canvas of a spread step, from its entry to every rank of g: the header
+ * over g->join, then the payload over g->group (on its ranks). On the entry,
+ * m (sealed) and *x are the canvas sent; elsewhere they receive it: the header
+ * is unpacked and checked for rows of dim floats (canvas_check_shape), *x
+ * grown to hold the canvas (*cap in floats; the caller owns *x) and, on the
+ * ranks of g->group, the payload checked against its checksum. A stop header
+ * travels alone. `bounded`: whether the header's wait is bounded by the
+ * timeout (the payload's always is); `what` names the waits. */
+void canvas_bcast(CanvasMeta *m, float **x, size_t *cap, int dim, const CanvasGroup *g, int bounded,
+                  const char *what);
+/* Starts the reduce (MPI_SUM over g->join) of each rank's part (n floats)
+ * into sum on the receiver (sum NULL elsewhere; part NULL on the receiver:
+ * its own part is already in sum). The caller waits for *req. */
+void canvas_reduce_start(const float *part, float *sum, size_t n, const CanvasGroup *g,
+                         MPI_Request *req);
+/* The same, waited for (bounded; `what` names the wait). */
+void canvas_reduce_to(const float *part, float *sum, size_t n, const CanvasGroup *g,
+                      const char *what);
 
 #endif
