@@ -185,6 +185,16 @@ void canvas_recv(CanvasMeta *m, float **x, size_t *cap, int src, int timeout, co
     canvas_check_payload(m, *x, src);
 }
 
+/* PAINTERS_CORRUPT_GROUP_HEADER set in a rank's environment makes every
+ * header it broadcasts as the entry of a spread step announce one token more
+ * than its payload holds: used by the tests to show that the group's other
+ * ranks refuse it before sizing their buffers by it. */
+static int canvas_corrupts_group_header(void) {
+    static int known = -1;
+    if (known < 0) known = getenv("PAINTERS_CORRUPT_GROUP_HEADER") != NULL;
+    return known;
+}
+
 void canvas_bcast_header_start(uint8_t *hb, const CanvasGroup *g, MPI_Request *req) {
     MPI_Ibcast(hb, WIRE_HEADER_BYTES, MPI_BYTE, g->join_entry, g->join, req);
 }
@@ -193,7 +203,13 @@ void canvas_bcast(CanvasMeta *m, float **x, size_t *cap, int dim, const CanvasGr
                   const char *what) {
     int entry = g->entry == util_rank();
     uint8_t hb[WIRE_HEADER_BYTES];
-    if (entry) canvas_header_pack(m, hb);
+    if (entry && canvas_corrupts_group_header() && !m->stop) {
+        CanvasMeta damaged = *m;
+        damaged.n_tokens++;
+        canvas_header_pack(&damaged, hb);
+    } else if (entry) {
+        canvas_header_pack(m, hb);
+    }
     MPI_Request req;
     canvas_bcast_header_start(hb, g, &req);
     if (bounded)
