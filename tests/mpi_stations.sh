@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The stations through the command line under mpirun: forward and generate
 # against the reference, the trace of a looped-parallel plan on round-robin
-# placement, too few ranks, a mismatched wire version, and a killed station.
+# placement, too few ranks, a mismatched wire version, a damaged canvas, a
+# spread step's bad broadcast header, and a killed station.
 set -u
 P=${PAINTERS:?}
 SHARED=${PAINTERS_SHARED_DIR:-$PAINTERS_SOURCE_DIR/../shared}
@@ -100,6 +101,21 @@ chmod +x "$tmp/damaged.sh"
 $MPIRUN -n 3 "$tmp/damaged.sh" "$P" forward --tokens 1,2,3 > "$tmp/out" 2>&1
 rc=$?
 check "damaged canvas refused naming both ranks" "[ $rc -ne 0 ] && grep -q 'rank 2: canvas of request .* from rank 1 fails its checksum' $tmp/out"
+
+# A spread step's broadcast header that does not match its payload (rank 1,
+# the group's entry, announces one token more): the group's other rank
+# refuses it before sizing its buffers by it, naming both ranks. Round-robin
+# over 3 ranks puts layers 1 and 2 on ranks 1 and 2: the group is spread.
+cat > "$tmp/bad_group_header.sh" <<'SH'
+#!/bin/sh
+[ "$OMPI_COMM_WORLD_RANK" = 1 ] && export PAINTERS_CORRUPT_GROUP_HEADER=1
+exec "$@"
+SH
+chmod +x "$tmp/bad_group_header.sh"
+$MPIRUN -n 3 "$tmp/bad_group_header.sh" "$P" forward --placement round-robin \
+    --plan '{"steps": [{"layers": [0]}, {"parallel": [1, 2]}, {"layers": [3]}]}' --tokens 1,2,3 > "$tmp/out" 2>&1
+rc=$?
+check "bad group header refused naming both ranks" "[ $rc -eq 1 ] && grep -q 'rank 2: canvas header from rank 1 describes 4 tokens' $tmp/out"
 
 # Kill a station mid-run: mpirun must end non-zero within 10 s naming the rank.
 # The job is marked so that another test's job running beside it is left alone.

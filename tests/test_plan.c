@@ -1,7 +1,9 @@
 /* test_plan.c: plan parsing and expansion. Checks the paper variants and the
  * custom plans of the reference fixtures, the shipped plans/ files, hand-made
  * edge cases, and that each malformed plan ends with exit status 2 and a
- * message naming the source and the JSON path. */
+ * message naming the source and the JSON path. Also the job setup as it
+ * travels to the stations: packed and unpacked unchanged, and a setup with a
+ * bad station list ending with exit status 1 and a message naming the reason. */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdlib.h>
@@ -9,9 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "painters_wire.pb-c.h"
+#include "program/placement.h"
 #include "program/plan.h"
+#include "program/setup.h"
 #include "testhelp.h"
 #include "base/util.h"
+#include "wire/wire.h"
 
 /* Parses json for T layers and compares the expansion with expected (compact
  * JSON like [[0],[1,2]]). */
@@ -36,7 +42,8 @@ static void test_variant_edges(void) {
                 "[[0],[1],[2],[3],[4],[5],[6]]");
     check_parse("parallel over one layer is that layer", "{\"variant\": \"parallel\", \"N\": 2}", 6,
                 "[[0],[1],[2],[3],[4],[5]]");
-    check_parse("looped_parallel over one layer", "{\"variant\": \"looped_parallel\", \"N\": 2, \"K\": 2}", 6,
+    check_parse("looped_parallel over one layer",
+                "{\"variant\": \"looped_parallel\", \"N\": 2, \"K\": 2}", 6,
                 "[[0],[1],[2],[3],[3],[4],[5]]");
     check_parse("middle_repeat odd T", "{\"variant\": \"middle_repeat\", \"N\": 1}", 7,
                 "[[0],[1],[3],[3],[3],[3],[6]]");
@@ -44,8 +51,8 @@ static void test_variant_edges(void) {
     check_parse("negative seed acts as its absolute value",
                 "{\"variant\": \"random\", \"N\": 1, \"seed\": -7}", 16,
                 "[[0],[1],[5],[12],[14],[9],[11],[6],[13],[10],[3],[2],[8],[4],[7],[15]]");
-    check_parse("K and seed ignored by skip", "{\"variant\": \"skip\", \"N\": 1, \"K\": 5, \"seed\": 9}", 8,
-                "[[0],[1],[7]]");
+    check_parse("K and seed ignored by skip",
+                "{\"variant\": \"skip\", \"N\": 1, \"K\": 5, \"seed\": 9}", 8, "[[0],[1],[7]]");
 
     Program *p = plan_expand_variant("looped_parallel", 1, 0, 0, 8);
     TEST_CHECK("K 0 means the default", p->K == PLAN_DEFAULT_K && p->n_steps == 6);
@@ -53,7 +60,8 @@ static void test_variant_edges(void) {
     TEST_CHECK("looped_parallel layer count", program_layer_count(p) == 3 + 3 * 5);
     program_free(p);
     p = plan_parse("{\"name\": \"mine\", \"variant\": \"skip\", \"N\": 2}", "<test>", 8);
-    TEST_CHECK("explicit name kept", !strcmp(p->name, "mine") && !strcmp(p->variant, "skip") && p->N == 2);
+    TEST_CHECK("explicit name kept",
+               !strcmp(p->name, "mine") && !strcmp(p->variant, "skip") && p->N == 2);
     TEST_CHECK("K and seed zero when not used", p->K == 0 && p->seed == 0);
     program_free(p);
     program_free(NULL);
@@ -61,18 +69,20 @@ static void test_variant_edges(void) {
 
 static void test_steps(void) {
     check_parse("design pairs example",
-                "{\"name\": \"pairs\", \"steps\": [{\"layers\": [0]}, {\"parallel\": [1, 2], \"repeat\": 2},"
+                "{\"name\": \"pairs\", \"steps\": [{\"layers\": [0]}, {\"parallel\": [1, 2], "
+                "\"repeat\": 2},"
                 " {\"layers\": [\"3-13\"]}, {\"layers\": [\"15-14\"]}]}",
                 16, "[[0],[1,2],[1,2],[3],[4],[5],[6],[7],[8],[9],[10],[11],[12],[13],[15],[14]]");
     check_parse("layers repeat repeats the whole list",
-                "{\"steps\": [{\"layers\": [2, \"0-1\"], \"repeat\": 2}]}", 4, "[[2],[0],[1],[2],[0],[1]]");
+                "{\"steps\": [{\"layers\": [2, \"0-1\"], \"repeat\": 2}]}", 4,
+                "[[2],[0],[1],[2],[0],[1]]");
     check_parse("single-id range string", "{\"steps\": [{\"layers\": [\"3\"]}]}", 4, "[[3]]");
     check_parse("parallel of one layer", "{\"steps\": [{\"parallel\": [2]}]}", 4, "[[2]]");
     check_parse("parallel keeps the given order", "{\"steps\": [{\"parallel\": [\"3-1\", 0]}]}", 4,
                 "[[3,2,1,0]]");
     check_parse("integral float id", "{\"steps\": [{\"layers\": [1.0]}]}", 4, "[[1]]");
-    check_parse("description allowed", "{\"description\": \"d\", \"steps\": [{\"layers\": [0]}]}", 4,
-                "[[0]]");
+    check_parse("description allowed", "{\"description\": \"d\", \"steps\": [{\"layers\": [0]}]}",
+                4, "[[0]]");
 
     Program *p = plan_parse("{\"steps\": [{\"parallel\": [0, 1]}]}", "<test>", 2);
     TEST_CHECK("custom default name and variant",
@@ -154,15 +164,19 @@ static const CustomPlan CUSTOM_PLANS[] = {
     {8, "custom_pairs",
      "{\"name\": \"custom_pairs\", \"steps\": [{\"layers\": [0]}, {\"parallel\": [1, 2]},"
      " {\"parallel\": [\"3-4\"]}, {\"parallel\": [5, 6]}, {\"layers\": [7]}]}"},
-    {8, "custom_skip_first", "{\"name\": \"custom_skip_first\", \"steps\": [{\"layers\": [\"1-7\"]}]}"},
+    {8, "custom_skip_first",
+     "{\"name\": \"custom_skip_first\", \"steps\": [{\"layers\": [\"1-7\"]}]}"},
     {8, "custom_repeat_last2",
-     "{\"name\": \"custom_repeat_last2\", \"steps\": [{\"layers\": [\"0-5\"]}, {\"layers\": [6, 7], "
+     "{\"name\": \"custom_repeat_last2\", \"steps\": [{\"layers\": [\"0-5\"]}, {\"layers\": [6, "
+     "7], "
      "\"repeat\": 2}]}"},
     {16, "custom_pairs",
      "{\"name\": \"custom_pairs\", \"steps\": [{\"layers\": [0]}, {\"parallel\": [1, 2]},"
-     " {\"parallel\": [3, 4]}, {\"parallel\": [\"5-6\"]}, {\"parallel\": [7, 8]}, {\"parallel\": [9, 10]},"
+     " {\"parallel\": [3, 4]}, {\"parallel\": [\"5-6\"]}, {\"parallel\": [7, 8]}, {\"parallel\": "
+     "[9, 10]},"
      " {\"parallel\": [11, 12]}, {\"parallel\": [13, 14]}, {\"layers\": [15]}]}"},
-    {16, "custom_skip_first", "{\"name\": \"custom_skip_first\", \"steps\": [{\"layers\": [\"1-15\"]}]}"},
+    {16, "custom_skip_first",
+     "{\"name\": \"custom_skip_first\", \"steps\": [{\"layers\": [\"1-15\"]}]}"},
     {16, "custom_repeat_last2",
      "{\"name\": \"custom_repeat_last2\", \"steps\": [{\"layers\": [\"0-13\"]},"
      " {\"layers\": [\"14-15\"], \"repeat\": 2}]}"},
@@ -170,7 +184,8 @@ static const CustomPlan CUSTOM_PLANS[] = {
 
 static const char *custom_plan_json(int T, const char *key) {
     for (size_t i = 0; i < sizeof CUSTOM_PLANS / sizeof CUSTOM_PLANS[0]; i++)
-        if (CUSTOM_PLANS[i].T == T && !strcmp(CUSTOM_PLANS[i].key, key)) return CUSTOM_PLANS[i].json;
+        if (CUSTOM_PLANS[i].T == T && !strcmp(CUSTOM_PLANS[i].key, key))
+            return CUSTOM_PLANS[i].json;
     return NULL;
 }
 
@@ -201,8 +216,8 @@ static void check_fixture_entry(const char *fixture, int T, const cJSON *entry) 
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(entry, "N");
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(entry, "K");
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(entry, "seed");
-        Program *q =
-            plan_expand_variant(variant, n ? n->valueint : 0, k ? k->valueint : 0, s ? s->valueint : 0, T);
+        Program *q = plan_expand_variant(variant, n ? n->valueint : 0, k ? k->valueint : 0,
+                                         s ? s->valueint : 0, T);
         char *got = program_to_json(q);
         snprintf(label, sizeof label, "%s %s: plan_expand_variant", fixture, entry->string);
         TEST_CHECK(label, !strcmp(got, expected));
@@ -250,34 +265,44 @@ static const BadPlan BAD_PLANS[] = {
     {"{\"variant\": \"skip\", \"N\": 1, \"N\": 2}", "bad.json: N: key \"N\" given twice"},
     {"{\"steps\": [{\"layers\": [0]}, {\"paralel\": [1, 2]}]}",
      "bad.json: steps[1].paralel: unknown key \"paralel\" (allowed: layers, parallel, repeat)"},
-    {"{\"steps\": {\"layers\": [0]}}", "bad.json: steps: expected an array of steps, got an object"},
+    {"{\"steps\": {\"layers\": [0]}}",
+     "bad.json: steps: expected an array of steps, got an object"},
     {"{\"steps\": [3]}", "bad.json: steps[0]: expected a step object"},
     {"{\"name\": 3, \"variant\": \"baseline\"}", "bad.json: name: expected a string, got a number"},
     {"{\"name\": \"\", \"variant\": \"baseline\"}", "bad.json: name: must not be empty"},
-    {"{\"description\": [], \"variant\": \"baseline\"}", "bad.json: description: expected a string"},
+    {"{\"description\": [], \"variant\": \"baseline\"}",
+     "bad.json: description: expected a string"},
     {"{\"steps\": [{\"layers\": [1.5]}]}", "bad.json: steps[0].layers[0]: expected a layer id"},
-    {"{\"steps\": [{\"layers\": [true]}]}", "bad.json: steps[0].layers[0]: expected a layer id (an integer) "
-                                            "or a range like \"3-13\", got a boolean"},
+    {"{\"steps\": [{\"layers\": [true]}]}",
+     "bad.json: steps[0].layers[0]: expected a layer id (an integer) "
+     "or a range like \"3-13\", got a boolean"},
     {"{\"steps\": [{\"layers\": [0, -1]}]}", "bad.json: steps[0].layers[1]: layer -1 is negative"},
     {"{\"steps\": [{\"layers\": [0]}, {\"layers\": [1]}, {\"parallel\": [2, 40]}]}",
      "bad.json: steps[2].parallel[1]: layer 40 out of range (model has 32 layers)"},
     {"{\"steps\": [{\"layers\": [\"0-32\"]}]}",
      "bad.json: steps[0].layers[0]: \"0-32\": layer 32 out of range (model has 32 layers)"},
-    {"{\"steps\": [{\"layers\": [\"3-\"]}]}", "bad.json: steps[0].layers[0]: bad layer range \"3-\""},
-    {"{\"steps\": [{\"layers\": [0, \"a-b\"]}]}", "bad.json: steps[0].layers[1]: bad layer range \"a-b\""},
-    {"{\"steps\": [{\"layers\": [\"1-2-3\"]}]}", "bad.json: steps[0].layers[0]: bad layer range \"1-2-3\""},
-    {"{\"steps\": [{\"layers\": [\" 3-5\"]}]}", "bad.json: steps[0].layers[0]: bad layer range \" 3-5\""},
-    {"{\"steps\": [{\"layers\": [\"-3\"]}]}", "bad.json: steps[0].layers[0]: bad layer range \"-3\""},
+    {"{\"steps\": [{\"layers\": [\"3-\"]}]}",
+     "bad.json: steps[0].layers[0]: bad layer range \"3-\""},
+    {"{\"steps\": [{\"layers\": [0, \"a-b\"]}]}",
+     "bad.json: steps[0].layers[1]: bad layer range \"a-b\""},
+    {"{\"steps\": [{\"layers\": [\"1-2-3\"]}]}",
+     "bad.json: steps[0].layers[0]: bad layer range \"1-2-3\""},
+    {"{\"steps\": [{\"layers\": [\" 3-5\"]}]}",
+     "bad.json: steps[0].layers[0]: bad layer range \" 3-5\""},
+    {"{\"steps\": [{\"layers\": [\"-3\"]}]}",
+     "bad.json: steps[0].layers[0]: bad layer range \"-3\""},
     {"{\"steps\": [{\"layers\": [\"0-99999999999\"]}]}",
      "bad.json: steps[0].layers[0]: \"0-99999999999\": layer number too large"},
     {"{\"steps\": []}", "bad.json: steps: empty"},
-    {"{\"steps\": [{\"layers\": [0]}, {\"parallel\": []}]}", "bad.json: steps[1].parallel: empty list"},
+    {"{\"steps\": [{\"layers\": [0]}, {\"parallel\": []}]}",
+     "bad.json: steps[1].parallel: empty list"},
     {"{\"steps\": [{\"repeat\": 2}]}", "bad.json: steps[0]: needs \"layers\" or \"parallel\""},
     {"{\"steps\": [{\"layers\": [0], \"parallel\": [1, 2]}]}",
      "bad.json: steps[0]: both \"layers\" and \"parallel\" given"},
     {"{\"steps\": [{\"parallel\": [1, \"0-3\"]}]}",
      "bad.json: steps[0].parallel[1]: layer 1 appears twice in one parallel group"},
-    {"{\"steps\": [{\"layers\": [0], \"repeat\": 0}]}", "bad.json: steps[0].repeat: 0 out of range"},
+    {"{\"steps\": [{\"layers\": [0], \"repeat\": 0}]}",
+     "bad.json: steps[0].repeat: 0 out of range"},
     {"{\"steps\": [{\"layers\": [0], \"repeat\": \"2\"}]}",
      "bad.json: steps[0].repeat: expected an integer, got a string"},
     {"{\"steps\": [{\"layers\": [0], \"repeat\": 1e9}]}",
@@ -293,17 +318,19 @@ static const BadPlan BAD_PLANS[] = {
     {"{\"variant\": \"reverse\", \"N\": -1}", "bad.json: N: N = -1 out of range"},
     {"{\"variant\": \"skip\", \"N\": 2.5}", "bad.json: N: expected an integer, got 2.5"},
     {"{\"variant\": \"looped_parallel\", \"N\": 1, \"K\": 0}", "bad.json: K: 0 out of range"},
-    {"{\"variant\": \"looped_parallel\", \"N\": 1, \"K\": 100000}", "bad.json: K: K = 100000 makes"},
+    {"{\"variant\": \"looped_parallel\", \"N\": 1, \"K\": 100000}",
+     "bad.json: K: K = 100000 makes"},
     {"{\"variant\": \"random\", \"N\": 1, \"seed\": 0.5}", "bad.json: seed: expected an integer"},
     {"{\"variant\": \"skip\", \"N\": 1, \"steps\": [{\"layers\": [0]}]}",
      "bad.json: steps: both \"variant\" and \"steps\" given"},
-    {"{\"N\": 1, \"steps\": [{\"layers\": [0]}]}", "bad.json: N: applies only to a \"variant\" plan"},
+    {"{\"N\": 1, \"steps\": [{\"layers\": [0]}]}",
+     "bad.json: N: applies only to a \"variant\" plan"},
 };
 
 /* Runs fn(arg) in a child with stderr captured; checks that it exits with
- * status 2 and that the message contains expected. */
-static void expect_input_error(const char *label, void (*fn)(const void *), const void *arg,
-                               const char *expected) {
+ * status code and that the message contains expected. */
+static void expect_exit(const char *label, int code, void (*fn)(const void *), const void *arg,
+                        const char *expected) {
     int fds[2];
     if (pipe(fds) != 0) die_runtime("pipe failed");
     fflush(stdout);
@@ -325,16 +352,26 @@ static void expect_input_error(const char *label, void (*fn)(const void *), cons
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    int ok = WIFEXITED(status) && WEXITSTATUS(status) == PAINTERS_EXIT_INPUT && strstr(msg, expected);
+    int ok = WIFEXITED(status) && WEXITSTATUS(status) == code && strstr(msg, expected);
     TEST_CHECK(label, ok);
     if (!ok)
         printf("  exit %d, expected message containing: %s\n  got: %s\n",
                WIFEXITED(status) ? WEXITSTATUS(status) : -1, expected, msg);
 }
 
-static void parse_bad_plan(const void *arg) { plan_parse(((const BadPlan *)arg)->json, "bad.json", 32); }
+/* The same for exit status 2 (bad input). */
+static void expect_input_error(const char *label, void (*fn)(const void *), const void *arg,
+                               const char *expected) {
+    expect_exit(label, PAINTERS_EXIT_INPUT, fn, arg, expected);
+}
 
-static void load_missing_file(const void *arg) { plan_load((const char *)arg, 32); }
+static void parse_bad_plan(const void *arg) {
+    plan_parse(((const BadPlan *)arg)->json, "bad.json", 32);
+}
+
+static void load_missing_file(const void *arg) {
+    plan_load((const char *)arg, 32);
+}
 
 static void expand_unknown_variant(const void *arg) {
     (void)arg;
@@ -362,12 +399,136 @@ static void test_bad_plans(void) {
                        "N = 4 out of range for a model of T = 8");
 }
 
+/* A setup rank 0 packs comes out of setup_unpack as it went in. */
+static void test_setup_round_trip(void) {
+    const char *plan =
+        "{\"steps\": [{\"layers\": [0]}, {\"parallel\": [1, 2]}, {\"layers\": [3]}]}";
+    Program *p = plan_parse(plan, "<test>", 4);
+    Placement *pl = placement_make("round-robin", 4, 3);
+    JobSetup s = {.model_path = "model/dir",
+                  .program = p,
+                  .placement = pl,
+                  .n_layers = 4,
+                  .inflight = 2,
+                  .timeout_s = 7.5,
+                  .trace = 1};
+    size_t len;
+    uint8_t *buf = setup_pack(&s, &len);
+    JobSetup *got = setup_unpack(buf, len, 3);
+    char *want_json = program_to_json(p), *got_json = program_to_json(got->program);
+    TEST_CHECK("setup keeps its fields", !got->quit && !strcmp(got->model_path, "model/dir") &&
+                                             got->n_layers == 4 && got->inflight == 2 &&
+                                             got->timeout_s == 7.5 && got->trace == 1);
+    TEST_CHECK("setup keeps its program", !strcmp(want_json, got_json));
+    int same = got->placement->world == 3;
+    for (int l = 0; l < 4; l++)
+        for (int r = 0; r < 3; r++)
+            same &= placement_hosts(got->placement, l, r) == placement_hosts(pl, l, r);
+    TEST_CHECK("setup keeps its placement", same);
+    free(want_json), free(got_json), free(buf);
+    setup_free(got);
+
+    JobSetup quit = {.quit = 1};
+    buf = setup_pack(&quit, &len);
+    got = setup_unpack(buf, len, 3);
+    TEST_CHECK("quit setup", got->quit && !got->program && !got->placement);
+    free(buf);
+    setup_free(got);
+    program_free(p);
+    placement_free(pl);
+}
+
+/* A setup for a job of 3 ranks and 4 layers (steps [0], [1, 2], [3];
+ * station 1 hosts layers 0 and 2, station 2 layers 1 and 3) with one thing
+ * spoiled, and the reason setup_unpack must give. */
+typedef struct {
+    const char *expected;
+    int n_stations; /* station entries (3) */
+    int rank1;      /* the second entry's rank (1) */
+    int layer1;     /* its first layer (0) */
+    int repeat1;    /* how many times it lists that layer (1) */
+    int step_layer; /* the first layer of step 1 (1) */
+} BadSetup;
+
+static const BadSetup BAD_SETUPS[] = {
+    {"setup from rank 0: it describes 2 ranks, the job has 3", 2, 1, 0, 1, 1},
+    {"setup from rank 0: it describes 4 ranks, the job has 3", 4, 1, 0, 1, 1},
+    {"setup from rank 0: station 1 has rank 3, outside the job's 3 ranks", 3, 3, 0, 1, 1},
+    {"setup from rank 0: station 1 has rank -1, outside the job's 3 ranks", 3, -1, 0, 1, 1},
+    {"setup from rank 0: rank 1 hosts layer 4, outside the model's 4 layers", 3, 1, 4, 1, 1},
+    {"setup from rank 0: rank 1 hosts layer -2, outside the model's 4 layers", 3, 1, -2, 1, 1},
+    {"setup from rank 0: layer 0 has more hosts than the job's 3 ranks", 3, 1, 0, 4, 1},
+    {"setup from rank 0: step 1 names layer 9, outside the model's 4 layers", 3, 1, 0, 1, 9},
+};
+
+static void unpack_bad_setup(const void *arg) {
+    const BadSetup *b = arg;
+    int32_t step_layers[4] = {0, b->step_layer, 2, 3};
+    size_t step_sizes[3] = {1, 2, 1};
+    Painters__WireStep steps[3], *step_ptrs[3];
+    for (int i = 0, at = 0; i < 3; at += (int)step_sizes[i], i++) {
+        painters__wire_step__init(&steps[i]);
+        steps[i].n_layers = step_sizes[i];
+        steps[i].layers = step_layers + at;
+        step_ptrs[i] = &steps[i];
+    }
+    int32_t layers[4][8] = {{0}, {0}, {1, 3}, {0}};
+    size_t n_layers[4] = {0, 0, 2, 0};
+    for (int k = 0; k < b->repeat1; k++)
+        layers[1][n_layers[1]++] = b->layer1;
+    layers[1][n_layers[1]++] = 2;
+    Painters__WireStation stations[4], *station_ptrs[4];
+    for (int r = 0; r < 4; r++) {
+        painters__wire_station__init(&stations[r]);
+        stations[r].rank = r == 1 ? b->rank1 : r;
+        stations[r].n_layers = n_layers[r];
+        stations[r].layers = layers[r];
+        station_ptrs[r] = &stations[r];
+    }
+    Painters__WireSetup m = PAINTERS__WIRE_SETUP__INIT;
+    m.wire_version = wire_version();
+    m.model_path = "model/dir";
+    m.plan_name = "custom";
+    m.n_layers = 4;
+    m.inflight = 1;
+    m.n_steps = 3;
+    m.steps = step_ptrs;
+    m.n_stations = (size_t)b->n_stations;
+    m.stations = station_ptrs;
+    uint8_t buf[1024];
+    size_t len = painters__wire_setup__pack(&m, buf);
+    setup_unpack(buf, len, 3);
+}
+
+static void unpack_garbage_setup(const void *arg) {
+    (void)arg;
+    const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+    setup_unpack(garbage, sizeof garbage, 3);
+}
+
+static void test_bad_setups(void) {
+    size_t n = sizeof BAD_SETUPS / sizeof BAD_SETUPS[0];
+    for (size_t i = 0; i < n; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "bad setup %zu", i);
+        expect_exit(label, PAINTERS_EXIT_RUNTIME, unpack_bad_setup, &BAD_SETUPS[i],
+                    BAD_SETUPS[i].expected);
+    }
+    printf("checked %zu bad setups\n", n);
+    expect_exit("unreadable setup", PAINTERS_EXIT_RUNTIME, unpack_garbage_setup, NULL,
+                "unreadable setup from rank 0");
+    BadSetup good = {"", 3, 1, 0, 1, 1};
+    expect_exit("the bad setups' base is good", 0, unpack_bad_setup, &good, "");
+}
+
 int main(void) {
     test_variant_edges();
     test_steps();
     test_load();
     test_shipped_plans();
     test_bad_plans();
+    test_setup_round_trip();
+    test_bad_setups();
     const char *shared = test_shared_dir();
     if (shared) {
         int n = test_fixture(shared, "tiny-llama") + test_fixture(shared, "painters-demo-16L");

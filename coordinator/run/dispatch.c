@@ -43,12 +43,15 @@ static void dispatch_post_result(Dispatch *d, DispatchSlot *sl, size_t n) {
     }
     /* The last step is a spread parallel group: its header is broadcast over
      * the join communicator and its sum reduced to this rank. */
-    MPI_Ibcast(sl->hdr_in, WIRE_HEADER_BYTES, MPI_BYTE, r->join_root_in[last], r->join_comm[last],
-               &sl->req[sl->n_req++]);
+    CanvasGroup g = {.join = r->join_comm[last],
+                     .join_entry = r->join_root_in[last],
+                     .join_receiver = r->join_root_out[last],
+                     .group = MPI_COMM_NULL,
+                     .entry = r->entry[last]};
+    canvas_bcast_header_start(sl->hdr_in, &g, &sl->req[sl->n_req++]);
     if (!sl->meta.stop) {
         memset(sl->y_in, 0, n * sizeof(float));
-        MPI_Ireduce(MPI_IN_PLACE, sl->y_in, (int)n, MPI_FLOAT, MPI_SUM, r->join_root_out[last],
-                    r->join_comm[last], &sl->req[sl->n_req++]);
+        canvas_reduce_start(NULL, sl->y_in, n, &g, &sl->req[sl->n_req++]);
     }
 }
 
@@ -74,12 +77,9 @@ static void dispatch_submit_meta(Dispatch *d, int slot, const float *x, int T, C
     canvas_reserve(&sl->y_in, &sl->cap_y, n);
     memcpy(sl->x_out, x, n * sizeof(float));
     m->request_id = d->next_id++;
-    m->step = 0;
     m->n_tokens = T;
     m->slot = slot;
-    m->payload_bytes = n * sizeof(float);
-    m->sender = 0;
-    m->checksum = crc32_bytes(sl->x_out, m->payload_bytes);
+    canvas_meta_seal(m, 0, sl->x_out, n);
     sl->meta = *m;
     sl->n_req = 0;
     sl->t_submit = wall_seconds();
@@ -114,9 +114,11 @@ static void dispatch_wait(Dispatch *d, DispatchSlot *sl) {
     int last = d->route->n_steps - 1;
     snprintf(what, sizeof what, "request %llu: waiting for the final canvas from rank %d (step %d)",
              (unsigned long long)sl->meta.request_id,
-             d->route->spread[last] ? d->route->entry[last] : route_step_owner(d->route, last), last);
+             d->route->spread[last] ? d->route->entry[last] : route_step_owner(d->route, last),
+             last);
     double t0 = wall_seconds();
-    for (int i = 0; i < sl->n_req; i++) wire_wait(&sl->req[i], what);
+    for (int i = 0; i < sl->n_req; i++)
+        wire_wait(&sl->req[i], what);
     d->wait_s += wall_seconds() - t0;
     sl->active = 0;
 }
@@ -137,12 +139,13 @@ const float *dispatch_collect(Dispatch *d, int slot) {
     canvas_check_shape(&got, d->dim, from);
     if (got.stop || got.n_tokens != sl->meta.n_tokens)
         die_runtime("rank 0: request %llu of %d tokens came back from rank %d as %d tokens%s",
-                    (unsigned long long)sl->meta.request_id, sl->meta.n_tokens, from,
-                    got.n_tokens, got.stop ? " with stop set" : "");
+                    (unsigned long long)sl->meta.request_id, sl->meta.n_tokens, from, got.n_tokens,
+                    got.stop ? " with stop set" : "");
     size_t n = (size_t)sl->meta.n_tokens * d->dim;
     if (r->spread[last]) {
         float inv = 1.0f / (float)d->program->steps[last].n_layers;
-        for (size_t i = 0; i < n; i++) sl->y_in[i] *= inv;
+        for (size_t i = 0; i < n; i++)
+            sl->y_in[i] *= inv;
     } else {
         canvas_check_payload(&got, sl->y_in, from);
     }
@@ -157,6 +160,7 @@ void dispatch_stop(Dispatch *d) {
         if (d->slots[i].active) die_runtime("dispatch: stop with slot %d in flight", i);
     DispatchSlot *sl = &d->slots[0];
     sl->meta = (CanvasMeta){.request_id = d->next_id++, .stop = 1};
+    canvas_meta_seal(&sl->meta, 0, NULL, 0);
     sl->n_req = 0;
     dispatch_post_result(d, sl, 0);
     dispatch_send(d, sl, 0);

@@ -15,13 +15,13 @@
 #include "compute/layer.h"
 #include "program/route.h"
 #include "base/trace.h"
-#include "wire/wire.h"
+#include "wire/canvas.h"
 
 typedef struct {
     int active;
     CanvasMeta meta;
-    float *x_out;  /* (T, D) sent */
-    float *y_in;   /* (T, D) received */
+    float *x_out; /* (T, D) sent */
+    float *y_in;  /* (T, D) received */
     size_t cap_x, cap_y;
     uint8_t hdr_out[WIRE_HEADER_BYTES], hdr_in[WIRE_HEADER_BYTES];
     MPI_Request req[4];

@@ -5,28 +5,32 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "wire/wire.h"
+#include "wire/canvas.h"
 
 typedef struct {
     Station *st;
     const Program *p;
     const Route *r;
-    ProgramKV **kv;   /* (n_slots) */
+    ProgramKV **kv; /* (n_slots) */
     int n_slots;
-    float *x;         /* (T, D) the canvas */
-    float *sum;       /* (T, D) this rank's part of a spread step */
+    float *x;   /* (T, D) the canvas */
+    float *sum; /* (T, D) this rank's part of a spread step */
     size_t cap_x, cap_sum;
-    CanvasMeta meta;  /* of the request being served */
-    int have;         /* x holds the input of the current step */
-    int started;      /* the request's first header has arrived */
+    CanvasMeta meta; /* of the request being served */
+    int have;        /* x holds the input of the current step */
+    int started;     /* the request's first header has arrived */
     Trace *trace;
     StationStats *stats;
 } Serve;
 
-static size_t canvas_floats(const Serve *sv) { return (size_t)sv->meta.n_tokens * sv->st->cfg.dim; }
+static size_t canvas_floats(const Serve *sv) {
+    return (size_t)sv->meta.n_tokens * sv->st->cfg.dim;
+}
 
 static CanvasShape canvas_shape(const Serve *sv) {
-    return (CanvasShape){.T = sv->meta.n_tokens, .n_segs = sv->meta.n_segs, .start = sv->meta.seg_start,
+    return (CanvasShape){.T = sv->meta.n_tokens,
+                         .n_segs = sv->meta.n_segs,
+                         .start = sv->meta.seg_start,
                          .prefix_row = sv->meta.has_prefixes ? sv->meta.prefix_row : NULL,
                          .prefix_len = sv->meta.has_prefixes ? sv->meta.prefix_len : NULL};
 }
@@ -61,10 +65,7 @@ static void serve_receive(Serve *sv, int s) {
 
 /* Sends the canvas (the input of step s) to dest. */
 static void serve_send(Serve *sv, int s, int dest) {
-    sv->meta.step = s;
-    sv->meta.sender = util_rank();
-    sv->meta.payload_bytes = sv->meta.stop ? 0 : canvas_floats(sv) * sizeof(float);
-    sv->meta.checksum = sv->meta.stop ? 0 : crc32_bytes(sv->x, sv->meta.payload_bytes);
+    canvas_meta_seal(&sv->meta, s, sv->x, canvas_floats(sv));
     double t0 = wall_seconds();
     canvas_send(&sv->meta, sv->x, dest);
     double t1 = wall_seconds();
@@ -83,7 +84,8 @@ static void serve_check_positions(const Serve *sv, int s) {
         int len = kv->caches[kv->first[s] + j].len;
         if (len != sv->meta.pos0)
             die_runtime("rank %d: step %d: KV cache holds %d positions but request %llu starts at "
-                        "position %d", util_rank(), s, len, (unsigned long long)sv->meta.request_id,
+                        "position %d",
+                        util_rank(), s, len, (unsigned long long)sv->meta.request_id,
                         sv->meta.pos0);
     }
 }
@@ -107,32 +109,30 @@ static void serve_local_step(Serve *sv, int s) {
     if (next != util_rank()) serve_send(sv, s + 1, next);
 }
 
+/* The communicators of spread step s. */
+static CanvasGroup serve_group(const Route *r, int s) {
+    return (CanvasGroup){.join = r->join_comm[s],
+                         .join_entry = r->join_root_in[s],
+                         .join_receiver = r->join_root_out[s],
+                         .group = r->group_comm[s],
+                         .group_entry = r->group_root[s],
+                         .entry = r->entry[s]};
+}
+
 /* A parallel group spread over several ranks: header and canvas broadcast
  * from entry(s), each participant adds up its layers, the sum reduced to
  * entry(s+1), which divides by the group size. */
 static void serve_spread_step(Serve *sv, int s) {
     const Route *r = sv->r;
+    CanvasGroup g = serve_group(r, s);
     int me = util_rank();
     if (r->entry[s] == me && !sv->have) serve_receive(sv, s);
-    uint8_t hb[WIRE_HEADER_BYTES];
-    if (r->entry[s] == me) {
-        sv->meta.step = s;
-        sv->meta.sender = me;
-        sv->meta.payload_bytes = sv->meta.stop ? 0 : canvas_floats(sv) * sizeof(float);
-        sv->meta.checksum = sv->meta.stop ? 0 : crc32_bytes(sv->x, sv->meta.payload_bytes);
-        canvas_header_pack(&sv->meta, hb);
-    }
+    if (r->entry[s] == me) canvas_meta_seal(&sv->meta, s, sv->x, canvas_floats(sv));
     char what[96];
     snprintf(what, sizeof what, "step %d: waiting for the group's canvas from rank %d", s,
              r->entry[s]);
-    MPI_Request req;
     double t0 = wall_seconds();
-    MPI_Ibcast(hb, WIRE_HEADER_BYTES, MPI_BYTE, r->join_root_in[s], r->join_comm[s], &req);
-    if (sv->started)
-        wire_wait(&req, what);
-    else
-        wire_wait_forever(&req, what);
-    canvas_header_unpack(hb, r->entry[s], &sv->meta);
+    canvas_bcast(&sv->meta, &sv->x, &sv->cap_x, sv->st->cfg.dim, &g, sv->started, what);
     serve_begin_request(sv);
     int receiver = r->entry[s + 1] == me;
     if (sv->meta.stop) {
@@ -140,15 +140,9 @@ static void serve_spread_step(Serve *sv, int s) {
         return;
     }
     size_t n = canvas_floats(sv);
-    canvas_reserve(&sv->x, &sv->cap_x, n);
     canvas_reserve(&sv->sum, &sv->cap_sum, n);
-    if (r->group_comm[s] != MPI_COMM_NULL) {
-        MPI_Ibcast(sv->x, (int)n, MPI_FLOAT, r->group_root[s], r->group_comm[s], &req);
-        wire_wait(&req, what);
-        if (r->entry[s] != me) {
-            canvas_check_payload(&sv->meta, sv->x, r->entry[s]);
-            sv->stats->bytes_in += n * sizeof(float);
-        }
+    if (g.group != MPI_COMM_NULL) {
+        if (r->entry[s] != me) sv->stats->bytes_in += n * sizeof(float);
         double t1 = wall_seconds();
         trace_add(sv->trace, TRACE_BCAST, sv->meta.request_id, s, r->entry[s], t0, t1,
                   n * sizeof(float));
@@ -156,8 +150,8 @@ static void serve_spread_step(Serve *sv, int s) {
         serve_check_positions(sv, s);
         double f0 = sv->st->flops;
         CanvasShape shape = canvas_shape(sv);
-        int applied = station_sum_group_part(sv->st, sv->p, s, sv->kv[sv->meta.slot], sv->x,
-                                             sv->sum, &shape);
+        int applied =
+            station_sum_group_part(sv->st, sv->p, s, sv->kv[sv->meta.slot], sv->x, sv->sum, &shape);
         double t2 = wall_seconds();
         sv->stats->compute_s += t2 - t1;
         sv->stats->flops += sv->st->flops - f0;
@@ -169,16 +163,15 @@ static void serve_spread_step(Serve *sv, int s) {
     }
     double t3 = wall_seconds();
     snprintf(what, sizeof what, "step %d: reducing the group's sum to rank %d", s, r->entry[s + 1]);
-    MPI_Ireduce(sv->sum, receiver ? sv->x : NULL, (int)n, MPI_FLOAT, MPI_SUM, r->join_root_out[s],
-                r->join_comm[s], &req);
-    wire_wait(&req, what);
+    canvas_reduce_to(sv->sum, receiver ? sv->x : NULL, n, &g, what);
     double t4 = wall_seconds();
     trace_add(sv->trace, TRACE_REDUCE, sv->meta.request_id, s, r->entry[s + 1], t3, t4,
               n * sizeof(float));
     sv->stats->send_s += t4 - t3;
     if (receiver) {
         float inv = 1.0f / (float)sv->p->steps[s].n_layers;
-        for (size_t i = 0; i < n; i++) sv->x[i] *= inv;
+        for (size_t i = 0; i < n; i++)
+            sv->x[i] *= inv;
     } else {
         sv->stats->bytes_out += n * sizeof(float);
     }
@@ -202,14 +195,17 @@ static int serve_request(Serve *sv) {
 void station_serve(Station *st, const Program *p, const Route *r, int n_slots, Trace *trace,
                    StationStats *stats) {
     int involved = 0;
-    for (int s = 0; s < p->n_steps; s++) involved |= route_involved(r, s);
+    for (int s = 0; s < p->n_steps; s++)
+        involved |= route_involved(r, s);
     if (!involved) return;
     Serve sv = {.st = st, .p = p, .r = r, .n_slots = n_slots, .trace = trace, .stats = stats};
     sv.kv = xcalloc((size_t)n_slots, sizeof *sv.kv);
-    for (int i = 0; i < n_slots; i++) sv.kv[i] = program_kv_new(p, &st->cfg);
+    for (int i = 0; i < n_slots; i++)
+        sv.kv[i] = program_kv_new(p, &st->cfg);
     while (!serve_request(&sv)) {
     }
-    for (int i = 0; i < n_slots; i++) program_kv_free(sv.kv[i]);
+    for (int i = 0; i < n_slots; i++)
+        program_kv_free(sv.kv[i]);
     free(sv.kv);
     free(sv.x);
     free(sv.sum);

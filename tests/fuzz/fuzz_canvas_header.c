@@ -7,7 +7,7 @@
 
 #include "fuzz_alloc.h"
 #include "base/util.h"
-#include "wire/wire.h"
+#include "wire/canvas.h"
 
 static jmp_buf on_error;
 
