@@ -38,7 +38,8 @@ case $target in
                         coordinator/text/tokenizer_pieces.c coordinator/text/tokenizer_model.c
                         coordinator/text/tokenizer_encode.c coordinator/text/tokenizer_decode.c
                         @proto/sentencepiece_model/sentencepiece_model.pb-c.c" ;;
-    canvas_header) sources="$base node/wire/wire.c @proto/painters_wire/painters_wire.pb-c.c" ;;
+    canvas_header) sources="$base node/wire/wire.c node/wire/canvas.c node/wire/crc32.c
+                           @proto/painters_wire/painters_wire.pb-c.c" ;;
     task_jsonl) sources="$base coordinator/eval/task_items.c coordinator/eval/task_records.c
                         coordinator/eval/task_load.c coordinator/eval/task_text.c
                         coordinator/text/utf8.c" ;;
