@@ -43,11 +43,7 @@ static void dispatch_post_result(Dispatch *d, DispatchSlot *sl, size_t n) {
     }
     /* The last step is a spread parallel group: its header is broadcast over
      * the join communicator and its sum reduced to this rank. */
-    CanvasGroup g = {.join = r->join_comm[last],
-                     .join_entry = r->join_root_in[last],
-                     .join_receiver = r->join_root_out[last],
-                     .group = MPI_COMM_NULL,
-                     .entry = r->entry[last]};
+    CanvasGroup g = route_group(r, last);
     canvas_bcast_header_start(sl->hdr_in, &g, &sl->req[sl->n_req++]);
     if (!sl->meta.stop) {
         memset(sl->y_in, 0, n * sizeof(float));

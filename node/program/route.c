@@ -14,7 +14,18 @@ int route_participates(const Route *r, int s, int rank) {
     return 0;
 }
 
-int route_step_owner(const Route *r, int s) { return r->exec[r->first[s]]; }
+int route_step_owner(const Route *r, int s) {
+    return r->exec[r->first[s]];
+}
+
+CanvasGroup route_group(const Route *r, int s) {
+    return (CanvasGroup){.join = r->join_comm[s],
+                         .join_entry = r->join_root_in[s],
+                         .join_receiver = r->join_root_out[s],
+                         .group = r->group_comm[s],
+                         .group_entry = r->group_root[s],
+                         .entry = r->entry[s]};
+}
 
 int route_involved(const Route *r, int s) {
     if (route_participates(r, s, r->rank)) return 1;
@@ -28,7 +39,8 @@ static int route_members(const Route *r, int s, int extra, int *out) {
         int rank = i < r->first[s + 1] ? r->exec[i] : extra;
         if (rank < 0) continue;
         int k = n;
-        while (k > 0 && out[k - 1] > rank) k--;
+        while (k > 0 && out[k - 1] > rank)
+            k--;
         if (k > 0 && out[k - 1] == rank) continue;
         memmove(out + k + 1, out + k, (size_t)(n - k) * sizeof(int));
         out[k] = rank;
@@ -58,7 +70,8 @@ typedef struct {
 static void route_meet(const Route *r, const int *members, int n) {
     static int here = 1;
     int *heard = xmalloc((size_t)n * sizeof(int));
-    MPI_Request *recv = xmalloc((size_t)n * sizeof *recv), *send = xmalloc((size_t)n * sizeof *send);
+    MPI_Request *recv = xmalloc((size_t)n * sizeof *recv),
+                *send = xmalloc((size_t)n * sizeof *send);
     for (int i = 0; i < n; i++) {
         recv[i] = send[i] = MPI_REQUEST_NULL;
         if (members[i] == r->rank) continue;
@@ -151,7 +164,8 @@ Route *route_build(const Program *p, const Placement *pl, int rank) {
         r->join_root_in[s] = index_of(members, n, r->entry[s]);
         r->join_root_out[s] = index_of(members, n, r->entry[s + 1]);
     }
-    for (int i = 0; i < n_sets; i++) free(sets[i].members);
+    for (int i = 0; i < n_sets; i++)
+        free(sets[i].members);
     free(sets);
     free(members);
     return r;
@@ -159,7 +173,8 @@ Route *route_build(const Program *p, const Placement *pl, int rank) {
 
 void route_free(Route *r) {
     if (!r) return;
-    for (int i = 0; i < r->n_comms; i++) MPI_Comm_free(&r->comms[i]);
+    for (int i = 0; i < r->n_comms; i++)
+        MPI_Comm_free(&r->comms[i]);
     free(r->comms);
     free(r->first), free(r->exec), free(r->entry), free(r->spread);
     free(r->group_comm), free(r->join_comm);

@@ -19,14 +19,15 @@
 
 #include "program/placement.h"
 #include "program/plan.h"
+#include "wire/canvas.h"
 
 typedef struct {
     int n_steps;
-    int rank;             /* this process */
-    int *first;           /* (n_steps + 1) index of step s's layers in exec */
-    int *exec;            /* (total layers) the rank that applies layer j of step s */
-    int *entry;           /* (n_steps + 1) the rank the step's input canvas goes to */
-    int *spread;          /* (n_steps) 1 when the step has several participants */
+    int rank;    /* this process */
+    int *first;  /* (n_steps + 1) index of step s's layers in exec */
+    int *exec;   /* (total layers) the rank that applies layer j of step s */
+    int *entry;  /* (n_steps + 1) the rank the step's input canvas goes to */
+    int *spread; /* (n_steps) 1 when the step has several participants */
     /* For spread steps this rank takes part in, else MPI_COMM_NULL: */
     MPI_Comm *group_comm; /* (n_steps) participants; payload Bcast, root entry(s) */
     MPI_Comm *join_comm;  /* (n_steps) participants + entry(s+1); header Bcast and Reduce */
@@ -34,7 +35,7 @@ typedef struct {
     int *join_root_in;    /* (n_steps) entry(s) as a rank of join_comm */
     int *join_root_out;   /* (n_steps) entry(s+1) as a rank of join_comm */
     int n_comms;
-    MPI_Comm *comms;      /* every communicator made, to free */
+    MPI_Comm *comms; /* every communicator made, to free */
 } Route;
 
 /* Collective over the ranks of the world that take part in spread steps
@@ -49,5 +50,8 @@ int route_participates(const Route *r, int s, int rank);
 int route_involved(const Route *r, int s);
 /* The rank that holds the output of step s when the step is not spread. */
 int route_step_owner(const Route *r, int s);
+/* The communicators and roots of spread step s as this rank sees them, for
+ * canvas_bcast and canvas_reduce_to (wire/canvas.h). */
+CanvasGroup route_group(const Route *r, int s);
 
 #endif

@@ -109,22 +109,12 @@ static void serve_local_step(Serve *sv, int s) {
     if (next != util_rank()) serve_send(sv, s + 1, next);
 }
 
-/* The communicators of spread step s. */
-static CanvasGroup serve_group(const Route *r, int s) {
-    return (CanvasGroup){.join = r->join_comm[s],
-                         .join_entry = r->join_root_in[s],
-                         .join_receiver = r->join_root_out[s],
-                         .group = r->group_comm[s],
-                         .group_entry = r->group_root[s],
-                         .entry = r->entry[s]};
-}
-
 /* A parallel group spread over several ranks: header and canvas broadcast
  * from entry(s), each participant adds up its layers, the sum reduced to
  * entry(s+1), which divides by the group size. */
 static void serve_spread_step(Serve *sv, int s) {
     const Route *r = sv->r;
-    CanvasGroup g = serve_group(r, s);
+    CanvasGroup g = route_group(r, s);
     int me = util_rank();
     if (r->entry[s] == me && !sv->have) serve_receive(sv, s);
     if (r->entry[s] == me) canvas_meta_seal(&sv->meta, s, sv->x, canvas_floats(sv));
