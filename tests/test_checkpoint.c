@@ -23,7 +23,9 @@ static char g_tmp[256];
 static const char *g_shared;
 static int g_broken_cases;
 
-static char *tmp_path(const char *name) { return path_join(g_tmp, name); }
+static char *tmp_path(const char *name) {
+    return path_join(g_tmp, name);
+}
 
 static void write_bytes(const char *path, const void *data, size_t len) {
     FILE *f = fopen(path, "wb");
@@ -73,21 +75,22 @@ static void write_tiny_weights(const char *dir, int f, const char *omit, const c
     int64_t shapes[MAXT][TENSOR_MAX_DIMS];
     const float *data[MAXT];
     static float values[16 * 64];
-    for (int i = 0; i < 16 * 64; i++) values[i] = sinf(0.37f * (float)i);
+    for (int i = 0; i < 16 * 64; i++)
+        values[i] = sinf(0.37f * (float)i);
     int n = 0;
-#define ADD(name_, rows_, cols_)                                              \
-    do {                                                                      \
-        owned[n] = xstrdup(name_);                                            \
-        if (omit && !strcmp(omit, owned[n])) {                                \
-            free(owned[n]);                                                   \
-            break;                                                            \
-        }                                                                     \
-        names[n] = owned[n];                                                  \
-        ndims[n] = (cols_) ? 2 : 1;                                           \
-        shapes[n][0] = (rows_);                                               \
-        shapes[n][1] = (cols_);                                               \
-        data[n] = values;                                                     \
-        n++;                                                                  \
+#define ADD(name_, rows_, cols_)                                                                   \
+    do {                                                                                           \
+        owned[n] = xstrdup(name_);                                                                 \
+        if (omit && !strcmp(omit, owned[n])) {                                                     \
+            free(owned[n]);                                                                        \
+            break;                                                                                 \
+        }                                                                                          \
+        names[n] = owned[n];                                                                       \
+        ndims[n] = (cols_) ? 2 : 1;                                                                \
+        shapes[n][0] = (rows_);                                                                    \
+        shapes[n][1] = (cols_);                                                                    \
+        data[n] = values;                                                                          \
+        n++;                                                                                       \
     } while (0)
     char name[128];
     ADD("model.embed_tokens.weight", 16, 8);
@@ -109,7 +112,8 @@ static void write_tiny_weights(const char *dir, int f, const char *omit, const c
     char *path = path_join(dir, "model.safetensors");
     safetensors_write_f32(path, n, names, ndims, (const int64_t(*)[TENSOR_MAX_DIMS])shapes, data);
     free(path);
-    for (int i = 0; i < n; i++) free(owned[i]);
+    for (int i = 0; i < n; i++)
+        free(owned[i]);
 }
 
 /* A directory with a good tiny config (F 12, KV 1) and good weights. */
@@ -131,7 +135,8 @@ static char *make_raw_safetensors(const char *name, const char *header, size_t d
     char *path = path_join(dir, "model.safetensors");
     size_t n = strlen(header);
     uint8_t *buf = xcalloc(8 + n + data_len, 1);
-    for (int i = 0; i < 8; i++) buf[i] = (uint8_t)((uint64_t)n >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        buf[i] = (uint8_t)((uint64_t)n >> (8 * i));
     memcpy(buf + 8, header, n);
     write_bytes(path, buf, 8 + n + data_len);
     free(buf);
@@ -148,7 +153,9 @@ static char *dir_of(const char *file) {
 
 typedef void (*BrokenAction)(const char *arg);
 
-static void act_open(const char *path) { checkpoint_open(path); }
+static void act_open(const char *path) {
+    checkpoint_open(path);
+}
 static void act_load_config(const char *path) {
     ModelConfig cfg;
     hf_config_load(path, &cfg);
@@ -200,7 +207,8 @@ static void expect_input_error(const char *name, BrokenAction action, const char
     char msg[8192];
     size_t len = 0;
     ssize_t r;
-    while ((r = read(fds[0], msg + len, sizeof msg - 1 - len)) > 0) len += (size_t)r;
+    while ((r = read(fds[0], msg + len, sizeof msg - 1 - len)) > 0)
+        len += (size_t)r;
     msg[len] = '\0';
     close(fds[0]);
     int status = 0;
@@ -267,8 +275,7 @@ static void test_broken_safetensors(void) {
          "{\"a\": {\"dtype\": \"F32\", \"shape\": [4294967296, 4294967296, 4294967296],"
          " \"data_offsets\": [0, 16]}}",
          "shape byte count overflows", 16},
-        {"st_bad_offsets",
-         "{\"a\": {\"dtype\": \"F32\", \"shape\": [4], \"data_offsets\": [0]}}",
+        {"st_bad_offsets", "{\"a\": {\"dtype\": \"F32\", \"shape\": [4], \"data_offsets\": [0]}}",
          "data_offsets not a pair", 16},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -403,11 +410,10 @@ static void test_error_details(void) {
     expect_input_error("architecture named", act_load_config, p,
                        "unsupported architecture BertModel");
     free(p);
-    p = make_raw_safetensors(
-        "detail_dtype",
-        "{\"model.norm.weight\": {\"dtype\": \"I8\", \"shape\": [8],"
-        " \"data_offsets\": [0, 8]}}",
-        8);
+    p = make_raw_safetensors("detail_dtype",
+                             "{\"model.norm.weight\": {\"dtype\": \"I8\", \"shape\": [8],"
+                             " \"data_offsets\": [0, 8]}}",
+                             8);
     expect_input_error("dtype named", act_read_header, p,
                        "tensor model.norm.weight: dtype I8 not supported");
     free(p);
@@ -419,7 +425,8 @@ static void test_error_details(void) {
 }
 
 static void test_broken_shards(void) {
-    static const char *files[] = {"config.json", "model-00001-of-00004.safetensors",
+    static const char *files[] = {"config.json",
+                                  "model-00001-of-00004.safetensors",
                                   "model-00002-of-00004.safetensors",
                                   "model-00003-of-00004.safetensors",
                                   "model-00004-of-00004.safetensors",
@@ -448,8 +455,7 @@ static void test_broken_shards(void) {
             float zeros[4] = {0};
             const float *d[] = {zeros};
             safetensors_write_f32(shard, 1, nm, nd, (const int64_t(*)[TENSOR_MAX_DIMS])sh, d);
-            expect_input_error("index names a tensor missing from its shard", act_open, dir,
-                               shard);
+            expect_input_error("index names a tensor missing from its shard", act_open, dir, shard);
         } else {
             char *first = path_join(dir, "model-00001-of-00004.safetensors");
             copy_file(first, shard, (size_t)-1);
@@ -511,12 +517,11 @@ static void test_real_configs(void) {
     char *p = path_join(g_shared, "configs/llama2-7b.json");
     hf_config_load(p, &c);
     check_config("llama2-7b", &c, 4096, 32, 11008, 32, 10000.0f);
-    TEST_CHECK("llama2-7b details", c.n_heads == 32 && c.head_dim == 128 && c.vocab_size == 32000 &&
-                                        c.max_seq_len == 4096 && c.norm_eps == 1e-5f &&
-                                        c.bos_id == 1 && c.eos_id == 2 && !c.tied_embeddings &&
-                                        !c.qkv_bias && c.rope_scaling_factor == 0 &&
-                                        !strcmp(c.dtype, "float16") &&
-                                        !strcmp(c.architecture, "LlamaForCausalLM"));
+    TEST_CHECK("llama2-7b details",
+               c.n_heads == 32 && c.head_dim == 128 && c.vocab_size == 32000 &&
+                   c.max_seq_len == 4096 && c.norm_eps == 1e-5f && c.bos_id == 1 && c.eos_id == 2 &&
+                   !c.tied_embeddings && !c.qkv_bias && c.rope_scaling_factor == 0 &&
+                   !strcmp(c.dtype, "float16") && !strcmp(c.architecture, "LlamaForCausalLM"));
     free(p);
     p = path_join(g_shared, "configs/llama2-13b.json");
     hf_config_load(p, &c);
@@ -531,8 +536,8 @@ static void test_real_configs(void) {
     p = path_join(g_shared, "configs/mistral-7b.json");
     hf_config_load(p, &c);
     check_config("mistral-7b", &c, 4096, 32, 14336, 8, 10000.0f);
-    TEST_CHECK("mistral architecture", !strcmp(c.architecture, "MistralForCausalLM") &&
-                                           c.max_seq_len == 32768);
+    TEST_CHECK("mistral architecture",
+               !strcmp(c.architecture, "MistralForCausalLM") && c.max_seq_len == 32768);
     free(p);
     p = path_join(g_shared, "configs/tinyllama-1.1b.json");
     hf_config_load(p, &c);
@@ -555,11 +560,10 @@ static void test_config_styles(void) {
                     " \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8192,"
                     " \"rope_type\": \"llama3\"}, \"torch_dtype\": \"bfloat16\"}",
                     &c);
-    TEST_CHECK("llama3 rope_scaling", c.rope_scaling_factor == 8.0f &&
-                                          c.rope_low_freq_factor == 1.0f &&
-                                          c.rope_high_freq_factor == 4.0f &&
-                                          c.rope_original_max_pos == 8192 &&
-                                          c.rope_theta == 500000.0f && c.n_kv_heads == 8);
+    TEST_CHECK("llama3 rope_scaling",
+               c.rope_scaling_factor == 8.0f && c.rope_low_freq_factor == 1.0f &&
+                   c.rope_high_freq_factor == 4.0f && c.rope_original_max_pos == 8192 &&
+                   c.rope_theta == 500000.0f && c.n_kv_heads == 8);
     TEST_CHECK("eos list", c.eos_id == 128001 && c.bos_id == -1);
     /* transformers 5 style: everything under rope_parameters. */
     hf_config_parse("<v5>",
@@ -584,7 +588,10 @@ static void test_config_styles(void) {
                                          c.rope_theta == 1000000.0f && c.norm_eps == 1e-6f);
 }
 
-static int bits_equal(float a, float b) { return memcmp(&a, &b, sizeof a) == 0; }
+/* Equal bit for bit and finite: a NaN or an infinity never matches. */
+static int bits_equal(float a, float b) {
+    return isfinite(a) && isfinite(b) && memcmp(&a, &b, sizeof a) == 0;
+}
 
 /* Every tensor of `other` equals the F32 reference rounded by `round`. */
 static void compare_rounded(const char *what, const Checkpoint *ref, const Checkpoint *other,
@@ -601,7 +608,8 @@ static void compare_rounded(const char *what, const Checkpoint *ref, const Check
         float *a = xalloc_floats(n), *b = xalloc_floats(n);
         checkpoint_read_f32(ref, t->name, t->ndim, t->shape, a);
         checkpoint_read_f32(other, t->name, t->ndim, t->shape, b);
-        for (size_t k = 0; k < n; k++) mismatched += !bits_equal(round(a[k]), b[k]);
+        for (size_t k = 0; k < n; k++)
+            mismatched += !bits_equal(round(a[k]), b[k]);
         compared++;
         free(a);
         free(b);
@@ -609,8 +617,12 @@ static void compare_rounded(const char *what, const Checkpoint *ref, const Check
     TEST_CHECK(what, mismatched == 0 && compared == ref->n_tensors && compared == 75);
 }
 
-static float round_f16(float x) { return f16_to_f32(f32_to_f16(x)); }
-static float round_bf16(float x) { return bf16_to_f32(f32_to_bf16(x)); }
+static float round_f16(float x) {
+    return f16_to_f32(f32_to_f16(x));
+}
+static float round_bf16(float x) {
+    return bf16_to_f32(f32_to_bf16(x));
+}
 
 static void test_fixtures(void) {
     char *p = path_join(g_shared, "fixtures/tiny-llama");
@@ -721,10 +733,10 @@ static void test_writer_round_trip(void) {
     const TensorInfo *t = checkpoint_find(ck, names[0]);
     TEST_CHECK("round trip names", ck->n_tensors == 3 && t && checkpoint_find(ck, "scalar") &&
                                        checkpoint_find(ck, "empty"));
-    TEST_CHECK("round trip shape", t && t->ndim == 2 && t->shape[0] == 2 && t->shape[1] == 3 &&
-                                       t->dtype == DTYPE_F32);
-    TEST_CHECK("data region aligned to 8", t && t->offset % 8 == 0 &&
-                                              ck->file_sizes[0] == t->offset + 28);
+    TEST_CHECK("round trip shape",
+               t && t->ndim == 2 && t->shape[0] == 2 && t->shape[1] == 3 && t->dtype == DTYPE_F32);
+    TEST_CHECK("data region aligned to 8",
+               t && t->offset % 8 == 0 && ck->file_sizes[0] == t->offset + 28);
     float back[6];
     checkpoint_read_f32(ck, names[0], 2, shapes[0], back);
     TEST_CHECK("round trip data", memcmp(back, a, sizeof a) == 0);
@@ -751,10 +763,7 @@ static void test_writer_round_trip(void) {
 
 int main(void) {
     g_shared = test_shared_dir();
-    if (!g_shared) {
-        printf("test_checkpoint: skipped: ../shared not found (set PAINTERS_SHARED_DIR)\n");
-        return 77;
-    }
+    if (!g_shared) return test_shared_missing("test_checkpoint");
     const char *tmpdir = getenv("TMPDIR");
     snprintf(g_tmp, sizeof g_tmp, "%s/painters-ckpt-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     if (!mkdtemp(g_tmp)) die_runtime("mkdtemp %s", g_tmp);

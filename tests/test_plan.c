@@ -36,7 +36,8 @@ static void test_variant_edges(void) {
                 "[[0],[1],[2],[3],[4],[5],[6]]");
     check_parse("parallel over one layer is that layer", "{\"variant\": \"parallel\", \"N\": 2}", 6,
                 "[[0],[1],[2],[3],[4],[5]]");
-    check_parse("looped_parallel over one layer", "{\"variant\": \"looped_parallel\", \"N\": 2, \"K\": 2}", 6,
+    check_parse("looped_parallel over one layer",
+                "{\"variant\": \"looped_parallel\", \"N\": 2, \"K\": 2}", 6,
                 "[[0],[1],[2],[3],[3],[4],[5]]");
     check_parse("middle_repeat odd T", "{\"variant\": \"middle_repeat\", \"N\": 1}", 7,
                 "[[0],[1],[3],[3],[3],[3],[6]]");
@@ -44,8 +45,8 @@ static void test_variant_edges(void) {
     check_parse("negative seed acts as its absolute value",
                 "{\"variant\": \"random\", \"N\": 1, \"seed\": -7}", 16,
                 "[[0],[1],[5],[12],[14],[9],[11],[6],[13],[10],[3],[2],[8],[4],[7],[15]]");
-    check_parse("K and seed ignored by skip", "{\"variant\": \"skip\", \"N\": 1, \"K\": 5, \"seed\": 9}", 8,
-                "[[0],[1],[7]]");
+    check_parse("K and seed ignored by skip",
+                "{\"variant\": \"skip\", \"N\": 1, \"K\": 5, \"seed\": 9}", 8, "[[0],[1],[7]]");
 
     Program *p = plan_expand_variant("looped_parallel", 1, 0, 0, 8);
     TEST_CHECK("K 0 means the default", p->K == PLAN_DEFAULT_K && p->n_steps == 6);
@@ -53,7 +54,8 @@ static void test_variant_edges(void) {
     TEST_CHECK("looped_parallel layer count", program_layer_count(p) == 3 + 3 * 5);
     program_free(p);
     p = plan_parse("{\"name\": \"mine\", \"variant\": \"skip\", \"N\": 2}", "<test>", 8);
-    TEST_CHECK("explicit name kept", !strcmp(p->name, "mine") && !strcmp(p->variant, "skip") && p->N == 2);
+    TEST_CHECK("explicit name kept",
+               !strcmp(p->name, "mine") && !strcmp(p->variant, "skip") && p->N == 2);
     TEST_CHECK("K and seed zero when not used", p->K == 0 && p->seed == 0);
     program_free(p);
     program_free(NULL);
@@ -61,18 +63,20 @@ static void test_variant_edges(void) {
 
 static void test_steps(void) {
     check_parse("design pairs example",
-                "{\"name\": \"pairs\", \"steps\": [{\"layers\": [0]}, {\"parallel\": [1, 2], \"repeat\": 2},"
+                "{\"name\": \"pairs\", \"steps\": [{\"layers\": [0]}, {\"parallel\": [1, 2], "
+                "\"repeat\": 2},"
                 " {\"layers\": [\"3-13\"]}, {\"layers\": [\"15-14\"]}]}",
                 16, "[[0],[1,2],[1,2],[3],[4],[5],[6],[7],[8],[9],[10],[11],[12],[13],[15],[14]]");
     check_parse("layers repeat repeats the whole list",
-                "{\"steps\": [{\"layers\": [2, \"0-1\"], \"repeat\": 2}]}", 4, "[[2],[0],[1],[2],[0],[1]]");
+                "{\"steps\": [{\"layers\": [2, \"0-1\"], \"repeat\": 2}]}", 4,
+                "[[2],[0],[1],[2],[0],[1]]");
     check_parse("single-id range string", "{\"steps\": [{\"layers\": [\"3\"]}]}", 4, "[[3]]");
     check_parse("parallel of one layer", "{\"steps\": [{\"parallel\": [2]}]}", 4, "[[2]]");
     check_parse("parallel keeps the given order", "{\"steps\": [{\"parallel\": [\"3-1\", 0]}]}", 4,
                 "[[3,2,1,0]]");
     check_parse("integral float id", "{\"steps\": [{\"layers\": [1.0]}]}", 4, "[[1]]");
-    check_parse("description allowed", "{\"description\": \"d\", \"steps\": [{\"layers\": [0]}]}", 4,
-                "[[0]]");
+    check_parse("description allowed", "{\"description\": \"d\", \"steps\": [{\"layers\": [0]}]}",
+                4, "[[0]]");
 
     Program *p = plan_parse("{\"steps\": [{\"parallel\": [0, 1]}]}", "<test>", 2);
     TEST_CHECK("custom default name and variant",
@@ -154,15 +158,19 @@ static const CustomPlan CUSTOM_PLANS[] = {
     {8, "custom_pairs",
      "{\"name\": \"custom_pairs\", \"steps\": [{\"layers\": [0]}, {\"parallel\": [1, 2]},"
      " {\"parallel\": [\"3-4\"]}, {\"parallel\": [5, 6]}, {\"layers\": [7]}]}"},
-    {8, "custom_skip_first", "{\"name\": \"custom_skip_first\", \"steps\": [{\"layers\": [\"1-7\"]}]}"},
+    {8, "custom_skip_first",
+     "{\"name\": \"custom_skip_first\", \"steps\": [{\"layers\": [\"1-7\"]}]}"},
     {8, "custom_repeat_last2",
-     "{\"name\": \"custom_repeat_last2\", \"steps\": [{\"layers\": [\"0-5\"]}, {\"layers\": [6, 7], "
+     "{\"name\": \"custom_repeat_last2\", \"steps\": [{\"layers\": [\"0-5\"]}, {\"layers\": [6, "
+     "7], "
      "\"repeat\": 2}]}"},
     {16, "custom_pairs",
      "{\"name\": \"custom_pairs\", \"steps\": [{\"layers\": [0]}, {\"parallel\": [1, 2]},"
-     " {\"parallel\": [3, 4]}, {\"parallel\": [\"5-6\"]}, {\"parallel\": [7, 8]}, {\"parallel\": [9, 10]},"
+     " {\"parallel\": [3, 4]}, {\"parallel\": [\"5-6\"]}, {\"parallel\": [7, 8]}, {\"parallel\": "
+     "[9, 10]},"
      " {\"parallel\": [11, 12]}, {\"parallel\": [13, 14]}, {\"layers\": [15]}]}"},
-    {16, "custom_skip_first", "{\"name\": \"custom_skip_first\", \"steps\": [{\"layers\": [\"1-15\"]}]}"},
+    {16, "custom_skip_first",
+     "{\"name\": \"custom_skip_first\", \"steps\": [{\"layers\": [\"1-15\"]}]}"},
     {16, "custom_repeat_last2",
      "{\"name\": \"custom_repeat_last2\", \"steps\": [{\"layers\": [\"0-13\"]},"
      " {\"layers\": [\"14-15\"], \"repeat\": 2}]}"},
@@ -170,7 +178,8 @@ static const CustomPlan CUSTOM_PLANS[] = {
 
 static const char *custom_plan_json(int T, const char *key) {
     for (size_t i = 0; i < sizeof CUSTOM_PLANS / sizeof CUSTOM_PLANS[0]; i++)
-        if (CUSTOM_PLANS[i].T == T && !strcmp(CUSTOM_PLANS[i].key, key)) return CUSTOM_PLANS[i].json;
+        if (CUSTOM_PLANS[i].T == T && !strcmp(CUSTOM_PLANS[i].key, key))
+            return CUSTOM_PLANS[i].json;
     return NULL;
 }
 
@@ -201,8 +210,8 @@ static void check_fixture_entry(const char *fixture, int T, const cJSON *entry) 
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(entry, "N");
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(entry, "K");
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(entry, "seed");
-        Program *q =
-            plan_expand_variant(variant, n ? n->valueint : 0, k ? k->valueint : 0, s ? s->valueint : 0, T);
+        Program *q = plan_expand_variant(variant, n ? n->valueint : 0, k ? k->valueint : 0,
+                                         s ? s->valueint : 0, T);
         char *got = program_to_json(q);
         snprintf(label, sizeof label, "%s %s: plan_expand_variant", fixture, entry->string);
         TEST_CHECK(label, !strcmp(got, expected));
@@ -250,34 +259,44 @@ static const BadPlan BAD_PLANS[] = {
     {"{\"variant\": \"skip\", \"N\": 1, \"N\": 2}", "bad.json: N: key \"N\" given twice"},
     {"{\"steps\": [{\"layers\": [0]}, {\"paralel\": [1, 2]}]}",
      "bad.json: steps[1].paralel: unknown key \"paralel\" (allowed: layers, parallel, repeat)"},
-    {"{\"steps\": {\"layers\": [0]}}", "bad.json: steps: expected an array of steps, got an object"},
+    {"{\"steps\": {\"layers\": [0]}}",
+     "bad.json: steps: expected an array of steps, got an object"},
     {"{\"steps\": [3]}", "bad.json: steps[0]: expected a step object"},
     {"{\"name\": 3, \"variant\": \"baseline\"}", "bad.json: name: expected a string, got a number"},
     {"{\"name\": \"\", \"variant\": \"baseline\"}", "bad.json: name: must not be empty"},
-    {"{\"description\": [], \"variant\": \"baseline\"}", "bad.json: description: expected a string"},
+    {"{\"description\": [], \"variant\": \"baseline\"}",
+     "bad.json: description: expected a string"},
     {"{\"steps\": [{\"layers\": [1.5]}]}", "bad.json: steps[0].layers[0]: expected a layer id"},
-    {"{\"steps\": [{\"layers\": [true]}]}", "bad.json: steps[0].layers[0]: expected a layer id (an integer) "
-                                            "or a range like \"3-13\", got a boolean"},
+    {"{\"steps\": [{\"layers\": [true]}]}",
+     "bad.json: steps[0].layers[0]: expected a layer id (an integer) "
+     "or a range like \"3-13\", got a boolean"},
     {"{\"steps\": [{\"layers\": [0, -1]}]}", "bad.json: steps[0].layers[1]: layer -1 is negative"},
     {"{\"steps\": [{\"layers\": [0]}, {\"layers\": [1]}, {\"parallel\": [2, 40]}]}",
      "bad.json: steps[2].parallel[1]: layer 40 out of range (model has 32 layers)"},
     {"{\"steps\": [{\"layers\": [\"0-32\"]}]}",
      "bad.json: steps[0].layers[0]: \"0-32\": layer 32 out of range (model has 32 layers)"},
-    {"{\"steps\": [{\"layers\": [\"3-\"]}]}", "bad.json: steps[0].layers[0]: bad layer range \"3-\""},
-    {"{\"steps\": [{\"layers\": [0, \"a-b\"]}]}", "bad.json: steps[0].layers[1]: bad layer range \"a-b\""},
-    {"{\"steps\": [{\"layers\": [\"1-2-3\"]}]}", "bad.json: steps[0].layers[0]: bad layer range \"1-2-3\""},
-    {"{\"steps\": [{\"layers\": [\" 3-5\"]}]}", "bad.json: steps[0].layers[0]: bad layer range \" 3-5\""},
-    {"{\"steps\": [{\"layers\": [\"-3\"]}]}", "bad.json: steps[0].layers[0]: bad layer range \"-3\""},
+    {"{\"steps\": [{\"layers\": [\"3-\"]}]}",
+     "bad.json: steps[0].layers[0]: bad layer range \"3-\""},
+    {"{\"steps\": [{\"layers\": [0, \"a-b\"]}]}",
+     "bad.json: steps[0].layers[1]: bad layer range \"a-b\""},
+    {"{\"steps\": [{\"layers\": [\"1-2-3\"]}]}",
+     "bad.json: steps[0].layers[0]: bad layer range \"1-2-3\""},
+    {"{\"steps\": [{\"layers\": [\" 3-5\"]}]}",
+     "bad.json: steps[0].layers[0]: bad layer range \" 3-5\""},
+    {"{\"steps\": [{\"layers\": [\"-3\"]}]}",
+     "bad.json: steps[0].layers[0]: bad layer range \"-3\""},
     {"{\"steps\": [{\"layers\": [\"0-99999999999\"]}]}",
      "bad.json: steps[0].layers[0]: \"0-99999999999\": layer number too large"},
     {"{\"steps\": []}", "bad.json: steps: empty"},
-    {"{\"steps\": [{\"layers\": [0]}, {\"parallel\": []}]}", "bad.json: steps[1].parallel: empty list"},
+    {"{\"steps\": [{\"layers\": [0]}, {\"parallel\": []}]}",
+     "bad.json: steps[1].parallel: empty list"},
     {"{\"steps\": [{\"repeat\": 2}]}", "bad.json: steps[0]: needs \"layers\" or \"parallel\""},
     {"{\"steps\": [{\"layers\": [0], \"parallel\": [1, 2]}]}",
      "bad.json: steps[0]: both \"layers\" and \"parallel\" given"},
     {"{\"steps\": [{\"parallel\": [1, \"0-3\"]}]}",
      "bad.json: steps[0].parallel[1]: layer 1 appears twice in one parallel group"},
-    {"{\"steps\": [{\"layers\": [0], \"repeat\": 0}]}", "bad.json: steps[0].repeat: 0 out of range"},
+    {"{\"steps\": [{\"layers\": [0], \"repeat\": 0}]}",
+     "bad.json: steps[0].repeat: 0 out of range"},
     {"{\"steps\": [{\"layers\": [0], \"repeat\": \"2\"}]}",
      "bad.json: steps[0].repeat: expected an integer, got a string"},
     {"{\"steps\": [{\"layers\": [0], \"repeat\": 1e9}]}",
@@ -293,11 +312,13 @@ static const BadPlan BAD_PLANS[] = {
     {"{\"variant\": \"reverse\", \"N\": -1}", "bad.json: N: N = -1 out of range"},
     {"{\"variant\": \"skip\", \"N\": 2.5}", "bad.json: N: expected an integer, got 2.5"},
     {"{\"variant\": \"looped_parallel\", \"N\": 1, \"K\": 0}", "bad.json: K: 0 out of range"},
-    {"{\"variant\": \"looped_parallel\", \"N\": 1, \"K\": 100000}", "bad.json: K: K = 100000 makes"},
+    {"{\"variant\": \"looped_parallel\", \"N\": 1, \"K\": 100000}",
+     "bad.json: K: K = 100000 makes"},
     {"{\"variant\": \"random\", \"N\": 1, \"seed\": 0.5}", "bad.json: seed: expected an integer"},
     {"{\"variant\": \"skip\", \"N\": 1, \"steps\": [{\"layers\": [0]}]}",
      "bad.json: steps: both \"variant\" and \"steps\" given"},
-    {"{\"N\": 1, \"steps\": [{\"layers\": [0]}]}", "bad.json: N: applies only to a \"variant\" plan"},
+    {"{\"N\": 1, \"steps\": [{\"layers\": [0]}]}",
+     "bad.json: N: applies only to a \"variant\" plan"},
 };
 
 /* Runs fn(arg) in a child with stderr captured; checks that it exits with
@@ -325,16 +346,21 @@ static void expect_input_error(const char *label, void (*fn)(const void *), cons
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    int ok = WIFEXITED(status) && WEXITSTATUS(status) == PAINTERS_EXIT_INPUT && strstr(msg, expected);
+    int ok =
+        WIFEXITED(status) && WEXITSTATUS(status) == PAINTERS_EXIT_INPUT && strstr(msg, expected);
     TEST_CHECK(label, ok);
     if (!ok)
         printf("  exit %d, expected message containing: %s\n  got: %s\n",
                WIFEXITED(status) ? WEXITSTATUS(status) : -1, expected, msg);
 }
 
-static void parse_bad_plan(const void *arg) { plan_parse(((const BadPlan *)arg)->json, "bad.json", 32); }
+static void parse_bad_plan(const void *arg) {
+    plan_parse(((const BadPlan *)arg)->json, "bad.json", 32);
+}
 
-static void load_missing_file(const void *arg) { plan_load((const char *)arg, 32); }
+static void load_missing_file(const void *arg) {
+    plan_load((const char *)arg, 32);
+}
 
 static void expand_unknown_variant(const void *arg) {
     (void)arg;
@@ -376,9 +402,6 @@ int main(void) {
         printf("skipping fixture plans: shared directory not found\n");
     }
     int rc = test_report("plan");
-    if (rc == 0 && !shared) {
-        printf("SKIP: fixture expansions need ../shared (set PAINTERS_SHARED_DIR)\n");
-        return 77;
-    }
+    if (rc == 0 && !shared) return test_shared_missing("test_plan, the fixture expansions");
     return rc;
 }
