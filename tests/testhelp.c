@@ -6,6 +6,8 @@
 
 #include "testhelp.h"
 
+int test_passed = 0, test_failed = 0;
+
 const char *test_shared_dir(void) {
     static char buf[4096];
     const char *env = getenv("PAINTERS_SHARED_DIR");

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-static int test_passed = 0, test_failed = 0;
+/* The counts of the whole executable (defined in testhelp.c), whichever of
+ * its files the checks are in. */
+extern int test_passed, test_failed;
 
 #define TEST_CHECK(name, cond)                                                                     \
     do {                                                                                           \
