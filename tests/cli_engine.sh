@@ -4,7 +4,7 @@
 # implementation's tokens), the logits file, and --help on every command.
 set -u
 P=${PAINTERS:?}
-SHARED=${PAINTERS_SHARED_DIR:-$PAINTERS_SOURCE_DIR/../shared}
+source "$PAINTERS_SOURCE_DIR/tests/shared.sh"
 pass=0 fail=0
 check() { if eval "$2"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $1"; fi; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -21,7 +21,7 @@ check "logits file size" "[ \$(stat -c %s $tmp/l.safetensors) -gt $((3*4096*4)) 
 check "logits header [3, 4096] F32" "python3 -c 'import json,struct,sys; f=open(sys.argv[1],\"rb\"); n=struct.unpack(\"<Q\",f.read(8))[0]; h=json.loads(f.read(n)); t=h[\"logits\"]; sys.exit(not(t[\"shape\"]==[3,4096] and t[\"dtype\"]==\"F32\"))' $tmp/l.safetensors"
 
 if [ ! -f "$SHARED/models/stories260K/stories260K.bin" ]; then
-    echo "skipped stories260K: $SHARED/models/stories260K not found"
+    shared_part_missing "$SHARED/models/stories260K/stories260K.bin" || fail=$((fail+1))
 else
     want="461,461,401,401,401,461,378,455,473,456,435,299,362,409,283,264,283,452,288,13"
     seq="1"; got=""
@@ -44,6 +44,8 @@ if [ -d "$SHARED/fixtures/tiny-llama" ]; then
     text=$(python3 -c "import json; print(json.load(open('$SHARED/fixtures/tokenizer_cases.json'))['painters-demo-16L'][1]['text'])")
     got=$($P tokenize --text "$text" | awk '/^ids:/ {print $2}')
     check "tokenize: ids of the fixture" "[ '$got' = '$want' ]"
+else
+    shared_part_missing "$SHARED/fixtures/tiny-llama" || fail=$((fail+1))
 fi
 # The embedded demo model answers its arithmetic, text in and text out.
 out=$($P generate --prompt "123 + 456 =" --max-new 6 2>/dev/null)

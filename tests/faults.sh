@@ -4,7 +4,8 @@
 # are printed. A station killed (SIGKILL) and one stopped (SIGSTOP, caught by
 # --timeout 5) mid-run; one stopped between runs, before the ranks build a
 # route's communicators; one stopped after its last request, before the job
-# ends; a link cut between hosts (network namespaces, root);
+# ends (rank 0's wait for it fails inside exit(): status 1, one message); a
+# link cut between hosts (network namespaces, root);
 # then a study killed (rank 0, then a station) and resumed: every cell once.
 set -u
 P=${PAINTERS:?}
@@ -119,18 +120,33 @@ grep 'painters: fatal' "$tmp/route.log"
 
 # 3b. A station stopped after its last request: rank 0 releases the stations
 # and waits, bounded, for each to say it is done before MPI_Finalize (which
-# would wait forever). Rank 0 holds still opening its trace, a FIFO.
+# would wait forever). Rank 0 holds still opening its trace, a FIFO, which it
+# does once every station has reported: rank 2 is stopped while rank 0 waits
+# there for a reader (wait_for_partner in /proc/PID/wchan), not after (rank 2
+# could then be done already, and MPI_Finalize wait forever for it stopped).
 mkfifo "$tmp/trace.fifo"
 mpirun -n 3 "$P" forward --tokens 1,2,3 --timeout 5 --trace "$tmp/trace.fifo" > "$tmp/end.log" 2>&1 &
 job=$!
 victim=$(pid_of_rank 2)
-timeout 60 bash -c 'exec 4< "$1"; kill -STOP "$2"; cat <&4 > /dev/null' _ "$tmp/trace.fifo" "$victim"
+writer=$(pid_of_rank 0)
+for i in $(seq 1 300); do
+    grep -q wait_for_partner "/proc/$writer/wchan" 2> /dev/null && break
+    sleep 0.1
+done
+grep -q wait_for_partner "/proc/$writer/wchan" 2> /dev/null ||
+    echo "note: rank 0 not seen waiting for the trace's reader (no /proc/PID/wchan?)"
+kill -STOP "$victim"
+timeout 60 cat "$tmp/trace.fifo" > /dev/null
 start=$(date +%s.%N)
 await_end $job "$tmp/end.log" "$start" 40
 kill -9 "$victim" 2> /dev/null
 report "SIGSTOP of rank 2 of 3 after its last request, --timeout 5"
 check "stopped at the end: the job ends non-zero within 15 s" "ended_within 15"
 check "stopped at the end: the message names rank 2" "grep -q 'painters: fatal: rank 0: releasing the stations: rank 2 did not finish within 5 s' $tmp/end.log"
+# That failure comes inside exit() (rank 0's atexit handler): it must end the
+# job once, with die_runtime's status, not call exit() again.
+check "stopped at the end: the job's status is die_runtime's, 1" "[ $rc -eq 1 ]"
+check "stopped at the end: the message once" "[ \$(grep -c 'releasing the stations: rank 2 did not finish' $tmp/end.log) -eq 1 ]"
 check "stopped at the end: the command's work was done" "grep -q '^argmax' $tmp/end.log"
 grep 'painters: fatal' "$tmp/end.log"
 

@@ -1,6 +1,7 @@
 /* fixture_ref.c: see fixture_ref.h. */
 #include "fixture_ref.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,9 +31,14 @@ float *fixture_ref_tensor(const FixtureRef *f, const char *name, int64_t *n) {
     const TensorInfo *t = checkpoint_find(f->tensors, name);
     if (!t) return NULL;
     int64_t count = 1;
-    for (int d = 0; d < t->ndim; d++) count *= t->shape[d];
+    for (int d = 0; d < t->ndim; d++)
+        count *= t->shape[d];
     float *data = xalloc_floats((size_t)count);
     checkpoint_read_f32(f->tensors, name, t->ndim, t->shape, data);
+    for (int64_t i = 0; i < count; i++)
+        if (!isfinite(data[i]))
+            die_input("%s/reference.safetensors: %s: value %lld is %g; a reference must be finite",
+                      f->dir, name, (long long)i, (double)data[i]);
     if (n) *n = count;
     return data;
 }
@@ -71,6 +77,7 @@ int fixture_program_equal(const Program *p, const cJSON *program) {
 int fixture_ids(const cJSON *arr, int **ids) {
     int n = cJSON_GetArraySize(arr);
     *ids = xmalloc((size_t)(n ? n : 1) * sizeof(int));
-    for (int i = 0; i < n; i++) (*ids)[i] = cJSON_GetArrayItem(arr, i)->valueint;
+    for (int i = 0; i < n; i++)
+        (*ids)[i] = cJSON_GetArrayItem(arr, i)->valueint;
     return n;
 }

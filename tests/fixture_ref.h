@@ -9,7 +9,7 @@
 #include "program/plan.h"
 
 typedef struct {
-    cJSON *json;        /* reference.json, owned */
+    cJSON *json;         /* reference.json, owned */
     Checkpoint *tensors; /* reference.safetensors as a bare tensor table, owned */
     char *dir;
 } FixtureRef;
@@ -17,7 +17,8 @@ typedef struct {
 /* Opens DIR/reference.json and DIR/reference.safetensors. */
 void fixture_ref_open(FixtureRef *f, const char *dir);
 void fixture_ref_close(FixtureRef *f);
-/* Reads reference tensor `name` of n floats; caller frees. NULL if absent. */
+/* Reads reference tensor `name` of n floats; caller frees. NULL if absent.
+ * A NaN or infinity in it is die_input (a broken fixture). */
 float *fixture_ref_tensor(const FixtureRef *f, const char *name, int64_t *n);
 /* The plan's "program" as explicit-steps plan JSON; caller frees. */
 char *fixture_program_as_plan(const cJSON *program);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# painters study on the demo model, small: results files, every cell exactly
-# once after a kill and a resume, the same figures at 1 and 3 ranks and with
-# packing turned off, and the real report in headless Chromium.
+# painters study on the demo model, small: results files; a run killed with
+# cells still missing, then resumed: exactly the missing cells evaluated, each
+# once, and every cell exactly once; the same figures at 1 and 3 ranks and
+# with packing turned off, and the real report in headless Chromium.
 set -u
 P=${PAINTERS:?}
 T=$PAINTERS_SOURCE_DIR/tasks/painters-demo
@@ -40,10 +41,53 @@ for i in $(seq 1 600); do
     sleep 0.1
 done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-rows_before=$(($(wc -l < "$tmp/killed/results.csv") - 1))
+killed_rc=$?
+cp "$tmp/killed/results.csv" "$tmp/before_resume.csv"
+rows_before=$(($(wc -l < "$tmp/before_resume.csv") - 1))
+echo "killed with status $killed_rc, $rows_before result rows on disk"
+check "killed: the first run ended by SIGKILL (status 137)" "[ $killed_rc -eq 137 ]"
+
+# cells_check MODE BEFORE.csv ALL.csv [AFTER.csv RESUMED.log]: the (plan,
+# task) cells of BEFORE are some but not all of those of ALL (MODE
+# interrupted); or (MODE resumed) the resumed run, its output RESUMED.log,
+# evaluated exactly the cells BEFORE lacked, each once, and kept the rows of
+# BEFORE as they were (their measured latencies and seconds included).
+cells_check() {
+    python3 - "$@" <<'PY'
+import collections, csv, io, re, sys
+mode, before_csv, all_csv = sys.argv[1:4]
+def rows(path):  # a last line cut short by the kill is dropped, as the study drops it
+    text = open(path).read()
+    if not text.endswith("\n"): text = text[:text.rfind("\n") + 1]
+    return list(csv.DictReader(io.StringIO(text)))
+def cells(rs): return {(r["plan"], r["task"]) for r in rs}
+before, every = rows(before_csv), cells(rows(all_csv))
+done = cells(before)
+missing = every - done
+if mode == "interrupted":
+    assert done and done < every, ("cells on disk after the kill", len(done), "of", len(every))
+    print("interrupted: %d of %d cells on disk" % (len(done), len(every)))
+    sys.exit(0)
+after, log = rows(sys.argv[4]), open(sys.argv[5]).read()
+ran = collections.Counter((m.group(1), m.group(2)) for m in re.finditer(r"^\[\d+/\d+\] (\S+) +(\S+) ", log, re.M))
+recomputed, twice = sorted(set(ran) & done), sorted(c for c, n in ran.items() if n > 1)
+never, unknown = sorted(missing - set(ran)), sorted(set(ran) - every)
+assert not (recomputed or twice or never or unknown), (
+    "recomputed", recomputed, "twice", twice, "not run", never, "not of the study", unknown)
+m = re.search(r"^study: (\d+) cells already done, (\d+) to go$", log, re.M)
+assert m and (int(m.group(1)), int(m.group(2))) == (len(done), len(missing)), m and m.group(0)
+KEEP = ("plan", "task", "metric", "value", "prefill_ms_per_token", "decode_ms_per_token", "seconds")
+key = lambda r: (r["plan"], r["task"], r["metric"])
+kept = {key(r): tuple(r[k] for k in KEEP) for r in after if (r["plan"], r["task"]) in done}
+assert kept == {key(r): tuple(r[k] for k in KEEP) for r in before}, "rows done before the kill changed"
+print("resumed: evaluated the %d missing cells, each once; kept the %d done before" % (len(missing), len(done)))
+PY
+}
+check "killed: some cells missing from its results" "cells_check interrupted $tmp/before_resume.csv $tmp/one/results.csv"
 "$P" study "$tmp/killed" "${ARGS[@]}" > "$tmp/resumed.log" 2>&1
 check "resumed study completes" "[ \$? -eq 0 ] && grep -q 'resuming' $tmp/resumed.log"
-echo "killed with $rows_before result rows on disk"
+check "resumed: exactly the missing cells evaluated, each once; none recomputed" \
+    "cells_check resumed $tmp/before_resume.csv $tmp/one/results.csv $tmp/killed/results.csv $tmp/resumed.log"
 check "resumed: every cell once, same values as the uninterrupted run" "same_results $tmp/one/results.csv $tmp/killed/results.csv"
 
 # The same study over stations, and without packing: the same figures.

@@ -9,12 +9,9 @@ P=${PAINTERS:?}
 RANKS=${1:-1}
 LAUNCH=()
 if [ "$RANKS" -gt 1 ]; then LAUNCH=(mpirun -n "$RANKS" --oversubscribe); fi
-SHARED=${PAINTERS_SHARED_DIR:-$PAINTERS_SOURCE_DIR/../shared}
+source "$PAINTERS_SOURCE_DIR/tests/shared.sh"
 FIXTURE=$SHARED/fixtures/painters-demo-16L/study-baseline.json
-if [ ! -f "$FIXTURE" ]; then
-    echo "skipped: $FIXTURE not found (../shared is absent)"
-    exit 77
-fi
+[ -f "$FIXTURE" ] || shared_missing "$FIXTURE"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 if ! "${LAUNCH[@]}" "$P" eval --task demo --plan "$PAINTERS_SOURCE_DIR/plans/baseline.json" --json "$tmp/demo.json" \
@@ -23,7 +20,7 @@ if ! "${LAUNCH[@]}" "$P" eval --task demo --plan "$PAINTERS_SOURCE_DIR/plans/bas
 fi
 cat "$tmp/out.txt"
 python3 - "$FIXTURE" "$tmp/demo.json" <<'PY'
-import json, sys
+import json, math, sys
 ref = json.load(open(sys.argv[1]))["results"]["baseline"]
 got = {r["kind"]: r for r in json.load(open(sys.argv[2]))}
 passed = failed = 0
@@ -38,6 +35,9 @@ for r in (ppl, mc, gen):
     check(r["kind"] + " plan", r["plan"] == "baseline", r["plan"])
     check(r["kind"] + " nothing skipped", r["counts"]["skipped"] == 0)
 check("heldout 100 documents", ppl["counts"]["items"] == 100, ppl["counts"])
+for r in (ppl, mc, gen):  # cJSON writes a NaN or an infinity as null
+    for m, v in r["metrics"].items():
+        check("%s %s finite" % (r["kind"], m), isinstance(v, (int, float)) and math.isfinite(v), v)
 rel = abs(ppl["metrics"]["perplexity"] - ref["heldout_ppl"]) / ref["heldout_ppl"]
 check("heldout perplexity within 1e-4", rel <= 1e-4, (ppl["metrics"]["perplexity"], ref["heldout_ppl"]))
 check("heldout tokens", ppl["counts"]["tokens"] == ref["heldout_tokens"], ppl["counts"]["tokens"])

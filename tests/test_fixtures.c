@@ -10,7 +10,8 @@
  * fixture's weights rounded to that dtype: then only the logits are checked,
  * within the rounding's effect, 16 unit roundoffs of the dtype (2^-11 for F16,
  * 2^-8 for BF16) relative to the largest magnitude; argmax and greedy tokens
- * may legitimately change on near-ties. */
+ * may legitimately change on near-ties. Whatever the mode, a NaN or an
+ * infinity anywhere in the engine's output (or in the reference) fails. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,15 @@
 #include "testhelp.h"
 #include "base/util.h"
 
-/* Largest |a - b| over n values, relative to the largest |b|. */
+/* Largest |a - b| over n values, relative to the largest |b|; infinity when
+ * a value of either is not finite. */
 static double rel_error(const float *a, const float *b, int n) {
     double err = 0, mag = 0;
     for (int i = 0; i < n; i++) {
-        err = fmax(err, fabs((double)a[i] - b[i]));
-        mag = fmax(mag, fabs((double)b[i]));
+        err = test_max_error(err, fabs((double)a[i] - b[i]));
+        mag = test_max_error(mag, fabs((double)b[i]));
     }
+    if (!isfinite(err) || !isfinite(mag)) return INFINITY;
     return err / (mag > 0 ? mag : 1);
 }
 
@@ -38,13 +41,15 @@ static double rel_error(const float *a, const float *b, int n) {
 static double logit_tol = 1e-4;
 static int exact = 1;
 
-static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int si,
-                           const int *ids, int n, double *worst) {
+static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int si, const int *ids,
+                           int n, double *worst) {
     int V = r->ck->cfg.vocab_size;
     float *logits = xalloc_floats((size_t)n * V);
     runner_reset(r);
     runner_feed(r, ids, n, logits, RUNNER_ALL_LOGITS);
     char name[256], check[320];
+    snprintf(name, sizeof name, "%s/seq%d: every logit finite", plan, si);
+    TEST_CHECK(name, test_all_finite(logits, (size_t)n * V));
 
     snprintf(name, sizeof name, "%s/seq%d/last_logits", plan, si);
     float *ref = fixture_ref_tensor(f, name, NULL);
@@ -52,7 +57,7 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
     if (ref) {
         const float *last = logits + (size_t)(n - 1) * V;
         double e = rel_error(last, ref, V);
-        *worst = fmax(*worst, e);
+        *worst = test_max_error(*worst, e);
         TEST_CHECK(name, e <= logit_tol);
         snprintf(check, sizeof check, "%s argmax", name);
         if (exact) TEST_CHECK(check, argmax_floats(last, V) == argmax_floats(ref, V));
@@ -65,7 +70,8 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
     if (ref) {
         double e = 0;
         for (int t = 0; t + 1 < n; t++)
-            e = fmax(e, fabs(log_softmax_at(logits + (size_t)t * V, V, ids[t + 1]) - ref[t]));
+            e = test_max_error(
+                e, fabs(log_softmax_at(logits + (size_t)t * V, V, ids[t + 1]) - ref[t]));
         TEST_CHECK(name, e <= 1e-4);
         if (e > 1e-4) printf("  %s: max error %.3g\n", name, e);
         free(ref);
@@ -78,7 +84,7 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
         for (int t = 0; t < n; t++) {
             const float *a = logits + (size_t)t * V, *b = ref + (size_t)t * V;
             double e = rel_error(a, b, V);
-            *worst = fmax(*worst, e);
+            *worst = test_max_error(*worst, e);
             bad_pos += e > logit_tol;
             bad_argmax += argmax_floats(a, V) != argmax_floats(b, V);
         }
@@ -119,6 +125,8 @@ static void batch_result(void *ctx, int i, const float *logits, int T) {
     char name[256];
     snprintf(name, sizeof name, "%s/seq%d/last_logits (batch)", b->plan, i);
     TEST_CHECK(name, i == b->next++);
+    snprintf(name, sizeof name, "%s/seq%d: every logit finite (batch)", b->plan, i);
+    TEST_CHECK(name, test_all_finite(logits, (size_t)T * b->V));
     snprintf(name, sizeof name, "%s/seq%d/last_logits", b->plan, i);
     float *ref = fixture_ref_tensor(b->f, name, NULL);
     if (!ref) return;
@@ -129,11 +137,13 @@ static void batch_result(void *ctx, int i, const float *logits, int T) {
 static void check_batch(Runner *r, const FixtureRef *f, const char *plan, const cJSON *seqs) {
     int n = cJSON_GetArraySize(seqs);
     int **ids = xmalloc((size_t)n * sizeof(int *)), *lens = xmalloc((size_t)n * sizeof(int));
-    for (int i = 0; i < n; i++) lens[i] = fixture_ids(cJSON_GetArrayItem(seqs, i), &ids[i]);
+    for (int i = 0; i < n; i++)
+        lens[i] = fixture_ids(cJSON_GetArrayItem(seqs, i), &ids[i]);
     BatchCheck b = {.f = f, .plan = plan, .V = r->ck->cfg.vocab_size};
     runner_score_batch(r, n, (const int *const *)ids, lens, NULL, batch_result, &b);
     TEST_CHECK("batch delivered every sequence", b.next == n);
-    for (int i = 0; i < n; i++) free(ids[i]);
+    for (int i = 0; i < n; i++)
+        free(ids[i]);
     free(ids), free(lens);
 }
 
@@ -151,7 +161,8 @@ static void check_similarity(Runner *r, const FixtureRef *f, const cJSON *seqs) 
     double *sim = xmalloc((size_t)E * E * sizeof(double));
     similarity_matrix(r, 1, (const int *const *)&ids, &n, sim);
     double err = 0;
-    for (int i = 0; i < E * E && i < n_ref; i++) err = fmax(err, fabs(sim[i] - ref[i]));
+    for (int i = 0; i < E * E && i < n_ref; i++)
+        err = test_max_error(err, fabs(sim[i] - ref[i]));
     printf("similarity: max error %.2e over %d x %d\n", err, E, E);
     TEST_CHECK("similarity/baseline within 1e-4", err <= 1e-4);
     free(sim), free(ids), free(ref);
@@ -177,7 +188,8 @@ static void check_greedy(Runner *r, const char *plan, const cJSON *entry) {
             TEST_CHECK(name, same);
             if (!same) {
                 printf("  %s: got", name);
-                for (int k = 0; k < nw; k++) printf(" %d", got[k]);
+                for (int k = 0; k < nw; k++)
+                    printf(" %d", got[k]);
                 printf("\n");
             }
         }
@@ -188,14 +200,11 @@ static void check_greedy(Runner *r, const char *plan, const cJSON *entry) {
 int main(int argc, char **argv) {
     painters_mpi_start(&argc, &argv);
     if (argc < 2) {
-        fprintf(stderr, "usage: test_fixtures FIXTURE_NAME [MODEL_DIR]\n");
+        fprintf(stderr, "usage: test_fixtures FIXTURE_NAME [MODEL_DIR [f16|bf16]]\n");
         return 2;
     }
     const char *shared = test_shared_dir();
-    if (!shared) {
-        printf("skipped: ../shared (reference fixtures) not found; set PAINTERS_SHARED_DIR\n");
-        return 77;
-    }
+    if (!shared) return test_shared_missing("test_fixtures");
     char fdir[4096], mdir[4096];
     snprintf(fdir, sizeof fdir, "%s/fixtures/%s", shared, argv[1]);
     snprintf(mdir, sizeof mdir, "%s", argc > 2 ? argv[2] : fdir);
@@ -207,10 +216,10 @@ int main(int argc, char **argv) {
     }
     FixtureRef f;
     fixture_ref_open(&f, fdir);
-    Runner *r = runner_open(&(RunnerOptions){.model = mdir, .plan = NULL,
-                                             .placement = getenv("PAINTERS_PLACEMENT")});
-    TEST_CHECK("num_layers", cJSON_GetObjectItem(f.json, "num_layers")->valueint ==
-                                 r->ck->cfg.n_layers);
+    Runner *r = runner_open(
+        &(RunnerOptions){.model = mdir, .plan = NULL, .placement = getenv("PAINTERS_PLACEMENT")});
+    TEST_CHECK("num_layers",
+               cJSON_GetObjectItem(f.json, "num_layers")->valueint == r->ck->cfg.n_layers);
     const cJSON *seqs = cJSON_GetObjectItem(f.json, "sequences");
     const cJSON *plans = cJSON_GetObjectItem(f.json, "plans");
     const cJSON *entry;

@@ -537,9 +537,6 @@ int main(void) {
         printf("skipping fixture plans: shared directory not found\n");
     }
     int rc = test_report("plan");
-    if (rc == 0 && !shared) {
-        printf("SKIP: fixture expansions need ../shared (set PAINTERS_SHARED_DIR)\n");
-        return 77;
-    }
+    if (rc == 0 && !shared) return test_shared_missing("test_plan, the fixture expansions");
     return rc;
 }

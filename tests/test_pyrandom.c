@@ -31,7 +31,8 @@ static void test_getrandbits(void) {
         PyRandom r;
         pyrandom_seed(&r, tc->seed);
         int ok = 1;
-        for (int i = 0; i < 3; i++) ok &= pyrandom_getrandbits(&r, 32) == tc->words[i];
+        for (int i = 0; i < 3; i++)
+            ok &= pyrandom_getrandbits(&r, 32) == tc->words[i];
         ok &= pyrandom_getrandbits(&r, 7) == tc->bits7;
         char name[64];
         snprintf(name, sizeof name, "getrandbits seed %llu", (unsigned long long)tc->seed);
@@ -49,7 +50,8 @@ static int arrays_equal(const int *a, const int *b, int n) {
 }
 
 static void shuffle_identity(uint64_t seed, int *a, int n) {
-    for (int i = 0; i < n; i++) a[i] = i;
+    for (int i = 0; i < n; i++)
+        a[i] = i;
     PyRandom r;
     pyrandom_seed(&r, seed);
     pyrandom_shuffle(&r, a, n);
@@ -58,17 +60,21 @@ static void shuffle_identity(uint64_t seed, int *a, int n) {
 static void test_shuffle_known(void) {
     int a[1000];
     shuffle_identity(0, a, 10);
-    TEST_CHECK("shuffle 10 seed 0", arrays_equal(a, (const int[]){7, 8, 1, 5, 3, 4, 2, 0, 9, 6}, 10));
+    TEST_CHECK("shuffle 10 seed 0",
+               arrays_equal(a, (const int[]){7, 8, 1, 5, 3, 4, 2, 0, 9, 6}, 10));
     shuffle_identity(4294967301ULL, a, 10);
-    TEST_CHECK("shuffle 10 seed 2^32+5", arrays_equal(a, (const int[]){5, 3, 6, 1, 9, 0, 8, 4, 7, 2}, 10));
+    TEST_CHECK("shuffle 10 seed 2^32+5",
+               arrays_equal(a, (const int[]){5, 3, 6, 1, 9, 0, 8, 4, 7, 2}, 10));
     shuffle_identity(9223372036854788153ULL, a, 10);
     TEST_CHECK("shuffle 10 seed 2^63+12345",
                arrays_equal(a, (const int[]){7, 0, 9, 8, 2, 5, 1, 3, 6, 4}, 10));
     /* Long enough to regenerate the MT state more than once. */
     shuffle_identity(3, a, 1000);
     long long weighted = 0;
-    for (int i = 0; i < 1000; i++) weighted += (long long)i * a[i];
-    TEST_CHECK("shuffle 1000 seed 3 prefix", arrays_equal(a, (const int[]){316, 974, 262, 342, 905}, 5));
+    for (int i = 0; i < 1000; i++)
+        weighted += (long long)i * a[i];
+    TEST_CHECK("shuffle 1000 seed 3 prefix",
+               arrays_equal(a, (const int[]){316, 974, 262, 342, 905}, 5));
     TEST_CHECK("shuffle 1000 seed 3 checksum", weighted == 253090679LL);
     shuffle_identity(1, a, 0);
     shuffle_identity(1, a, 1);
@@ -91,7 +97,8 @@ static void test_shuffle_fixture(const char *shared) {
             int *got = xmalloc(sizeof(int) * (size_t)n);
             shuffle_identity(seed, got, n);
             int i = 0;
-            for (const cJSON *v = e->child; v; v = v->next, i++) ok &= v->valueint == got[i];
+            for (const cJSON *v = e->child; v; v = v->next, i++)
+                ok &= v->valueint == got[i];
             free(got);
         }
         char name[96];
@@ -115,9 +122,7 @@ int main(void) {
     else
         printf("skipping fixture permutations: shared directory not found\n");
     int rc = test_report("pyrandom");
-    if (rc == 0 && !shared) {
-        printf("SKIP: fixtures/python_shuffle_perms.json needs ../shared (set PAINTERS_SHARED_DIR)\n");
-        return 77;
-    }
+    if (rc == 0 && !shared)
+        return test_shared_missing("test_pyrandom, fixtures/python_shuffle_perms.json");
     return rc;
 }

@@ -18,7 +18,8 @@ static char g_tmpdir[4096];
 
 static void print_ids(const char *label, const int *ids, int n) {
     printf("    %s (%d):", label, n);
-    for (int i = 0; i < n; i++) printf(" %d", ids[i]);
+    for (int i = 0; i < n; i++)
+        printf(" %d", ids[i]);
     printf("\n");
 }
 
@@ -51,7 +52,8 @@ static int check_fixture_case(const Tokenizer *t, const cJSON *c) {
     }
     int n_want = cJSON_GetArraySize(want_ids);
     int *want = xmalloc((size_t)(n_want ? n_want : 1) * sizeof(int));
-    for (int i = 0; i < n_want; i++) want[i] = cJSON_GetArrayItem(want_ids, i)->valueint;
+    for (int i = 0; i < n_want; i++)
+        want[i] = cJSON_GetArrayItem(want_ids, i)->valueint;
 
     int *ids = NULL;
     int n = tokenizer_encode(t, text, 0, &ids);
@@ -208,7 +210,8 @@ static int round_trips(const Tokenizer *t, const char *text, int *n_ids, double 
 static char *repeated(const char *unit, size_t times) {
     size_t n = strlen(unit);
     char *s = xmalloc(n * times + 1);
-    for (size_t i = 0; i < times; i++) memcpy(s + i * n, unit, n);
+    for (size_t i = 0; i < times; i++)
+        memcpy(s + i * n, unit, n);
     s[n * times] = '\0';
     return s;
 }
@@ -253,7 +256,9 @@ static void test_invalid_utf8(const Tokenizer *t) {
     free(ids);
 }
 
-static char *temp_path(const char *name) { return path_join(g_tmpdir, name); }
+static char *temp_path(const char *name) {
+    return path_join(g_tmpdir, name);
+}
 
 static void write_bytes(const char *path, const void *data, size_t n) {
     FILE *f = fopen(path, "wb");
@@ -277,7 +282,8 @@ static int load_exit_status(const char *path, char *msg, size_t msg_cap) {
     close(fds[1]);
     size_t len = 0;
     ssize_t got;
-    while ((got = read(fds[0], msg + len, msg_cap - 1 - len)) > 0) len += (size_t)got;
+    while ((got = read(fds[0], msg + len, msg_cap - 1 - len)) > 0)
+        len += (size_t)got;
     msg[len] = '\0';
     close(fds[0]);
     int status;
@@ -375,7 +381,8 @@ static void test_unused_piece(const char *demo_model) {
     int *ids = NULL;
     int n = tokenizer_encode(t, "Hello world", 0, &ids);
     int ok = n > 5 && decodes_to(t, ids, n, "Hello world");
-    for (int i = 0; i < n; i++) ok = ok && ids[i] != unused;
+    for (int i = 0; i < n; i++)
+        ok = ok && ids[i] != unused;
     if (!ok) print_ids("got", ids, n);
     TEST_CHECK("unused pieces are split back into the pieces that formed them", ok);
     free(ids);
@@ -474,10 +481,7 @@ static void test_tokenizer_against_fixture(const char *label, const char *model_
 
 int main(void) {
     const char *shared = test_shared_dir();
-    if (!shared) {
-        printf("skipped: ../shared not found (set PAINTERS_SHARED_DIR)\n");
-        return 77;
-    }
+    if (!shared) return test_shared_missing("test_tokenizer");
     const char *tmp = getenv("TMPDIR");
     snprintf(g_tmpdir, sizeof g_tmpdir, "%s/painters-test-tokenizer-XXXXXX",
              tmp && *tmp ? tmp : "/tmp");

@@ -3,18 +3,21 @@
 #ifndef PAINTERS_TESTHELP_H
 #define PAINTERS_TESTHELP_H
 
+#include <stddef.h>
 #include <stdio.h>
 
-static int test_passed = 0, test_failed = 0;
+/* The counts of the whole executable (defined in testhelp.c), whichever of
+ * its files the checks are in. */
+extern int test_passed, test_failed;
 
-#define TEST_CHECK(name, cond)                                                  \
-    do {                                                                        \
-        if (cond) {                                                             \
-            test_passed++;                                                      \
-        } else {                                                                \
-            test_failed++;                                                      \
-            printf("FAIL %s (%s:%d): %s\n", (name), __FILE__, __LINE__, #cond); \
-        }                                                                       \
+#define TEST_CHECK(name, cond)                                                                     \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            test_passed++;                                                                         \
+        } else {                                                                                   \
+            test_failed++;                                                                         \
+            printf("FAIL %s (%s:%d): %s\n", (name), __FILE__, __LINE__, #cond);                    \
+        }                                                                                          \
     } while (0)
 
 static inline int test_report(const char *suite) {
@@ -24,5 +27,19 @@ static inline int test_report(const char *suite) {
 
 /* Where ../shared is (PAINTERS_SHARED_DIR overrides), or NULL when absent. */
 const char *test_shared_dir(void);
+/* Whether this is a CI run: CI set to anything but "", "0" or "false" (CI
+ * services set CI=true). There a test must not skip for want of ../shared. */
+int test_in_ci(void);
+/* The exit status of a test that cannot run (or not wholly) for want of
+ * ../shared, having printed why: 77 (skipped), or under CI 1 (failed), so
+ * that a CI run cannot be green without the engine checks. what: what needs
+ * ../shared. tests/shared.sh is the same rule for the scripts. */
+int test_shared_missing(const char *what);
+
+/* 1 when every one of the n values is finite (no NaN, no infinity). */
+int test_all_finite(const float *x, size_t n);
+/* The running maximum of errors: the larger of worst and err, where a NaN or
+ * infinite err (or worst) gives infinity; fmax() would drop a NaN. */
+double test_max_error(double worst, double err);
 
 #endif

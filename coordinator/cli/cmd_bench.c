@@ -17,17 +17,19 @@
 
 typedef struct {
     StationFigures *stations; /* (ranks) with stations: each one's figures during the test */
-    char name[48];    /* "pp512", "tg128", "tg128@d256", "tg128@d256-recompute" */
-    double mean, sd;  /* tokens/s over the repetitions */
-    double gflops;    /* median FLOP rate reached */
+    char name[48];            /* "pp512", "tg128", "tg128@d256", "tg128@d256-recompute" */
+    double mean, sd;          /* tokens/s over the repetitions */
+    double gflops;            /* median FLOP rate reached */
     double ms_per_token;
 } BenchResult;
 
 static void mean_sd(const double *x, int n, double *mean, double *sd) {
     double s = 0, ss = 0;
-    for (int i = 0; i < n; i++) s += x[i];
+    for (int i = 0; i < n; i++)
+        s += x[i];
     *mean = s / n;
-    for (int i = 0; i < n; i++) ss += (x[i] - *mean) * (x[i] - *mean);
+    for (int i = 0; i < n; i++)
+        ss += (x[i] - *mean) * (x[i] - *mean);
     *sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
 }
 
@@ -49,8 +51,7 @@ static double run_pp(Runner *r, const int *tokens, int n, float *logits) {
 /* One tg run: n tokens decoded one by one after `depth` context tokens
  * (prefilled, not timed). With recompute, each new token recomputes the whole
  * sequence instead of using the KV cache (the baseline the cache must beat). */
-static double run_tg(Runner *r, const int *tokens, int n, int depth, int recompute,
-                     float *logits) {
+static double run_tg(Runner *r, const int *tokens, int n, int depth, int recompute, float *logits) {
     runner_reset(r);
     if (depth > 0) runner_feed(r, tokens, depth, logits, RUNNER_LAST_LOGITS);
     double t0 = now_seconds();
@@ -65,27 +66,27 @@ static double run_tg(Runner *r, const int *tokens, int n, int depth, int recompu
     return now_seconds() - t0;
 }
 
-/* One tp run: n_seqs independent sequences of n tokens through
- * runner_score_batch, one sequence per canvas, up to --inflight in flight. */
-typedef struct {
-    int dummy;
-} BatchSink;
-
+/* The tp test keeps nothing of the logits it is given. */
 static void batch_sink(void *ctx, int i, const float *logits, int T) {
     (void)ctx, (void)i, (void)logits, (void)T;
 }
 
+/* One tp run: n_seqs independent sequences of n tokens through
+ * runner_score_batch, one sequence per canvas, up to --inflight in flight. */
+
 static BenchResult bench_throughput(Runner *r, int n_seqs, int n, int reps, const int *tokens) {
     BenchResult b = {0};
     const int **seqs = xmalloc((size_t)n_seqs * sizeof *seqs);
-    int *lens = xmalloc((size_t)n_seqs * sizeof *lens), *from = xmalloc((size_t)n_seqs * sizeof *from);
-    for (int i = 0; i < n_seqs; i++) seqs[i] = tokens, lens[i] = n, from[i] = n - 1;
-    double *tps = xmalloc((size_t)reps * sizeof(double)), *gf = xmalloc((size_t)reps * sizeof(double));
+    int *lens = xmalloc((size_t)n_seqs * sizeof *lens),
+        *from = xmalloc((size_t)n_seqs * sizeof *from);
+    for (int i = 0; i < n_seqs; i++)
+        seqs[i] = tokens, lens[i] = n, from[i] = n - 1;
+    double *tps = xmalloc((size_t)reps * sizeof(double)),
+           *gf = xmalloc((size_t)reps * sizeof(double));
     double flops = program_flops(r, n, 0) * n_seqs;
-    BatchSink sink = {0};
     for (int rep = -1; rep < reps; rep++) {
         double t0 = now_seconds();
-        runner_score_batch(r, n_seqs, seqs, lens, from, batch_sink, &sink);
+        runner_score_batch(r, n_seqs, seqs, lens, from, batch_sink, NULL);
         double dt = now_seconds() - t0;
         if (rep < 0) continue;
         tps[rep] = (double)n * n_seqs / dt;
@@ -102,16 +103,18 @@ static BenchResult bench_throughput(Runner *r, int n_seqs, int n, int reps, cons
 static BenchResult bench_one(Runner *r, int is_pp, int n, int depth, int recompute, int reps,
                              const int *tokens, float *logits) {
     BenchResult b = {0};
-    double *tps = xmalloc((size_t)reps * sizeof(double)), *gf = xmalloc((size_t)reps * sizeof(double));
+    double *tps = xmalloc((size_t)reps * sizeof(double)),
+           *gf = xmalloc((size_t)reps * sizeof(double));
     double flops = 0;
     if (is_pp)
         flops = program_flops(r, n, 0);
     else
         for (int i = 0; i < n; i++)
-            flops += recompute ? program_flops(r, depth + i + 1, 0) : program_flops(r, 1, depth + i);
+            flops +=
+                recompute ? program_flops(r, depth + i + 1, 0) : program_flops(r, 1, depth + i);
     for (int rep = -1; rep < reps; rep++) {
-        double dt = is_pp ? run_pp(r, tokens, n, logits)
-                          : run_tg(r, tokens, n, depth, recompute, logits);
+        double dt =
+            is_pp ? run_pp(r, tokens, n, logits) : run_tg(r, tokens, n, depth, recompute, logits);
         if (rep < 0) continue; /* warm-up */
         tps[rep] = n / dt;
         gf[rep] = flops / dt / 1e9;
@@ -158,45 +161,67 @@ static void bench_print_stations(const Runner *r, const BenchResult *b) {
     }
 }
 
+/* cJSON's answers: NULL (or 0 from an Add...ToArray) is out of memory. */
+static cJSON *json_ok(cJSON *item) {
+    if (!item) die_runtime("bench: out of memory building the JSON results");
+    return item;
+}
+
+static void json_added(cJSON_bool added) {
+    if (!added) die_runtime("bench: out of memory building the JSON results");
+}
+
+static void json_add_number(cJSON *o, const char *key, double v) {
+    json_ok(cJSON_AddNumberToObject(o, key, v));
+}
+
+static void json_add_string(cJSON *o, const char *key, const char *v) {
+    json_ok(cJSON_AddStringToObject(o, key, v));
+}
+
+/* Station k's figures of a test as a JSON object; the caller owns it. */
+static cJSON *station_json(int k, const StationFigures *f) {
+    cJSON *o = json_ok(cJSON_CreateObject());
+    json_add_number(o, "rank", k);
+    json_add_number(o, "layers", f->n_layers);
+    json_add_number(o, "compute_ms", f->compute_ms);
+    json_add_number(o, "wait_ms", f->wait_ms);
+    json_add_number(o, "send_ms", f->send_ms);
+    json_add_number(o, "bytes_in", (double)f->bytes_in);
+    json_add_number(o, "bytes_out", (double)f->bytes_out);
+    json_add_number(o, "gflop", f->gflop);
+    return o;
+}
+
 static void bench_write_json(const char *path, const Runner *r, const BenchResult *res, int n_res,
                              int threads, double sgemm, double memcpy_gbps) {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "model", r->ck->path);
-    cJSON_AddStringToObject(root, "plan", r->program->name);
-    cJSON_AddNumberToObject(root, "ranks", r->world);
-    cJSON_AddStringToObject(root, "placement", r->placement->name);
-    cJSON_AddNumberToObject(root, "threads", threads);
-    cJSON_AddNumberToObject(root, "sgemm_gflops", sgemm);
-    cJSON_AddNumberToObject(root, "memcpy_gbps", memcpy_gbps);
-    cJSON_AddStringToObject(root, "git_revision", PAINTERS_GIT_REVISION);
-    cJSON *tests = cJSON_AddArrayToObject(root, "tests");
+    cJSON *root = json_ok(cJSON_CreateObject());
+    json_add_string(root, "model", r->ck->path);
+    json_add_string(root, "plan", r->program->name);
+    json_add_number(root, "ranks", r->world);
+    json_add_string(root, "placement", r->placement->name);
+    json_add_number(root, "threads", threads);
+    json_add_number(root, "sgemm_gflops", sgemm);
+    json_add_number(root, "memcpy_gbps", memcpy_gbps);
+    json_add_string(root, "git_revision", PAINTERS_GIT_REVISION);
+    cJSON *tests = json_ok(cJSON_AddArrayToObject(root, "tests"));
     for (int i = 0; i < n_res; i++) {
-        cJSON *t = cJSON_CreateObject();
-        cJSON_AddStringToObject(t, "name", res[i].name);
-        cJSON_AddNumberToObject(t, "tokens_per_s", res[i].mean);
-        cJSON_AddNumberToObject(t, "sd", res[i].sd);
-        cJSON_AddNumberToObject(t, "ms_per_token", res[i].ms_per_token);
-        cJSON_AddNumberToObject(t, "gflops", res[i].gflops);
-        cJSON_AddNumberToObject(t, "sgemm_fraction", res[i].gflops / sgemm);
+        cJSON *t = json_ok(cJSON_CreateObject());
+        json_add_string(t, "name", res[i].name);
+        json_add_number(t, "tokens_per_s", res[i].mean);
+        json_add_number(t, "sd", res[i].sd);
+        json_add_number(t, "ms_per_token", res[i].ms_per_token);
+        json_add_number(t, "gflops", res[i].gflops);
+        json_add_number(t, "sgemm_fraction", res[i].gflops / sgemm);
         if (res[i].stations) {
-            cJSON *st = cJSON_AddArrayToObject(t, "stations");
-            for (int k = 1; k < r->world; k++) {
-                const StationFigures *f = &res[i].stations[k];
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddNumberToObject(o, "rank", k);
-                cJSON_AddNumberToObject(o, "layers", f->n_layers);
-                cJSON_AddNumberToObject(o, "compute_ms", f->compute_ms);
-                cJSON_AddNumberToObject(o, "wait_ms", f->wait_ms);
-                cJSON_AddNumberToObject(o, "send_ms", f->send_ms);
-                cJSON_AddNumberToObject(o, "bytes_in", (double)f->bytes_in);
-                cJSON_AddNumberToObject(o, "bytes_out", (double)f->bytes_out);
-                cJSON_AddNumberToObject(o, "gflop", f->gflop);
-                cJSON_AddItemToArray(st, o);
-            }
+            cJSON *st = json_ok(cJSON_AddArrayToObject(t, "stations"));
+            for (int k = 1; k < r->world; k++)
+                json_added(cJSON_AddItemToArray(st, station_json(k, &res[i].stations[k])));
         }
-        cJSON_AddItemToArray(tests, t);
+        json_added(cJSON_AddItemToArray(tests, t));
     }
     char *text = cJSON_Print(root);
+    if (!text) die_runtime("bench: out of memory printing the JSON results");
     write_text_atomic(path, text);
     free(text);
     cJSON_Delete(root);
@@ -220,8 +245,8 @@ static void bench_write_csv(const char *path, const Runner *r, const BenchResult
         }
         len += (size_t)snprintf(text + len, cap - len,
                                 "%s,%s,%d,%s,%d,%s,%.4f,%.4f,%.5f,%.4f,%.4f,%.3f,%.3f,%.0f\n",
-                                r->ck->path, r->program->name, r->world, r->placement->name, threads,
-                                res[i].name, res[i].mean, res[i].sd, res[i].ms_per_token,
+                                r->ck->path, r->program->name, r->world, r->placement->name,
+                                threads, res[i].name, res[i].mean, res[i].sd, res[i].ms_per_token,
                                 res[i].gflops, sgemm, compute, send, bytes);
     }
     write_text_atomic(path, text);
@@ -234,15 +259,22 @@ int cmd_bench(int argc, char **argv) {
         {"-p", "N", "prompt tokens for the prefill test (default 512)", NULL},
         {"-n", "N", "tokens for the decode test (default 128)", NULL},
         {"-r", "N", "repetitions after one warm-up (default 5)", NULL},
-        {"-d", "DEPTHS", "also decode -n tokens after each of these context depths, e.g. 16,128,400", NULL},
-        {"--recompute", NULL, "with -d, also decode by recomputing the whole sequence per token", NULL},
-        {"--threads", "N", "BLAS threads of rank 0 (default: OPENBLAS_NUM_THREADS, else the cores of the node shared among its ranks)", NULL},
-        {"-b", "N", "also a throughput test: N sequences of -p tokens, pipelined through stations", NULL},
+        {"-d", "DEPTHS",
+         "also decode -n tokens after each of these context depths, e.g. 16,128,400", NULL},
+        {"--recompute", NULL, "with -d, also decode by recomputing the whole sequence per token",
+         NULL},
+        {"--threads", "N",
+         "BLAS threads of rank 0 (default: OPENBLAS_NUM_THREADS, else the cores of the node shared "
+         "among its ranks)",
+         NULL},
+        {"-b", "N", "also a throughput test: N sequences of -p tokens, pipelined through stations",
+         NULL},
         {"--json", "FILE", "write the results as JSON", NULL},
         {"--csv", "FILE", "write one CSV row per test", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
-    cli_parse("bench", "Prefill (ppN) and decode (tgN) tokens/s, mean +- sd over repetitions,\n"
+    cli_parse("bench",
+              "Prefill (ppN) and decode (tgN) tokens/s, mean +- sd over repetitions,\n"
               "with the FLOP rate reached against the machine's own cblas_sgemm rate.",
               opts, n, argc, argv);
     int n_prompt = (int)cli_int(opts, n, "-p", 512, 1, 1 << 20);
@@ -258,13 +290,15 @@ int cmd_bench(int argc, char **argv) {
     Runner *r = runner_open(&ro);
     int *depths = NULL, n_depths = 0, max_depth = 0;
     if (cli_value(opts, n, "-d")) n_depths = cli_parse_ids(cli_value(opts, n, "-d"), "-d", &depths);
-    for (int i = 0; i < n_depths; i++) max_depth = depths[i] > max_depth ? depths[i] : max_depth;
+    for (int i = 0; i < n_depths; i++)
+        max_depth = depths[i] > max_depth ? depths[i] : max_depth;
     int recompute = cli_value(opts, n, "--recompute") != NULL;
     int V = r->ck->cfg.vocab_size;
     int maxn = n_prompt > max_depth + n_gen ? n_prompt : max_depth + n_gen;
     int *tokens = xmalloc((size_t)maxn * sizeof(int));
     srand(1234);
-    for (int i = 0; i < maxn; i++) tokens[i] = 3 + rand() % (V - 3);
+    for (int i = 0; i < maxn; i++)
+        tokens[i] = 3 + rand() % (V - 3);
     float *logits = xalloc_floats((size_t)maxn * V);
 
     int n_res = 0;
@@ -300,8 +334,9 @@ int cmd_bench(int argc, char **argv) {
         for (int j = 0; j < r->program->steps[st].n_layers; j++)
             weight_bytes += (double)layer_stored_bytes(r->ck, r->program->steps[st].layers[j]);
     printf("# model %s, plan %s (%d steps), %d rank(s), placement %s, %d thread(s) on rank 0, "
-           "sgemm %.1f GFLOP/s, memcpy %.1f GB/s\n", r->ck->path, r->program->name,
-           r->program->n_steps, r->world, r->placement->name, threads, sgemm, memcpy_gbps);
+           "sgemm %.1f GFLOP/s, memcpy %.1f GB/s\n",
+           r->ck->path, r->program->name, r->program->n_steps, r->world, r->placement->name,
+           threads, sgemm, memcpy_gbps);
     printf("# %-20s %12s %10s %12s %10s %12s\n", "test", "tokens/s", "sd", "ms/token", "GFLOP/s",
            "%sgemm");
     for (int i = 0; i < n_res; i++)
@@ -312,11 +347,13 @@ int cmd_bench(int argc, char **argv) {
         printf("# decode weight stream (layers as stored) %.2f GB/s = %.1f%% of memcpy\n", gbps,
                100.0 * gbps / memcpy_gbps);
     }
-    for (int i = 0; i < n_res && r->world > 1; i++) bench_print_stations(r, &res[i]);
+    for (int i = 0; i < n_res && r->world > 1; i++)
+        bench_print_stations(r, &res[i]);
     const char *json = cli_value(opts, n, "--json"), *csv = cli_value(opts, n, "--csv");
     if (json) bench_write_json(json, r, res, n_res, threads, sgemm, memcpy_gbps);
     if (csv) bench_write_csv(csv, r, res, n_res, threads, sgemm);
-    for (int i = 0; i < n_res; i++) free(res[i].stations);
+    for (int i = 0; i < n_res; i++)
+        free(res[i].stations);
     free(res);
     free(depths);
     free(tokens);

@@ -75,9 +75,11 @@ static void hear_stations_done(void) {
             size_t len = 0;
             for (int r = 1; r < g_world && len < sizeof missing; r++)
                 if (req[r] != MPI_REQUEST_NULL)
-                    len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%d", len ? ", " : "", r);
+                    len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%d",
+                                            len ? ", " : "", r);
             die_runtime("rank 0: releasing the stations: rank %s did not finish within %.0f s "
-                        "(--timeout); ending the job", missing, timeout);
+                        "(--timeout); ending the job",
+                        missing, timeout);
         }
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
@@ -92,8 +94,11 @@ static void say_station_done(void) {
     MPI_Send(&done, 1, MPI_INT, 0, WIRE_TAG_DONE, MPI_COMM_WORLD);
 }
 
-/* Rank 0 on any exit (a command returning, --help): release the stations. */
+/* Rank 0 on any exit (a command returning, --help): release the stations.
+ * Runs inside exit(): a failure here (a station that does not answer) must
+ * not call exit() again, hence util_set_exiting() first. */
 static void release_stations(void) {
+    util_set_exiting();
     int inited = 0, finalized = 0;
     MPI_Initialized(&inited);
     if (!inited) return;

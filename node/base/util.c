@@ -14,15 +14,24 @@
 static int g_rank = 0;
 static int g_world = 1;
 static jmp_buf *g_error_jump = NULL;
+static int g_exiting = 0; /* inside exit(): util_set_exiting() */
 
-void util_set_error_jump(jmp_buf *jb) { g_error_jump = jb; }
+void util_set_error_jump(jmp_buf *jb) {
+    g_error_jump = jb;
+}
+
+void util_set_exiting(void) {
+    g_exiting = 1;
+}
 
 void util_set_rank(int rank, int world_size) {
     g_rank = rank;
     g_world = world_size;
 }
 
-int util_rank(void) { return g_rank; }
+int util_rank(void) {
+    return g_rank;
+}
 
 static void vmessage(const char *kind, const char *fmt, va_list ap) {
     char buf[2048];
@@ -35,19 +44,21 @@ static void vmessage(const char *kind, const char *fmt, va_list ap) {
 }
 
 static _Noreturn void end_job(int code) {
-    if (g_error_jump) longjmp(*g_error_jump, code);
-    fflush(stdout);
+    if (g_error_jump && !g_exiting) longjmp(*g_error_jump, code);
+    /* exit() flushes every stream; _exit() does not. */
+    fflush(g_exiting ? NULL : stdout);
     int inited = 0, finalized = 0;
     MPI_Initialized(&inited);
     MPI_Finalized(&finalized);
     if (inited && !finalized && g_world > 1) MPI_Abort(MPI_COMM_WORLD, code);
+    if (g_exiting) _exit(code); /* already inside exit(): not again */
     exit(code);
 }
 
 /* Whether a die_* call prints its message: always, unless the error jump is
- * armed and PAINTERS_ERROR_JUMP_PRINT is unset. */
+ * armed (and not ignored while exiting) and PAINTERS_ERROR_JUMP_PRINT is unset. */
 static int error_is_printed(void) {
-    return !g_error_jump || getenv("PAINTERS_ERROR_JUMP_PRINT") != NULL;
+    return !g_error_jump || g_exiting || getenv("PAINTERS_ERROR_JUMP_PRINT") != NULL;
 }
 
 void die_input(const char *fmt, ...) {

@@ -32,6 +32,12 @@ _Noreturn void die_runtime(const char *fmt, ...) PAINTERS_PRINTF(1, 2);
  * ending the program. What the dying parser had allocated is not freed. NULL
  * disarms; the program as shipped never arms it. */
 void util_set_error_jump(jmp_buf *jb);
+/* Called first by an atexit handler that can fail (rank 0 releasing the
+ * stations): calling exit() there again is undefined, so from then on
+ * die_input() and die_runtime() print their message, flush every stream and
+ * end with MPI_Abort (more than one rank) or _exit(), never exit(); the error
+ * jump is ignored (its frame is gone). */
+void util_set_exiting(void);
 
 /* Prints a warning line on stderr (rank-prefixed) and returns. */
 void warn_msg(const char *fmt, ...) PAINTERS_PRINTF(1, 2);
