@@ -70,9 +70,11 @@ static void test_pareto_front(void) {
 static void test_variant_order(void) {
     const char *v[] = {"custom", "zeta", "looped_parallel", "skip", "baseline", "alpha", "random"};
     qsort(v, 7, sizeof *v, study_variant_compare);
-    const char *want[] = {"baseline", "skip", "random", "looped_parallel", "custom", "alpha", "zeta"};
+    const char *want[] = {"baseline", "skip",  "random", "looped_parallel",
+                          "custom",   "alpha", "zeta"};
     int same = 1;
-    for (int i = 0; i < 7; i++) same = same && !strcmp(v[i], want[i]);
+    for (int i = 0; i < 7; i++)
+        same = same && !strcmp(v[i], want[i]);
     TEST_CHECK("variants in study order", same);
     TEST_CHECK("baseline is black", !strcmp(study_variant_style("baseline").color, "#000000"));
     TEST_CHECK("unknown variants get a style", study_variant_style("zeta").point_type > 0);

@@ -36,8 +36,8 @@ void cli_parse(const char *command, const char *summary, CliOption *opts, int n,
         CliOption *o = &opts[found];
         if (o->value) die_input("%s: option %s given twice", command, o->name);
         if (o->metavar) {
-            if (a + 1 >= argc) die_input("%s: option %s needs a value %s", command, o->name,
-                                         o->metavar);
+            if (a + 1 >= argc)
+                die_input("%s: option %s needs a value %s", command, o->name, o->metavar);
             o->value = argv[++a];
         } else {
             o->value = "1";
@@ -94,18 +94,19 @@ int cli_parse_ids(const char *text, const char *what, int **ids) {
         errno = 0;
         long v = strtol(p, &end, 10);
         if (end == p || errno || v < 0 || v > INT_MAX)
-            die_input("%s: '%s' is not a comma-separated list of token ids (at character %d)",
-                      what, text, (int)(p - text) + 1);
+            die_input("%s: '%s' is not a comma-separated list of token ids (at character %d)", what,
+                      text, (int)(p - text) + 1);
         if (n == cap) out = xrealloc(out, (size_t)(cap *= 2) * sizeof(int));
         out[n++] = (int)v;
         p = end;
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
         if (*p == ',') {
             p++;
             if (!*p) die_input("%s: '%s' ends with a comma", what, text);
         } else if (*p) {
-            die_input("%s: '%s' is not a comma-separated list of token ids (at character %d)",
-                      what, text, (int)(p - text) + 1);
+            die_input("%s: '%s' is not a comma-separated list of token ids (at character %d)", what,
+                      text, (int)(p - text) + 1);
         }
     }
     if (n == 0) die_input("%s: no token ids given", what);
@@ -126,7 +127,8 @@ RunnerOptions cli_runner_options(const CliOption *opts, int n) {
     if (timeout) {
         char *end;
         t = strtod(timeout, &end);
-        if (end == timeout || *end || t <= 0) die_input("option --timeout: '%s' is not a positive number of seconds", timeout);
+        if (end == timeout || *end || t <= 0)
+            die_input("option --timeout: '%s' is not a positive number of seconds", timeout);
     }
     return (RunnerOptions){
         .model = model ? model : cli_default_model(),

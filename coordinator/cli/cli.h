@@ -16,7 +16,7 @@ typedef struct {
     const char *name;    /* "--model" */
     const char *metavar; /* "PATH"; NULL for a flag */
     const char *help;
-    const char *value;   /* filled by cli_parse: the value, or "1" for a given flag */
+    const char *value; /* filled by cli_parse: the value, or "1" for a given flag */
 } CliOption;
 
 /* argv[0] is the command name; options start at argv[1]. */
@@ -40,15 +40,23 @@ int cli_parse_ids(const char *text, const char *what, int **ids);
 
 /* The options every command that runs the model takes; splice into a
  * command's option table and read back with cli_runner_options(). */
-#define CLI_RUN_OPTIONS                                                                        \
-    {"--model", "PATH", "checkpoint: HF directory, .safetensors or llama2.c .bin (default: the demo model)", NULL}, \
-    {"--plan", "PLAN", "plan file or inline JSON starting with '{' (default: baseline)", NULL},   \
-    {"--placement", "P", "with mpirun -n K > 1: block (default), round-robin, or a JSON file", NULL}, \
-    {"--inflight", "W", "requests in flight through the stations (default 2 per station)", NULL}, \
-    {"--timeout", "SEC", "longest wait for any canvas before the job ends (default 600)", NULL},  \
-    {"--trace", "FILE", "write receive/apply/send events of every rank as JSON lines", NULL},     \
-    {"--verbose", NULL, "print station memory at start and per-station figures at the end", NULL}, \
-    {"--no-pack", NULL, "score one sequence per canvas instead of packing many into one", NULL}
+#define CLI_RUN_OPTIONS                                                                            \
+    {"--model", "PATH",                                                                            \
+     "checkpoint: HF directory, .safetensors or llama2.c .bin (default: the demo model)", NULL},   \
+        {"--plan", "PLAN", "plan file or inline JSON starting with '{' (default: baseline)",       \
+         NULL},                                                                                    \
+        {"--placement", "P", "with mpirun -n K > 1: block (default), round-robin, or a JSON file", \
+         NULL},                                                                                    \
+        {"--inflight", "W", "requests in flight through the stations (default 2 per station)",     \
+         NULL},                                                                                    \
+        {"--timeout", "SEC", "longest wait for any canvas before the job ends (default 600)",      \
+         NULL},                                                                                    \
+        {"--trace", "FILE", "write receive/apply/send events of every rank as JSON lines", NULL},  \
+        {"--verbose", NULL, "print station memory at start and per-station figures at the end",    \
+         NULL},                                                                                    \
+    {                                                                                              \
+        "--no-pack", NULL, "score one sequence per canvas instead of packing many into one", NULL  \
+    }
 
 /* RunnerOptions from CLI_RUN_OPTIONS; strings point into argv. */
 #include "run/runner.h"

@@ -15,8 +15,10 @@ int cmd_forward(int argc, char **argv) {
         {"--out", "FILE", "write logits [T, V] as an F32 safetensors tensor 'logits'", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
-    cli_parse("forward", "Runs the model under a plan over one token sequence and prints the\n"
-              "argmax at each position; --out saves all logits.", opts, n, argc, argv);
+    cli_parse("forward",
+              "Runs the model under a plan over one token sequence and prints the\n"
+              "argmax at each position; --out saves all logits.",
+              opts, n, argc, argv);
     int *tokens;
     int T = cli_parse_ids(cli_require(opts, n, "forward", "--tokens"), "--tokens", &tokens);
     RunnerOptions ro = cli_runner_options(opts, n);

@@ -22,9 +22,13 @@ static uint64_t stored_bytes(const Checkpoint *ck, const char *prefix, int *dtyp
 
 int cmd_inspect(int argc, char **argv) {
     CliOption opts[] = {
-        {"--model", "PATH", "checkpoint: HF directory, .safetensors file or llama2.c .bin (default: the demo model)", NULL},
-        {"--placement", "P", "also show how block, round-robin or a JSON placement spreads the layers", NULL},
-        {"-n", "K", "ranks for --placement (rank 0 coordinates, 1..K-1 are stations; default 2)", NULL},
+        {"--model", "PATH",
+         "checkpoint: HF directory, .safetensors file or llama2.c .bin (default: the demo model)",
+         NULL},
+        {"--placement", "P",
+         "also show how block, round-robin or a JSON placement spreads the layers", NULL},
+        {"-n", "K", "ranks for --placement (rank 0 coordinates, 1..K-1 are stations; default 2)",
+         NULL},
     };
     int n = sizeof opts / sizeof opts[0];
     cli_parse("inspect", "Prints a checkpoint's architecture, shapes, dtypes and memory per layer.",
@@ -70,13 +74,15 @@ int cmd_inspect(int argc, char **argv) {
     }
     printf("  %-5s %-10s %14.3f\n", "ends", "", ends / 1048576.0);
     printf("total stored %.3f MiB, %.3f M parameters\n", total / 1048576.0,
-           ((double)layer_weights_count(c) * c->n_layers + (double)c->vocab_size * c->dim *
-            (c->tied_embeddings ? 1 : 2) + c->dim) / 1e6);
+           ((double)layer_weights_count(c) * c->n_layers +
+            (double)c->vocab_size * c->dim * (c->tied_embeddings ? 1 : 2) + c->dim) /
+               1e6);
     const char *spec = cli_value(opts, n, "--placement");
     if (spec || cli_value(opts, n, "-n")) {
         int K = (int)cli_int(opts, n, "-n", 2, 1, 1 << 16);
         Placement *pl = placement_make(spec, c->n_layers, K);
-        printf("\n# placement %s over %d ranks (float32 weights held by each station)\n", pl->name, K);
+        printf("\n# placement %s over %d ranks (float32 weights held by each station)\n", pl->name,
+               K);
         printf("# %-5s %-7s %12s  %s\n", "rank", "layers", "MiB", "layer ids");
         for (int rank = K > 1 ? 1 : 0; rank < K; rank++) {
             int count = 0;
@@ -87,7 +93,8 @@ int cmd_inspect(int argc, char **argv) {
                 if (placement_hosts(pl, l, rank)) {
                     count++;
                     if (len + 12 < sizeof ids)
-                        len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%d", len ? "," : "", l);
+                        len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%d", len ? "," : "",
+                                                l);
                 }
             printf("%-7d %12.2f  %s\n", count, count * layer_f32 / 1048576.0, count ? ids : "-");
         }

@@ -26,21 +26,26 @@ int cmd_similarity(int argc, char **argv) {
         {"--out", "DIR", "writes DIR/similarity.csv and DIR/similarity.png", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
-    cli_parse("similarity", "Cosine similarity between the flattened hidden states entering each\n"
-              "step of the plan (and leaving the last), averaged over sequences.", opts, n, argc, argv);
+    cli_parse("similarity",
+              "Cosine similarity between the flattened hidden states entering each\n"
+              "step of the plan (and leaving the last), averaged over sequences.",
+              opts, n, argc, argv);
     const char *out = cli_require(opts, n, "similarity", "--out");
-    const char *task_spec = cli_value(opts, n, "--task"), *ids_text = cli_value(opts, n, "--tokens");
+    const char *task_spec = cli_value(opts, n, "--task"),
+               *ids_text = cli_value(opts, n, "--tokens");
     if (!task_spec == !ids_text) die_input("similarity: give exactly one of --task or --tokens");
     int limit = (int)cli_int(opts, n, "--limit", 16, 1, 1 << 20);
     int max_tokens = (int)cli_int(opts, n, "--max-tokens", 256, 1, 1 << 20);
     RunnerOptions ro = cli_runner_options(opts, n);
-    int n_seqs = 0, **seqs = xcalloc((size_t)limit, sizeof(int *)), *lens = xcalloc((size_t)limit, sizeof(int));
+    int n_seqs = 0, **seqs = xcalloc((size_t)limit, sizeof(int *)),
+        *lens = xcalloc((size_t)limit, sizeof(int));
     if (ids_text) {
         lens[0] = cli_parse_ids(ids_text, "--tokens", &seqs[0]);
         n_seqs = 1;
     } else {
         Task *t = task_load(task_spec, &(TaskLoadOptions){.limit = limit});
-        Tokenizer *tok = model_open_tokenizer(ro.model, cli_value(opts, n, "--tokenizer"), "--task");
+        Tokenizer *tok =
+            model_open_tokenizer(ro.model, cli_value(opts, n, "--tokenizer"), "--task");
         for (int i = 0; i < t->n_items && n_seqs < limit; i++) {
             const char *text = task_item_text(t, i);
             if (!text) break;
@@ -57,7 +62,8 @@ int cmd_similarity(int argc, char **argv) {
     int E = r->program->n_steps + 1;
     double *sim = xmalloc((size_t)E * E * sizeof(double));
     similarity_matrix(r, n_seqs, (const int *const *)seqs, lens, sim);
-    if (mkdir(out, 0755) != 0 && errno != EEXIST) die_input("%s: cannot create: %s", out, strerror(errno));
+    if (mkdir(out, 0755) != 0 && errno != EEXIST)
+        die_input("%s: cannot create: %s", out, strerror(errno));
     char *csv = path_join(out, "similarity.csv"), *png = path_join(out, "similarity.png");
     similarity_write_csv(csv, sim, E);
     char title[256];
@@ -65,10 +71,12 @@ int cmd_similarity(int argc, char **argv) {
     study_plot_similarity(csv, png, title);
     printf("similarity of %d entries over %d sequence(s): %s, %s\n", E, n_seqs, csv, png);
     printf("adjacent steps:");
-    for (int a = 0; a + 1 < E; a++) printf(" %.3f", sim[a * E + a + 1]);
+    for (int a = 0; a + 1 < E; a++)
+        printf(" %.3f", sim[a * E + a + 1]);
     printf("\n");
     free(csv), free(png), free(sim);
-    for (int i = 0; i < n_seqs; i++) free(seqs[i]);
+    for (int i = 0; i < n_seqs; i++)
+        free(seqs[i]);
     free(seqs), free(lens);
     runner_close(r);
     return 0;

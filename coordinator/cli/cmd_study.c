@@ -24,11 +24,13 @@ static const int DEMO_NS[] = {2, 4, 6};
 static int split_list(const char *text, char **copy, const char ***items) {
     *copy = xstrdup(text);
     int n = 1;
-    for (const char *p = text; *p; p++) n += *p == ',';
+    for (const char *p = text; *p; p++)
+        n += *p == ',';
     *items = xmalloc((size_t)n * sizeof(char *));
     int k = 0;
     char *save = NULL;
-    for (char *t = strtok_r(*copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) (*items)[k++] = t;
+    for (char *t = strtok_r(*copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        (*items)[k++] = t;
     return k;
 }
 
@@ -55,16 +57,20 @@ int cmd_study(int argc, char **argv) {
     int n = sizeof opts / sizeof opts[0];
     const char **task_args = NULL;
     int n_task_args = cli_take_repeated("study", &argc, argv, "--task", &task_args);
-    cli_parse("study", "painters study [OUT] [options]: plans (the paper's variants for a range of N,\n"
+    cli_parse("study",
+              "painters study [OUT] [options]: plans (the paper's variants for a range of N,\n"
               "or plan files) x tasks under the ranks of the job; per cell the metrics, the\n"
               "normalized score and the measured latency, in OUT/results.csv, summary.csv,\n"
               "results.json, plots and report.html (default OUT: study-out). A killed study\n"
-              "resumes where it stopped.", opts, n, argc, argv);
-    StudyOptions o = {.out_dir = out, .run = cli_runner_options(opts, n),
+              "resumes where it stopped.",
+              opts, n, argc, argv);
+    StudyOptions o = {.out_dir = out,
+                      .run = cli_runner_options(opts, n),
                       .tokenizer = cli_value(opts, n, "--tokenizer"),
                       .K = (int)cli_int(opts, n, "--K", 3, 1, 1000),
                       .seed = (int)cli_int(opts, n, "--seed", 0, 0, 1L << 30),
-                      .latency_prompt = 64, .latency_decode = 16,
+                      .latency_prompt = 64,
+                      .latency_decode = 16,
                       .similarity_seqs = (int)cli_int(opts, n, "--similarity", 8, 0, 10000),
                       .report = cli_value(opts, n, "--no-report") == NULL};
     char *variants_copy = NULL, *plans_copy = NULL;
@@ -73,7 +79,8 @@ int cmd_study(int argc, char **argv) {
         o.n_variants = split_list(cli_value(opts, n, "--variants"), &variants_copy, &variants);
         for (int i = 0; i < o.n_variants; i++) {
             int known = 0;
-            for (int v = 0; v < PLAN_N_VARIANTS; v++) known |= !strcmp(variants[i], PLAN_VARIANTS[v]);
+            for (int v = 0; v < PLAN_N_VARIANTS; v++)
+                known |= !strcmp(variants[i], PLAN_VARIANTS[v]);
             if (!known) die_input("study: --variants: unknown variant '%s'", variants[i]);
         }
         o.variants = variants;
@@ -97,7 +104,8 @@ int cmd_study(int argc, char **argv) {
     if (n_task_args > 0) {
         long limit = cli_int(opts, n, "--limit", 0, 1, 1L << 40);
         tasks = xmalloc((size_t)n_task_args * sizeof *tasks);
-        for (int i = 0; i < n_task_args; i++) tasks[i] = (StudyTask){task_args[i], limit};
+        for (int i = 0; i < n_task_args; i++)
+            tasks[i] = (StudyTask){task_args[i], limit};
         o.tasks = tasks;
         o.n_tasks = n_task_args;
     } else {

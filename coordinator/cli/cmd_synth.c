@@ -46,12 +46,18 @@ static int synth_tensors(const ModelConfig *c, SynthTensor *t) {
             int64_t d0, d1;
             int norm, bias;
         } parts[] = {
-            {"input_layernorm.weight", D, 0, 1, 0},  {"self_attn.q_proj.weight", qd, D, 0, 0},
-            {"self_attn.k_proj.weight", kvd, D, 0, 0}, {"self_attn.v_proj.weight", kvd, D, 0, 0},
-            {"self_attn.q_proj.bias", qd, 0, 0, 1},  {"self_attn.k_proj.bias", kvd, 0, 0, 1},
-            {"self_attn.v_proj.bias", kvd, 0, 0, 1}, {"self_attn.o_proj.weight", D, qd, 0, 0},
-            {"post_attention_layernorm.weight", D, 0, 1, 0}, {"mlp.gate_proj.weight", F, D, 0, 0},
-            {"mlp.up_proj.weight", F, D, 0, 0},      {"mlp.down_proj.weight", D, F, 0, 0},
+            {"input_layernorm.weight", D, 0, 1, 0},
+            {"self_attn.q_proj.weight", qd, D, 0, 0},
+            {"self_attn.k_proj.weight", kvd, D, 0, 0},
+            {"self_attn.v_proj.weight", kvd, D, 0, 0},
+            {"self_attn.q_proj.bias", qd, 0, 0, 1},
+            {"self_attn.k_proj.bias", kvd, 0, 0, 1},
+            {"self_attn.v_proj.bias", kvd, 0, 0, 1},
+            {"self_attn.o_proj.weight", D, qd, 0, 0},
+            {"post_attention_layernorm.weight", D, 0, 1, 0},
+            {"mlp.gate_proj.weight", F, D, 0, 0},
+            {"mlp.up_proj.weight", F, D, 0, 0},
+            {"mlp.down_proj.weight", D, F, 0, 0},
         };
         for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
             if (parts[i].bias && !c->qkv_bias) continue;
@@ -85,19 +91,25 @@ int cmd_synth(int argc, char **argv) {
         {"--out", "DIR", "output directory (config.json + model.safetensors)", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
-    cli_parse("synth", "Writes a checkpoint with random weights (std 0.02, norms 1) in a real\n"
-              "model's shapes, keeping its first L layers.", opts, n, argc, argv);
+    cli_parse("synth",
+              "Writes a checkpoint with random weights (std 0.02, norms 1) in a real\n"
+              "model's shapes, keeping its first L layers.",
+              opts, n, argc, argv);
     const char *cfg_path = cli_require(opts, n, "synth", "--config");
     const char *out = cli_require(opts, n, "synth", "--out");
     const char *dt = cli_value(opts, n, "--dtype");
-    Dtype dtype = !dt || !strcmp(dt, "bf16") ? DTYPE_BF16 : !strcmp(dt, "f16") ? DTYPE_F16
-                : !strcmp(dt, "f32") ? DTYPE_F32 : (die_input("--dtype: '%s' is not bf16, f16 or f32", dt), DTYPE_F32);
+    Dtype dtype = !dt || !strcmp(dt, "bf16") ? DTYPE_BF16
+                  : !strcmp(dt, "f16")       ? DTYPE_F16
+                  : !strcmp(dt, "f32")
+                      ? DTYPE_F32
+                      : (die_input("--dtype: '%s' is not bf16, f16 or f32", dt), DTYPE_F32);
     ModelConfig c;
     hf_config_load(cfg_path, &c);
     c.n_layers = (int)cli_int(opts, n, "--layers", c.n_layers, 1, c.n_layers);
     uint64_t seed = (uint64_t)cli_int(opts, n, "--seed", 1, 1, 1L << 40) * 0x9E3779B97F4A7C15ULL;
 
-    if (mkdir(out, 0755) != 0 && errno != EEXIST) die_input("%s: cannot create: %s", out, strerror(errno));
+    if (mkdir(out, 0755) != 0 && errno != EEXIST)
+        die_input("%s: cannot create: %s", out, strerror(errno));
     /* config.json: the original, with the layer count and dtype changed. */
     char *text = read_file_text(cfg_path, NULL);
     cJSON *cfg = json_parse_checked(cfg_path, text);
@@ -107,7 +119,9 @@ int cmd_synth(int argc, char **argv) {
     cJSON_DeleteItemFromObject(cfg, "torch_dtype");
     cJSON_DeleteItemFromObject(cfg, "dtype");
     cJSON_AddStringToObject(cfg, "torch_dtype",
-                            dtype == DTYPE_BF16 ? "bfloat16" : dtype == DTYPE_F16 ? "float16" : "float32");
+                            dtype == DTYPE_BF16  ? "bfloat16"
+                            : dtype == DTYPE_F16 ? "float16"
+                                                 : "float32");
     char *cfg_text = cJSON_Print(cfg);
     char *cfg_out = path_join(out, "config.json");
     write_text_atomic(cfg_out, cfg_text);
@@ -127,16 +141,20 @@ int cmd_synth(int argc, char **argv) {
     uint64_t offset = 0;
     hlen += (size_t)snprintf(hdr + hlen, hcap - hlen, "{");
     for (int i = 0; i < nt; i++) {
-        uint64_t bytes = (uint64_t)t[i].shape[0] * (t[i].ndim == 2 ? (uint64_t)t[i].shape[1] : 1) * esz;
-        hlen += (size_t)snprintf(hdr + hlen, hcap - hlen, "%s\"%s\": {\"dtype\": \"%s\", \"shape\": [%lld",
-                                 i ? ", " : "", t[i].name, dtype_name(dtype), (long long)t[i].shape[0]);
-        if (t[i].ndim == 2) hlen += (size_t)snprintf(hdr + hlen, hcap - hlen, ", %lld", (long long)t[i].shape[1]);
+        uint64_t bytes =
+            (uint64_t)t[i].shape[0] * (t[i].ndim == 2 ? (uint64_t)t[i].shape[1] : 1) * esz;
+        hlen += (size_t)snprintf(hdr + hlen, hcap - hlen,
+                                 "%s\"%s\": {\"dtype\": \"%s\", \"shape\": [%lld", i ? ", " : "",
+                                 t[i].name, dtype_name(dtype), (long long)t[i].shape[0]);
+        if (t[i].ndim == 2)
+            hlen += (size_t)snprintf(hdr + hlen, hcap - hlen, ", %lld", (long long)t[i].shape[1]);
         hlen += (size_t)snprintf(hdr + hlen, hcap - hlen, "], \"data_offsets\": [%llu, %llu]}",
                                  (unsigned long long)offset, (unsigned long long)(offset + bytes));
         offset += bytes;
     }
     hlen += (size_t)snprintf(hdr + hlen, hcap - hlen, "}");
-    while (hlen % 8) hdr[hlen++] = ' ';
+    while (hlen % 8)
+        hdr[hlen++] = ' ';
     char *st_out = path_join(out, "model.safetensors");
     AtomicFile af = atomic_file_open(st_out);
     const char *tmp = af.tmp;
@@ -153,7 +171,8 @@ int cmd_synth(int argc, char **argv) {
             size_t m = count - done < chunk ? count - done : chunk;
             for (size_t k = 0; k < m; k++) {
                 float v = t[i].is_norm ? 1.0f : synth_uniform(&seed, 0.0346f); /* std 0.02 */
-                if (dtype == DTYPE_F32) memcpy(buf + 4 * k, &v, 4);
+                if (dtype == DTYPE_F32)
+                    memcpy(buf + 4 * k, &v, 4);
                 else {
                     uint16_t h = dtype == DTYPE_BF16 ? f32_to_bf16(v) : f32_to_f16(v);
                     memcpy(buf + 2 * k, &h, 2);

@@ -13,7 +13,8 @@
 
 static void print_ids(const char *label, const int *ids, int n) {
     printf("%s", label);
-    for (int i = 0; i < n; i++) printf("%s%d", i ? "," : " ", ids[i]);
+    for (int i = 0; i < n; i++)
+        printf("%s%d", i ? "," : " ", ids[i]);
     printf("\n");
 }
 
@@ -26,8 +27,9 @@ int cmd_tokenize(int argc, char **argv) {
         {"--pieces", NULL, "also print the pieces", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
-    cli_parse("tokenize", "Encodes text with the model's SentencePiece tokenizer and prints the ids.",
-              opts, n, argc, argv);
+    cli_parse("tokenize",
+              "Encodes text with the model's SentencePiece tokenizer and prints the ids.", opts, n,
+              argc, argv);
     const char *text = cli_require(opts, n, "tokenize", "--text");
     const char *model = cli_value(opts, n, "--model");
     Tokenizer *tok = model_open_tokenizer(model ? model : cli_default_model(),
@@ -37,7 +39,8 @@ int cmd_tokenize(int argc, char **argv) {
     print_ids("ids:", ids, count);
     if (cli_value(opts, n, "--pieces")) {
         printf("pieces:");
-        for (int i = 0; i < count; i++) printf(" %s", tokenizer_piece(tok, ids[i]));
+        for (int i = 0; i < count; i++)
+            printf(" %s", tokenizer_piece(tok, ids[i]));
         printf("\n");
     }
     free(ids);
@@ -68,18 +71,22 @@ int cmd_generate(int argc, char **argv) {
         {"--no-stop", NULL, "do not stop at EOS", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
-    cli_parse("generate", "Greedy decoding with the KV cache under a plan; streams the text and\n"
-              "ends with a line 'tokens: a,b,c' of the new ids.", opts, n, argc, argv);
+    cli_parse("generate",
+              "Greedy decoding with the KV cache under a plan; streams the text and\n"
+              "ends with a line 'tokens: a,b,c' of the new ids.",
+              opts, n, argc, argv);
     const char *prompt = cli_value(opts, n, "--prompt");
     const char *tokens = cli_value(opts, n, "--tokens");
-    if (!prompt == !tokens) die_input("generate: give exactly one of --prompt TEXT or --tokens IDS");
+    if (!prompt == !tokens)
+        die_input("generate: give exactly one of --prompt TEXT or --tokens IDS");
     int max_new = (int)cli_int(opts, n, "--max-new", 64, 1, 1 << 20);
     RunnerOptions ro = cli_runner_options(opts, n);
     const char *model = ro.model;
     Tokenizer *tok = model_open_tokenizer(model, cli_value(opts, n, "--tokenizer"),
                                           prompt ? "--prompt (or give --tokens IDS)" : NULL);
     int *ids;
-    int np = prompt ? tokenizer_encode(tok, prompt, 1, &ids) : cli_parse_ids(tokens, "--tokens", &ids);
+    int np =
+        prompt ? tokenizer_encode(tok, prompt, 1, &ids) : cli_parse_ids(tokens, "--tokens", &ids);
     Runner *r = runner_open(&ro);
     int eos = tok ? tokenizer_eos(tok) : r->ck->cfg.eos_id;
     if (cli_value(opts, n, "--no-stop")) eos = -1;
@@ -91,10 +98,12 @@ int cmd_generate(int argc, char **argv) {
     printf("\n");
     print_ids("tokens:", out, n_new);
     fflush(stdout);
-    fprintf(stderr, "prompt %d tokens: %.1f ms (%.1f tokens/s); %d new tokens: %.2f ms/token (%.1f tokens/s)\n",
-            np, st.prefill_seconds * 1e3, np / st.prefill_seconds, n_new,
-            n_new ? st.decode_seconds * 1e3 / n_new : 0.0,
-            st.decode_seconds > 0 ? n_new / st.decode_seconds : 0.0);
+    fprintf(
+        stderr,
+        "prompt %d tokens: %.1f ms (%.1f tokens/s); %d new tokens: %.2f ms/token (%.1f tokens/s)\n",
+        np, st.prefill_seconds * 1e3, np / st.prefill_seconds, n_new,
+        n_new ? st.decode_seconds * 1e3 / n_new : 0.0,
+        st.decode_seconds > 0 ? n_new / st.decode_seconds : 0.0);
     free(out);
     free(ids);
     runner_close(r);

@@ -32,7 +32,8 @@ static void usage(void) {
            "Runs a frozen transformer with its layers spread over MPI ranks and routes the\n"
            "hidden state through them under a layer plan. Under mpirun -n K, rank 0 is the\n"
            "coordinator and ranks 1..K-1 are painter stations.\n\ncommands:\n");
-    for (int i = 0; i < N_COMMANDS; i++) printf("  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    for (int i = 0; i < N_COMMANDS; i++)
+        printf("  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
 }
 
 int main(int argc, char **argv) {

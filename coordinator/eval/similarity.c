@@ -54,7 +54,8 @@ void similarity_write_csv(const char *path, const double *sim, int n_entries) {
     size_t cap = 64 + (size_t)n_entries * (size_t)(n_entries + 1) * 16, len = 0;
     char *text = xmalloc(cap);
     len += (size_t)snprintf(text + len, cap - len, "entry");
-    for (int b = 0; b < n_entries; b++) len += (size_t)snprintf(text + len, cap - len, ",%d", b);
+    for (int b = 0; b < n_entries; b++)
+        len += (size_t)snprintf(text + len, cap - len, ",%d", b);
     len += (size_t)snprintf(text + len, cap - len, "\n");
     for (int a = 0; a < n_entries; a++) {
         len += (size_t)snprintf(text + len, cap - len, "%d", a);

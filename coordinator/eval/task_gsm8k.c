@@ -7,11 +7,17 @@
 #include "eval/task_text.h"
 #include "base/util.h"
 
-static int is_digit_class(char c) { return c >= '0' && c <= '9'; }
+static int is_digit_class(char c) {
+    return c >= '0' && c <= '9';
+}
 /* [0-9\.\,] of the strict pattern */
-static int in_strict_class(char c) { return is_digit_class(c) || c == '.' || c == ','; }
+static int in_strict_class(char c) {
+    return is_digit_class(c) || c == '.' || c == ',';
+}
 /* [$0-9.,] of the flexible pattern */
-static int in_flexible_class(char c) { return in_strict_class(c) || c == '$'; }
+static int in_flexible_class(char c) {
+    return in_strict_class(c) || c == '$';
+}
 
 static char *copy_span(const char *b, size_t n) {
     char *out = xmalloc(n + 1);
@@ -23,7 +29,8 @@ static char *copy_span(const char *b, size_t n) {
 /* Length of the longest run of characters in the class from s. */
 static size_t run_length(const char *s, int (*in_class)(char)) {
     size_t n = 0;
-    while (s[n] && in_class(s[n])) n++;
+    while (s[n] && in_class(s[n]))
+        n++;
     return n;
 }
 
@@ -67,7 +74,8 @@ char *gsm8k_normalize(const char *text) {
         if (*p != ',' && *p != '$') *o++ = *p;
     *o = '\0';
     const char *start = out;
-    for (const char *p = strstr(out, "#### "); p; p = strstr(p + 1, "#### ")) start = p + 5;
+    for (const char *p = strstr(out, "#### "); p; p = strstr(p + 1, "#### "))
+        start = p + 5;
     memmove(out, start, strlen(start) + 1);
     size_t n = strlen(out);
     /* "\.$": '$' matches at the end and before a final newline. */

@@ -27,8 +27,10 @@ static int is_ascii_space(char c) {
 
 char *str_strip(const char *text) {
     const char *b = text, *e = text + strlen(text);
-    while (b < e && is_ascii_space(*b)) b++;
-    while (e > b && is_ascii_space(e[-1])) e--;
+    while (b < e && is_ascii_space(*b))
+        b++;
+    while (e > b && is_ascii_space(e[-1]))
+        e--;
     char *out = xmalloc((size_t)(e - b) + 1);
     memcpy(out, b, (size_t)(e - b));
     out[e - b] = '\0';
@@ -39,7 +41,8 @@ char *str_strip(const char *text) {
  * (Python's str.replace). Caller frees. */
 static char *str_replace_all(const char *s, const char *from, const char *to) {
     size_t lf = strlen(from), lt = strlen(to), n = 0;
-    for (const char *p = strstr(s, from); p; p = strstr(p + lf, from)) n++;
+    for (const char *p = strstr(s, from); p; p = strstr(p + lf, from))
+        n++;
     size_t len = strlen(s) + n * lt + 1;
     char *out = xmalloc(len), *o = out;
     const char *p = s, *q;
@@ -60,7 +63,8 @@ static char *remove_bracketed(const char *s) {
     for (const char *p = s; *p;) {
         if (*p == '[') {
             const char *q = p + 1;
-            while (*q && *q != ']' && *q != '\n') q++;
+            while (*q && *q != ']' && *q != '\n')
+                q++;
             if (*q == ']') {
                 p = q + 1;
                 continue;

@@ -11,7 +11,9 @@ void progress_start(Progress *p, const char *label, long total) {
     p->t_start = p->t_last = now_seconds();
 }
 
-void progress_set_total(Progress *p, long total) { p->total = total; }
+void progress_set_total(Progress *p, long total) {
+    p->total = total;
+}
 
 void progress_update(Progress *p, long done) {
     double now = now_seconds();

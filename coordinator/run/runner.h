@@ -45,7 +45,7 @@ typedef enum { RUNNER_LAST_LOGITS, RUNNER_ALL_LOGITS } RunnerLogits;
 /* One station's figures for the runs since the last report. */
 typedef struct {
     int rank;
-    int n_layers;          /* layers hosted */
+    int n_layers; /* layers hosted */
     double compute_ms, wait_ms, send_ms;
     uint64_t bytes_in, bytes_out, steps, layers;
     double gflop;
@@ -57,7 +57,7 @@ typedef struct {
     Checkpoint *ck;
     HeadWeights *head;
     Program *program;
-    int world;            /* MPI ranks in the job */
+    int world; /* MPI ranks in the job */
     /* One rank: every layer here. */
     Station *station;
     ProgramKV *kv;
@@ -68,12 +68,12 @@ typedef struct {
     int n_slots;
     StationFigures *figures; /* (world) per rank, filled at the end of each run */
     Trace trace;
-    char *trace_text;     /* collected JSONL of every rank; owned */
+    char *trace_text; /* collected JSONL of every rank; owned */
     size_t trace_len;
-    int n_past;           /* tokens of the current sequence so far */
-    float *x, *normed;    /* (cap, D) canvas and head work buffer */
+    int n_past;        /* tokens of the current sequence so far */
+    float *x, *normed; /* (cap, D) canvas and head work buffer */
     size_t cap;
-    float *gather;        /* (cap_gather, D) a packed sequence's rows, its shared prefix first */
+    float *gather; /* (cap_gather, D) a packed sequence's rows, its shared prefix first */
     size_t cap_gather;
     double seconds_layers, seconds_head;
 } Runner;
@@ -100,8 +100,8 @@ typedef void (*RunnerScoreFn)(void *ctx, int i, const float *logits, int T);
  * every row; the rows before from[i] may hold anything). Sequences are packed
  * into canvases (RunnerOptions.pack_tokens) and, with stations, several
  * canvases are in flight at once so that every station has work. */
-void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens,
-                        const int *from, RunnerScoreFn fn, void *ctx);
+void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens, const int *from,
+                        RunnerScoreFn fn, void *ctx);
 
 /* Starts a new sequence (forgets the KV caches). */
 void runner_reset(Runner *r);

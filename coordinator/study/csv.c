@@ -10,9 +10,11 @@
 #include <string.h>
 
 static char *trim_blanks(char *s) {
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) s[--n] = '\0';
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
     return s;
 }
 
@@ -24,7 +26,8 @@ static int is_blank(const char *s) {
 
 static int count_fields(const char *line) {
     int n = 1;
-    for (; *line; line++) n += *line == ',';
+    for (; *line; line++)
+        n += *line == ',';
     return n;
 }
 
@@ -43,7 +46,8 @@ static void reject_nul_bytes(const char *path, const char *text, size_t len) {
     const char *nul = memchr(text, '\0', len);
     if (!nul) return;
     int line = 1;
-    for (const char *p = text; p < nul; p++) line += *p == '\n';
+    for (const char *p = text; p < nul; p++)
+        line += *p == '\n';
     die_input("%s:%d: a NUL byte: not a text CSV file", path, line);
 }
 
@@ -85,7 +89,8 @@ CsvTable csv_read(const char *path) {
 
 void csv_free(CsvTable *t) {
     if (!t) return;
-    for (int r = 0; r < t->n_rows; r++) free(t->rows[r].fields);
+    for (int r = 0; r < t->n_rows; r++)
+        free(t->rows[r].fields);
     free(t->rows);
     free(t->header);
     free(t->text);
@@ -99,7 +104,8 @@ void csv_expect_header(const CsvTable *t, const char *columns) {
     char **names = xmalloc((size_t)n * sizeof *names);
     split_fields(want, names, n);
     int ok = n == t->n_cols;
-    for (int i = 0; ok && i < n; i++) ok = !strcmp(names[i], t->header[i]);
+    for (int i = 0; ok && i < n; i++)
+        ok = !strcmp(names[i], t->header[i]);
     free(names);
     free(want);
     if (!ok) die_input("%s:%d: the header is not '%s'", t->path, t->header_line, columns);

@@ -28,7 +28,7 @@ typedef struct {
     char **header; /* owned array of n_cols pointers into text */
     int n_cols;
     int header_line; /* 1-based */
-    CsvRow *rows; /* owned, n_rows */
+    CsvRow *rows;    /* owned, n_rows */
     int n_rows;
 } CsvTable;
 

@@ -28,7 +28,7 @@
 typedef struct {
     char *plan, *variant, *task, *metric; /* owned */
     int N, K, seed;
-    double value, normalized;             /* normalized: NAN when not the primary metric */
+    double value, normalized; /* normalized: NAN when not the primary metric */
     double prefill_ms, decode_ms, seconds;
 } StudyRow;
 
@@ -86,10 +86,13 @@ static double study_transform(const Study *st, const char *metric, double v) {
 
 static const char *primary_metric(TaskKind k) {
     switch (k) {
-    case TASK_PPL: return "perplexity";
+    case TASK_PPL:
+        return "perplexity";
     case TASK_GEN:
-    case TASK_GSM8K: return "exact_match";
-    default: return "acc";
+    case TASK_GSM8K:
+        return "exact_match";
+    default:
+        return "acc";
     }
 }
 
@@ -99,7 +102,8 @@ static double chance_score(const Task *t) {
         t->kind == TASK_LAMBADA || !t->choices || t->n_items == 0)
         return 0.0;
     double s = 0;
-    for (int i = 0; i < t->n_items; i++) s += 1.0 / t->choices[i].n_options;
+    for (int i = 0; i < t->n_items; i++)
+        s += 1.0 / t->choices[i].n_options;
     return s / t->n_items;
 }
 
@@ -107,7 +111,8 @@ static const StudyRow *find_row(const Study *st, const char *plan, const char *t
                                 const char *metric) {
     for (int i = 0; i < st->rows.n; i++) {
         const StudyRow *w = &st->rows.rows[i];
-        if (!strcmp(w->plan, plan) && !strcmp(w->task, task) && (!metric || !strcmp(w->metric, metric)))
+        if (!strcmp(w->plan, plan) && !strcmp(w->task, task) &&
+            (!metric || !strcmp(w->metric, metric)))
             return w;
     }
     return NULL;
@@ -183,14 +188,17 @@ static void load_previous_rows(Study *st) {
     if (len > 0 && text[len - 1] != '\n') {
         char *last = strrchr(text, '\n');
         warn_msg("%s: dropping a last line cut short", st->csv_path);
-        if (last) last[1] = '\0';
-        else text[0] = '\0';
+        if (last)
+            last[1] = '\0';
+        else
+            text[0] = '\0';
     }
     char *save = NULL, *line = strtok_r(text, "\n", &save);
     int lineno = 1;
     if (!line || strcmp(line, STUDY_CSV_HEADER))
-        die_input("%s:1: not a painters study results file (header differs); use another output folder",
-                  st->csv_path);
+        die_input(
+            "%s:1: not a painters study results file (header differs); use another output folder",
+            st->csv_path);
     while ((line = strtok_r(NULL, "\n", &save))) {
         lineno++;
         char *f[STUDY_CSV_FIELDS];
@@ -206,11 +214,14 @@ static void load_previous_rows(Study *st) {
             p = comma + 1;
         }
         if (nf != STUDY_CSV_FIELDS)
-            die_input("%s:%d: expected %d fields, found %d", st->csv_path, lineno, STUDY_CSV_FIELDS, nf);
+            die_input("%s:%d: expected %d fields, found %d", st->csv_path, lineno, STUDY_CSV_FIELDS,
+                      nf);
         if (strcmp(f[0], st->model_name))
             die_input("%s:%d: results of model %s, not %s; use another output folder", st->csv_path,
                       lineno, f[0], st->model_name);
-        StudyRow w = {.plan = xstrdup(f[1]), .variant = xstrdup(f[2]), .task = xstrdup(f[6]),
+        StudyRow w = {.plan = xstrdup(f[1]),
+                      .variant = xstrdup(f[2]),
+                      .task = xstrdup(f[6]),
                       .metric = xstrdup(f[7])};
         w.N = *f[3] ? atoi(f[3]) : -1;
         w.K = atoi(f[4]);
@@ -232,7 +243,8 @@ static void measure_latency(Study *st, double *prefill_ms, double *decode_ms) {
     Runner *r = st->r;
     int P = st->o->latency_prompt, D = st->o->latency_decode, V = r->ck->cfg.vocab_size;
     int *tokens = xmalloc((size_t)(P + D) * sizeof(int));
-    for (int i = 0; i < P + D; i++) tokens[i] = 3 + (int)((i * 2654435761u) % (unsigned)(V - 3));
+    for (int i = 0; i < P + D; i++)
+        tokens[i] = 3 + (int)((i * 2654435761u) % (unsigned)(V - 3));
     float *logits = xalloc_floats((size_t)V);
     double pre[3], dec[3];
     for (int rep = -1; rep < 3; rep++) {
@@ -240,7 +252,8 @@ static void measure_latency(Study *st, double *prefill_ms, double *decode_ms) {
         double t0 = now_seconds();
         runner_feed(r, tokens, P, logits, RUNNER_LAST_LOGITS);
         double t1 = now_seconds();
-        for (int i = 0; i < D; i++) runner_feed(r, &tokens[P + i], 1, logits, RUNNER_LAST_LOGITS);
+        for (int i = 0; i < D; i++)
+            runner_feed(r, &tokens[P + i], 1, logits, RUNNER_LAST_LOGITS);
         double t2 = now_seconds();
         if (rep < 0) continue;
         pre[rep] = (t1 - t0) * 1e3 / P;
@@ -282,11 +295,17 @@ static void run_cell(Study *st, const Program *p, StudyTaskState *ts, double pre
     task_evaluate(ts->task, st->r, st->tok, &(TaskEvalOptions){.progress = &progress}, &res);
     int first = st->rows.n;
     for (int m = 0; m < res.n_metrics; m++) {
-        StudyRow w = {.plan = xstrdup(p->name), .variant = xstrdup(p->variant),
-                      .task = xstrdup(ts->name), .metric = xstrdup(res.metrics[m].name),
-                      .N = strcmp(p->variant, "custom") ? p->N : -1, .K = p->K, .seed = p->seed,
-                      .value = res.metrics[m].value, .prefill_ms = prefill_ms,
-                      .decode_ms = decode_ms, .seconds = res.seconds};
+        StudyRow w = {.plan = xstrdup(p->name),
+                      .variant = xstrdup(p->variant),
+                      .task = xstrdup(ts->name),
+                      .metric = xstrdup(res.metrics[m].name),
+                      .N = strcmp(p->variant, "custom") ? p->N : -1,
+                      .K = p->K,
+                      .seed = p->seed,
+                      .value = res.metrics[m].value,
+                      .prefill_ms = prefill_ms,
+                      .decode_ms = decode_ms,
+                      .seconds = res.seconds};
         rows_push(&st->rows, w);
     }
     /* After the cell's rows are in: the baseline's own cell normalizes to 1. */
@@ -333,12 +352,16 @@ static void write_summary(const Study *st) {
     for (int i = 0; i < st->n_plans; i++) {
         const Program *p = st->plans[i];
         const StudyRow *any = NULL;
-        for (int t = 0; t < st->o->n_tasks && !any; t++) any = find_row(st, p->name, st->tasks[t].name, NULL);
+        for (int t = 0; t < st->o->n_tasks && !any; t++)
+            any = find_row(st, p->name, st->tasks[t].name, NULL);
         if (!any) continue;
         double med = plan_median(st, p);
         char med_s[32], n_s[16];
         format_number(med_s, sizeof med_s, med);
-        if (any->N >= 0) snprintf(n_s, sizeof n_s, "%d", any->N); else n_s[0] = '\0';
+        if (any->N >= 0)
+            snprintf(n_s, sizeof n_s, "%d", any->N);
+        else
+            n_s[0] = '\0';
         len += (size_t)snprintf(text + len, cap - len, "%s,%s,%s,%d,%d,%d,%s,%.6f,%.6f\n", p->name,
                                 p->variant, n_s, p->K, p->seed, p->n_steps, med_s, any->prefill_ms,
                                 any->decode_ms);
@@ -348,7 +371,8 @@ static void write_summary(const Study *st) {
         if (any->N >= 0) cJSON_AddNumberToObject(jp, "N", any->N);
         cJSON *prog = cJSON_AddArrayToObject(jp, "program");
         for (int s = 0; s < p->n_steps; s++)
-            cJSON_AddItemToArray(prog, cJSON_CreateIntArray(p->steps[s].layers, p->steps[s].n_layers));
+            cJSON_AddItemToArray(prog,
+                                 cJSON_CreateIntArray(p->steps[s].layers, p->steps[s].n_layers));
         if (!isnan(med)) cJSON_AddNumberToObject(jp, "median_normalized", med);
         cJSON_AddNumberToObject(jp, "prefill_ms_per_token", any->prefill_ms);
         cJSON_AddNumberToObject(jp, "decode_ms_per_token", any->decode_ms);
@@ -360,7 +384,8 @@ static void write_summary(const Study *st) {
                 const StudyRow *w = &st->rows.rows[k];
                 if (strcmp(w->plan, p->name) || strcmp(w->task, st->tasks[t].name)) continue;
                 cJSON_AddNumberToObject(metrics, w->metric, w->value);
-                if (!isnan(w->normalized)) cJSON_AddNumberToObject(cell, "normalized", w->normalized);
+                if (!isnan(w->normalized))
+                    cJSON_AddNumberToObject(cell, "normalized", w->normalized);
                 cJSON_AddNumberToObject(cell, "seconds", w->seconds);
             }
             cJSON_AddItemToObject(cell, "metrics", metrics);
@@ -388,15 +413,18 @@ static void build_plans(Study *st) {
     st->plans = xmalloc((size_t)(2 + o->n_plan_files + o->n_variants * (o->n_Ns ? o->n_Ns : 1)) *
                         sizeof(Program *));
     st->plans[st->n_plans++] = plan_expand_variant("baseline", 0, 0, 0, T);
-    for (int i = 0; i < o->n_plan_files; i++) st->plans[st->n_plans++] = plan_load(o->plan_files[i], T);
+    for (int i = 0; i < o->n_plan_files; i++)
+        st->plans[st->n_plans++] = plan_load(o->plan_files[i], T);
     for (int v = 0; v < o->n_variants; v++) {
         if (!strcmp(o->variants[v], "baseline")) continue;
         for (int i = 0; i < o->n_Ns; i++) {
             if (2 * o->Ns[i] >= T) {
-                warn_msg("study: N = %d leaves no middle in a %d-layer model; skipped", o->Ns[i], T);
+                warn_msg("study: N = %d leaves no middle in a %d-layer model; skipped", o->Ns[i],
+                         T);
                 continue;
             }
-            st->plans[st->n_plans++] = plan_expand_variant(o->variants[v], o->Ns[i], o->K, o->seed, T);
+            st->plans[st->n_plans++] =
+                plan_expand_variant(o->variants[v], o->Ns[i], o->K, o->seed, T);
         }
     }
     for (int i = 0; i < st->n_plans; i++)
@@ -453,13 +481,15 @@ static void write_similarity(Study *st) {
         free(path);
         free(sim);
     }
-    for (int i = 0; i < n; i++) free(seqs[i]);
+    for (int i = 0; i < n; i++)
+        free(seqs[i]);
     free(seqs), free(lens);
 }
 
 static void print_table(const Study *st) {
     printf("\n# %-24s %-16s %3s %8s", "plan", "variant", "N", "median");
-    for (int t = 0; t < st->o->n_tasks; t++) printf(" %16.16s", st->tasks[t].name);
+    for (int t = 0; t < st->o->n_tasks; t++)
+        printf(" %16.16s", st->tasks[t].name);
     printf(" %12s %12s\n", "prefill_ms", "decode_ms");
     for (int i = 0; i < st->n_plans; i++) {
         const Program *p = st->plans[i];
@@ -518,7 +548,8 @@ int study_run(const StudyOptions *o) {
     for (int i = 0; i < st.n_plans; i++) {
         Program *p = st.plans[i];
         int todo = 0;
-        for (int t = 0; t < o->n_tasks; t++) todo += !find_row(&st, p->name, st.tasks[t].name, NULL);
+        for (int t = 0; t < o->n_tasks; t++)
+            todo += !find_row(&st, p->name, st.tasks[t].name, NULL);
         if (!todo) continue;
         runner_set_program(st.r, program_slice(p, 0, p->n_steps));
         double prefill_ms, decode_ms;
@@ -538,7 +569,8 @@ int study_run(const StudyOptions *o) {
         free(st.tasks[i].name);
     }
     free(st.tasks);
-    for (int i = 0; i < st.n_plans; i++) program_free(st.plans[i]);
+    for (int i = 0; i < st.n_plans; i++)
+        program_free(st.plans[i]);
     free(st.plans);
     rows_free(&st.rows);
     free(st.csv_path);

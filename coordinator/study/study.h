@@ -21,21 +21,21 @@ typedef struct {
 
 typedef struct {
     const char *out_dir;
-    RunnerOptions run;          /* model, placement, ... (its plan is ignored) */
-    const char *tokenizer;      /* NULL: beside the model */
+    RunnerOptions run;             /* model, placement, ... (its plan is ignored) */
+    const char *tokenizer;         /* NULL: beside the model */
     const char *const *plan_files; /* explicit plans (files or inline JSON); NULL: variants */
     int n_plan_files;
     const char *const *variants; /* paper variants to sweep (baseline always runs first) */
     int n_variants;
-    const int *Ns;              /* values of N */
+    const int *Ns; /* values of N */
     int n_Ns;
-    int K, seed;                /* looped_parallel repeats, random's seed */
+    int K, seed; /* looped_parallel repeats, random's seed */
     const StudyTask *tasks;
     int n_tasks;
-    int latency_prompt;         /* tokens of the prefill latency test */
-    int latency_decode;         /* tokens of the decode latency test */
-    int similarity_seqs;        /* sequences for the similarity heat map (0: none) */
-    int report;                 /* draw plots and report.html */
+    int latency_prompt;  /* tokens of the prefill latency test */
+    int latency_decode;  /* tokens of the decode latency test */
+    int similarity_seqs; /* sequences for the similarity heat map (0: none) */
+    int report;          /* draw plots and report.html */
 } StudyOptions;
 
 /* Runs the study; returns 0. Bad options or inputs are die_input. */

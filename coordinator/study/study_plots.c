@@ -181,7 +181,8 @@ static int plan_variants(const PlotPlan *plans, int n, int (*keep)(const PlotPla
     for (int i = 0; i < n; i++) {
         if (!keep(&plans[i])) continue;
         int seen = 0;
-        for (int j = 0; j < k && !seen; j++) seen = !strcmp(out[j], plans[i].variant);
+        for (int j = 0; j < k && !seen; j++)
+            seen = !strcmp(out[j], plans[i].variant);
         if (!seen) out[k++] = plans[i].variant;
     }
     qsort(out, (size_t)k, sizeof *out, study_variant_compare);
@@ -210,8 +211,10 @@ static int score_range(const double *scores, int n, double *lo, double *hi) {
 static void gp_score_axis(FILE *f, const double *scores, int n) {
     double lo, hi;
     int clipped = score_range(scores, n, &lo, &hi);
-    fprintf(f, "set yrange [%.4f:%.4f]\nset ylabel 'median normalized score (baseline = 1, chance = 0)'\n",
-            lo, hi);
+    fprintf(
+        f,
+        "set yrange [%.4f:%.4f]\nset ylabel 'median normalized score (baseline = 1, chance = 0)'\n",
+        lo, hi);
     if (clipped)
         fprintf(f,
                 "set label '%d point%s with a score outside [%g, %g] off the chart' at graph 0.01, "
@@ -235,7 +238,8 @@ static int distinct_ns(const PlotPlan *plans, int n, int *ns) {
     for (int i = 0; i < n; i++) {
         if (!drawn_in_score_vs_n(&plans[i])) continue;
         int seen = 0;
-        for (int j = 0; j < k && !seen; j++) seen = ns[j] == plans[i].N;
+        for (int j = 0; j < k && !seen; j++)
+            seen = ns[j] == plans[i].N;
         if (!seen) ns[k++] = plans[i].N;
     }
     qsort(ns, (size_t)k, sizeof *ns, compare_ints);
@@ -286,10 +290,12 @@ int plots_draw_score_vs_n(const char *out_dir, const PlotPlan *plans, int n) {
           "set clip two\n",
           f);
     fprintf(f, "set xrange [%g:%g]\nset xtics (", ns[0] - 0.5, ns[n_ns - 1] + 0.5);
-    for (int k = 0; k < n_ns; k++) fprintf(f, "%s%d", k ? ", " : "", ns[k]);
+    for (int k = 0; k < n_ns; k++)
+        fprintf(f, "%s%d", k ? ", " : "", ns[k]);
     fputs(")\n", f);
     gp_score_axis(f, scores, n_scores);
-    for (int v = 0; v < n_var; v++) gp_variant_means(f, v, variants[v], plans, n, ns, n_ns);
+    for (int v = 0; v < n_var; v++)
+        gp_variant_means(f, v, variants[v], plans, n, ns, n_ns);
     fputs("plot 1 with lines dt 2 lw 2.5 lc rgb '#000000' title 'baseline (= 1)', \\\n"
           "     0 with lines dt 3 lw 2 lc rgb '#888888' title 'chance level (= 0)'",
           f);
@@ -359,7 +365,8 @@ static void gp_latency_panel(FILE *f, int panel, const LatencyPanel *lp, const P
                              int n, const char **variants, int n_var, int with_key) {
     double *scores = xmalloc((size_t)(n + 1) * sizeof *scores);
     int *front = xmalloc((size_t)(n + 1) * sizeof *front);
-    for (int i = 0; i < n; i++) scores[i] = plans[i].score;
+    for (int i = 0; i < n; i++)
+        scores[i] = plans[i].score;
     plots_pareto_front(lp->ms, scores, n, front);
     int *points = xcalloc((size_t)n_var + 1, sizeof *points);
     for (int v = 0; v < n_var; v++) {
@@ -389,14 +396,17 @@ static void gp_latency_panel(FILE *f, int panel, const LatencyPanel *lp, const P
     double lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < n; i++)
         if (isfinite(lp->ms[i])) lo = fmin(lo, lp->ms[i]), hi = fmax(hi, lp->ms[i]);
-    if (hi - lo < 1e-9 * hi) fprintf(f, "set xrange [%.6g:%.6g]\n", 0.9 * lo, 1.1 * hi);
-    else fputs("set xrange [*:*]\n", f);
+    if (hi - lo < 1e-9 * hi)
+        fprintf(f, "set xrange [%.6g:%.6g]\n", 0.9 * lo, 1.1 * hi);
+    else
+        fputs("set xrange [*:*]\n", f);
     fprintf(f, "set title 'against %s time' font '" FONT ",14'\n", lp->title);
     fprintf(f, "set xlabel '%s time (ms/token, measured)'\n", lp->title);
     fputs(with_key ? "set key outside right top box lw 1 spacing 1.3 width 1\n" : "unset key\n", f);
-    fprintf(f, "plot $f%d using 1:2 with steps dt (8, 5) lw 2.5 lc rgb '#555555' "
-               "title 'Pareto frontier', \\\n"
-               "     $f%d using 1:2 with points pt 6 ps 3 lw 1.5 lc rgb '#555555' notitle",
+    fprintf(f,
+            "plot $f%d using 1:2 with steps dt (8, 5) lw 2.5 lc rgb '#555555' "
+            "title 'Pareto frontier', \\\n"
+            "     $f%d using 1:2 with points pt 6 ps 3 lw 1.5 lc rgb '#555555' notitle",
             panel, panel);
     for (int v = 0; v < n_var; v++) {
         if (!points[v]) continue;
@@ -404,8 +414,9 @@ static void gp_latency_panel(FILE *f, int panel, const LatencyPanel *lp, const P
         fprintf(f, ", \\\n     $p%d_%d using 1:2 with points pt %d ps 1.9 lc rgb '%s' title ",
                 panel, v, st.point_type, st.color);
         gp_put_string(f, variants[v]);
-        fprintf(f, ", \\\n     $p%d_%d using 1:2:3 with labels offset char 1.1,0.55 left "
-                   "font '" FONT ",10' tc rgb '%s' notitle",
+        fprintf(f,
+                ", \\\n     $p%d_%d using 1:2:3 with labels offset char 1.1,0.55 left "
+                "font '" FONT ",10' tc rgb '%s' notitle",
                 panel, v, st.color);
     }
     fputs("\n", f);
@@ -418,8 +429,10 @@ int plots_draw_score_vs_latency(const char *out_dir, const PlotPlan *plans, int 
     LatencyPanel panels[2] = {latency_panel(plans, n, 1), latency_panel(plans, n, 0)};
     int n_panels = 0;
     for (int p = 0; p < 2; p++)
-        if (panels[p].points) panels[n_panels++] = panels[p];
-        else free(panels[p].ms);
+        if (panels[p].points)
+            panels[n_panels++] = panels[p];
+        else
+            free(panels[p].ms);
     if (n_panels == 0) {
         plots_remove_stale(out_dir, "score_vs_latency");
         return 0;
@@ -427,7 +440,8 @@ int plots_draw_score_vs_latency(const char *out_dir, const PlotPlan *plans, int 
     const char **variants = xmalloc((size_t)(n + 1) * sizeof *variants);
     int n_var = plan_variants(plans, n, has_score, variants);
     double *scores = xmalloc((size_t)(n + 1) * sizeof *scores);
-    for (int i = 0; i < n; i++) scores[i] = plans[i].score;
+    for (int i = 0; i < n; i++)
+        scores[i] = plans[i].score;
     AtomicFile gp = script_open(out_dir, "score_vs_latency",
                                 "median normalized score against measured ms/token, with the "
                                 "Pareto frontier");
@@ -441,14 +455,16 @@ int plots_draw_score_vs_latency(const char *out_dir, const PlotPlan *plans, int 
     double right = 1.0 - 240.0 / (760 * n_panels + 260), width = right - 0.02;
     for (int p = 0; p < n_panels; p++) {
         double left = 0.02 + width * p / n_panels;
-        fprintf(f, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
-                   "set tmargin at screen 0.88\nset bmargin at screen 0.12\n",
+        fprintf(f,
+                "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+                "set tmargin at screen 0.88\nset bmargin at screen 0.12\n",
                 left + 0.055, left + width / n_panels - 0.015);
         gp_latency_panel(f, p, &panels[p], plans, n, variants, n_var, p == n_panels - 1);
     }
     fputs("unset multiplot\n", f);
     script_draw(&gp, out_dir, "score_vs_latency");
-    for (int p = 0; p < n_panels; p++) free(panels[p].ms);
+    for (int p = 0; p < n_panels; p++)
+        free(panels[p].ms);
     free(scores);
     free(variants);
     return 1;
@@ -471,7 +487,8 @@ SimilarityMatrix similarity_read(const char *csv_path) {
                   t.n_rows ? t.rows[t.n_rows - 1].line : t.header_line, t.n_rows, n);
     SimilarityMatrix m = {n, xmalloc((size_t)n * (size_t)n * sizeof(double))};
     for (int i = 0; i < n; i++) {
-        if (csv_int(&t, i, 0, 0, n - 1, CSV_REQUIRED) != i) csv_fail(&t, i, 0, "row %d expected", i);
+        if (csv_int(&t, i, 0, 0, n - 1, CSV_REQUIRED) != i)
+            csv_fail(&t, i, 0, "row %d expected", i);
         for (int j = 0; j < n; j++) {
             double v = csv_number(&t, i, j + 1, CSV_REQUIRED);
             if (!isfinite(v) || v < -1.0001 || v > 1.0001)
@@ -494,30 +511,35 @@ void similarity_free(SimilarityMatrix *m) {
 static void gp_similarity(FILE *f, const SimilarityMatrix *m, const char *title) {
     int n = m->n;
     double lo = 1;
-    for (size_t k = 0; k < (size_t)n * (size_t)n; k++) lo = fmin(lo, m->v[k]);
+    for (size_t k = 0; k < (size_t)n * (size_t)n; k++)
+        lo = fmin(lo, m->v[k]);
     if (lo > 0.99) lo = 0.99;
     int cell = n <= 24 ? 48 : n <= 48 ? 24 : 12;
     int side = n * cell < 480 ? 480 : n * cell;
     gp_terminal(f, side + 260, side + 170);
     fputs("set title ", f);
     gp_put_string(f, title);
-    fprintf(f, " font '" FONT ",15'\n"
-               "set xlabel 'entry j (hidden state entering step j; entry %d: output of the last step)'\n"
-               "set ylabel 'entry i'\nset cblabel 'cosine similarity'\n"
-               "set size ratio -1\nunset grid\nset tics out nomirror\n"
-               "set xrange [-0.5:%g]\nset yrange [%g:-0.5]\n"
-               "set xtics %d\nset ytics %d\nset cbrange [%.4f:1]\n"
-               "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', "
-               "1 '#fde725')\n",
-            n - 1, n - 0.5, n - 0.5, n <= 24 ? 1 : (n + 23) / 24, n <= 24 ? 1 : (n + 23) / 24, lo);
+    fprintf(
+        f,
+        " font '" FONT ",15'\n"
+        "set xlabel 'entry j (hidden state entering step j; entry %d: output of the last step)'\n"
+        "set ylabel 'entry i'\nset cblabel 'cosine similarity'\n"
+        "set size ratio -1\nunset grid\nset tics out nomirror\n"
+        "set xrange [-0.5:%g]\nset yrange [%g:-0.5]\n"
+        "set xtics %d\nset ytics %d\nset cbrange [%.4f:1]\n"
+        "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', "
+        "1 '#fde725')\n",
+        n - 1, n - 0.5, n - 0.5, n <= 24 ? 1 : (n + 23) / 24, n <= 24 ? 1 : (n + 23) / 24, lo);
     fputs("$sim << EOD\n", f);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             fprintf(f, "%.4f%s", m->v[(size_t)i * (size_t)n + (size_t)j], j == n - 1 ? "\n" : " ");
     fputs("EOD\nplot $sim matrix with image notitle", f);
     if (n <= 24)
-        fprintf(f, ", \\\n     $sim matrix using 1:2:(sprintf('%%.2f', $3)):($3 < %.4f ? 0xffffff : 0x000000) "
-                   "with labels font '" FONT ",%d' tc rgb variable notitle",
+        fprintf(f,
+                ", \\\n     $sim matrix using 1:2:(sprintf('%%.2f', $3)):($3 < %.4f ? 0xffffff : "
+                "0x000000) "
+                "with labels font '" FONT ",%d' tc rgb variable notitle",
                 lo + 0.55 * (1 - lo), n <= 12 ? 11 : 8);
     fputs("\n", f);
 }

@@ -14,8 +14,23 @@
 #include "base/util.h"
 
 enum {
-    R_MODEL, R_PLAN, R_VARIANT, R_N, R_K, R_SEED, R_TASK, R_METRIC, R_VALUE, R_NORMALIZED,
-    R_RANKS, R_THREADS, R_PLACEMENT, R_PREFILL, R_DECODE, R_SECONDS, R_GIT
+    R_MODEL,
+    R_PLAN,
+    R_VARIANT,
+    R_N,
+    R_K,
+    R_SEED,
+    R_TASK,
+    R_METRIC,
+    R_VALUE,
+    R_NORMALIZED,
+    R_RANKS,
+    R_THREADS,
+    R_PLACEMENT,
+    R_PREFILL,
+    R_DECODE,
+    R_SECONDS,
+    R_GIT
 };
 enum { S_PLAN, S_VARIANT, S_N, S_K, S_SEED, S_STEPS, S_MEDIAN, S_PREFILL, S_DECODE };
 
@@ -124,10 +139,15 @@ static void match_result_plan(Study *s, int r) {
     int seed = csv_int(t, r, R_SEED, 0, INT_MAX, CSV_OPTIONAL);
     int i = find_plan(s, s->results[r].plan);
     if (i < 0) {
-        s->plans[s->n_plans++] = (StudyPlan){
-            .plan = s->results[r].plan, .variant = variant, .N = N, .K = K, .seed = seed,
-            .steps = -1, .median = NAN,
-            .prefill_ms = time_field(t, r, R_PREFILL), .decode_ms = time_field(t, r, R_DECODE)};
+        s->plans[s->n_plans++] = (StudyPlan){.plan = s->results[r].plan,
+                                             .variant = variant,
+                                             .N = N,
+                                             .K = K,
+                                             .seed = seed,
+                                             .steps = -1,
+                                             .median = NAN,
+                                             .prefill_ms = time_field(t, r, R_PREFILL),
+                                             .decode_ms = time_field(t, r, R_DECODE)};
         return;
     }
     const StudyPlan *p = &s->plans[i];
@@ -206,9 +226,11 @@ static void mark_pareto_fronts(Study *s) {
         prefill[i] = s->plans[i].prefill_ms > 0 ? s->plans[i].prefill_ms : NAN;
     }
     plots_pareto_front(decode, score, n, front);
-    for (int i = 0; i < n; i++) s->plans[i].on_decode_front = front[i];
+    for (int i = 0; i < n; i++)
+        s->plans[i].on_decode_front = front[i];
     plots_pareto_front(prefill, score, n, front);
-    for (int i = 0; i < n; i++) s->plans[i].on_prefill_front = front[i];
+    for (int i = 0; i < n; i++)
+        s->plans[i].on_prefill_front = front[i];
     free(front);
     free(prefill);
     free(decode);
@@ -236,7 +258,8 @@ static void study_read(Study *s, const char *out_dir) {
 }
 
 static void study_free(Study *s) {
-    for (int i = 0; i < s->n_tasks; i++) free(s->tasks[i].metrics);
+    for (int i = 0; i < s->n_tasks; i++)
+        free(s->tasks[i].metrics);
     free(s->tasks);
     free(s->plans);
     free(s->results);
@@ -259,13 +282,15 @@ static const StudyResult *find_result(const Study *s, const char *plan, const ch
  * file has no rows. Caller frees. */
 static char *distinct_values(const CsvTable *t, int c) {
     size_t cap = 1;
-    for (int r = 0; r < t->n_rows; r++) cap += strlen(csv_text(t, r, c)) + 2;
+    for (int r = 0; r < t->n_rows; r++)
+        cap += strlen(csv_text(t, r, c)) + 2;
     char *out = xmalloc(cap);
     out[0] = '\0';
     for (int r = 0; r < t->n_rows; r++) {
         const char *v = csv_text(t, r, c);
         int seen = 0;
-        for (int q = 0; q < r && !seen; q++) seen = !strcmp(csv_text(t, q, c), v);
+        for (int q = 0; q < r && !seen; q++)
+            seen = !strcmp(csv_text(t, q, c), v);
         if (seen) continue;
         if (out[0]) strcat(out, ", ");
         strcat(out, v);
@@ -312,12 +337,23 @@ static DrawnPlots draw_plots(const Study *s, const char *model) {
 static void html_text(FILE *f, const char *s) {
     for (; *s; s++) {
         switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
     }
 }
@@ -326,14 +362,19 @@ static void html_text(FILE *f, const char *s) {
  * (0.7100, 18.70, 3148.1); a dash when unknown. */
 static void html_number(FILE *f, double v, int decimals) {
     if (decimals < 0) decimals = fabs(v) >= 1000 ? 1 : fabs(v) >= 10 ? 2 : 4;
-    if (isnan(v)) fputs("&ndash;", f);
-    else if (isinf(v)) fputs(v > 0 ? "&infin;" : "&minus;&infin;", f);
-    else fprintf(f, "%.*f", decimals, v);
+    if (isnan(v))
+        fputs("&ndash;", f);
+    else if (isinf(v))
+        fputs(v > 0 ? "&infin;" : "&minus;&infin;", f);
+    else
+        fprintf(f, "%.*f", decimals, v);
 }
 
 static void html_int_cell(FILE *f, int v) {
-    if (v < 0) fputs("<td class=\"num\">&ndash;</td>", f);
-    else fprintf(f, "<td class=\"num\">%d</td>", v);
+    if (v < 0)
+        fputs("<td class=\"num\">&ndash;</td>", f);
+    else
+        fprintf(f, "<td class=\"num\">%d</td>", v);
 }
 
 static const char *const CSS =
@@ -375,9 +416,11 @@ static const char *const LOAD_CHECK_SCRIPT =
     "}, true);\n"
     "window.addEventListener('load', function () {\n"
     "  var imgs = document.images, ok = 0;\n"
-    "  for (var i = 0; i < imgs.length; i++) if (imgs[i].complete && imgs[i].naturalWidth > 0) ok++;\n"
+    "  for (var i = 0; i < imgs.length; i++) if (imgs[i].complete && imgs[i].naturalWidth > 0) "
+    "ok++;\n"
     "  document.body.setAttribute('data-images-loaded', ok + '/' + imgs.length);\n"
-    "  document.body.setAttribute('data-load-errors', loadErrors.length ? loadErrors.join(' ') : 'none');\n"
+    "  document.body.setAttribute('data-load-errors', loadErrors.length ? loadErrors.join(' ') : "
+    "'none');\n"
     "});\n"
     "</script>\n";
 
@@ -395,8 +438,10 @@ static void html_head(FILE *f, const char *model) {
 
 static void html_fact(FILE *f, const char *name, const char *value) {
     fprintf(f, "<dt>%s</dt><dd>", name);
-    if (*value) html_text(f, value);
-    else fputs("&ndash;", f);
+    if (*value)
+        html_text(f, value);
+    else
+        fputs("&ndash;", f);
     fputs("</dd>\n", f);
 }
 
@@ -415,7 +460,9 @@ static void html_intro(FILE *f, const Study *s) {
     static const struct {
         const char *name;
         int column;
-    } FACTS[] = {{"ranks", R_RANKS}, {"threads", R_THREADS}, {"placement", R_PLACEMENT},
+    } FACTS[] = {{"ranks", R_RANKS},
+                 {"threads", R_THREADS},
+                 {"placement", R_PLACEMENT},
                  {"git revision", R_GIT}};
     for (size_t i = 0; i < sizeof FACTS / sizeof FACTS[0]; i++) {
         char *v = distinct_values(t, FACTS[i].column);
@@ -540,8 +587,7 @@ static void html_figure(FILE *f, const char *png, const char *alt, const char *c
 static void html_plots(FILE *f, DrawnPlots d) {
     fputs("<h2 id=\"plots-heading\">Plots</h2>\n", f);
     if (d.score_vs_n)
-        html_figure(f, "score_vs_N.png",
-                    "Median normalized score against N, one line per variant",
+        html_figure(f, "score_vs_N.png", "Median normalized score against N, one line per variant",
                     "Median normalized score against N, one line per variant (plans of a variant "
                     "at the same N averaged); the dashed line is the baseline (1), the dotted "
                     "line chance level (0). Script: plots/score_vs_N.gp.");
@@ -552,11 +598,12 @@ static void html_plots(FILE *f, DrawnPlots d) {
                     "prefill; one point per plan labelled with its N, the Pareto frontier dashed. "
                     "Script: plots/score_vs_latency.gp.");
     if (d.similarity)
-        html_figure(f, "similarity.png",
-                    "Heat map of the cosine similarity between the hidden states entering each step",
-                    "Cosine similarity between the hidden states entering each step (the last "
-                    "entry: the output of the last step), from similarity.csv. Script: "
-                    "plots/similarity.gp.");
+        html_figure(
+            f, "similarity.png",
+            "Heat map of the cosine similarity between the hidden states entering each step",
+            "Cosine similarity between the hidden states entering each step (the last "
+            "entry: the output of the last step), from similarity.csv. Script: "
+            "plots/similarity.gp.");
     if (!d.score_vs_n && !d.score_vs_latency && !d.similarity)
         fputs("<p class=\"note\">No plots: no plan has a score yet.</p>\n", f);
 }

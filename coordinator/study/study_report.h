@@ -15,10 +15,10 @@
 #ifndef PAINTERS_STUDY_REPORT_H
 #define PAINTERS_STUDY_REPORT_H
 
-#define STUDY_RESULTS_HEADER                                                                 \
-    "model,plan,variant,N,K,seed,task,metric,value,normalized,ranks,threads,placement,"     \
+#define STUDY_RESULTS_HEADER                                                                       \
+    "model,plan,variant,N,K,seed,task,metric,value,normalized,ranks,threads,placement,"            \
     "prefill_ms_per_token,decode_ms_per_token,seconds,git_revision"
-#define STUDY_SUMMARY_HEADER                                                                 \
+#define STUDY_SUMMARY_HEADER                                                                       \
     "plan,variant,N,K,seed,steps,median_normalized,prefill_ms_per_token,decode_ms_per_token"
 
 void study_write_report(const char *out_dir);

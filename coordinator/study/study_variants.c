@@ -15,7 +15,10 @@ static const struct {
 static const int N_VARIANTS = sizeof VARIANTS / sizeof VARIANTS[0];
 
 static const StudyVariantStyle SPARE_STYLES[] = {
-    {"#e377c2", 7}, {"#17becf", 9}, {"#bcbd22", 11}, {"#393b79", 15},
+    {"#e377c2", 7},
+    {"#17becf", 9},
+    {"#bcbd22", 11},
+    {"#393b79", 15},
 };
 
 int study_variant_rank(const char *variant) {
@@ -34,6 +37,7 @@ StudyVariantStyle study_variant_style(const char *variant) {
     int r = study_variant_rank(variant);
     if (r < N_VARIANTS) return VARIANTS[r].style;
     unsigned h = 0;
-    for (const char *c = variant; *c; c++) h = 31 * h + (unsigned char)*c;
+    for (const char *c = variant; *c; c++)
+        h = 31 * h + (unsigned char)*c;
     return SPARE_STYLES[h % (sizeof SPARE_STYLES / sizeof SPARE_STYLES[0])];
 }

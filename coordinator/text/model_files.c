@@ -36,8 +36,9 @@ Tokenizer *model_open_tokenizer(const char *model_path, const char *explicit_pat
     char *path = model_find_tokenizer(model_path, explicit_path);
     if (!path) {
         if (needed_for)
-            die_input("%s: no tokenizer.model beside the model, needed for %s; give --tokenizer FILE",
-                      model_path, needed_for);
+            die_input(
+                "%s: no tokenizer.model beside the model, needed for %s; give --tokenizer FILE",
+                model_path, needed_for);
         return NULL;
     }
     Tokenizer *t = tokenizer_load(path);

@@ -10,8 +10,8 @@ typedef struct {
     TraceKind kind;
     uint64_t request;
     int step;
-    int peer;       /* the other rank, -1 for none or a collective */
-    double t0, t1;  /* wall clock (CLOCK_REALTIME), seconds */
+    int peer;      /* the other rank, -1 for none or a collective */
+    double t0, t1; /* wall clock (CLOCK_REALTIME), seconds */
     uint64_t bytes;
 } TraceEvent;
 
@@ -23,8 +23,8 @@ typedef struct {
 
 /* Wall-clock seconds, comparable across the ranks of one host. */
 double wall_seconds(void);
-void trace_add(Trace *t, TraceKind kind, uint64_t request, int step, int peer, double t0,
-               double t1, uint64_t bytes);
+void trace_add(Trace *t, TraceKind kind, uint64_t request, int step, int peer, double t0, double t1,
+               uint64_t bytes);
 /* The events as JSON lines; caller frees. */
 char *trace_to_jsonl(const Trace *t, int rank);
 void trace_clear(Trace *t);

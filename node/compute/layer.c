@@ -14,7 +14,8 @@ static void scratch_reserve(LayerScratch *s, const ModelConfig *c, int T, int ct
     size_t qd = (size_t)c->n_heads * c->head_dim;
     if ((size_t)T > s->cap_tokens) {
         size_t cap = s->cap_tokens ? s->cap_tokens : 16;
-        while (cap < (size_t)T) cap *= 2;
+        while (cap < (size_t)T)
+            cap *= 2;
         free(s->xn), free(s->q), free(s->att), free(s->gate), free(s->up), free(s->pos);
         s->xn = xalloc_floats(cap * c->dim);
         s->q = xalloc_floats(cap * qd);
@@ -34,7 +35,8 @@ static void scratch_reserve(LayerScratch *s, const ModelConfig *c, int T, int ct
 
 void layer_scratch_free(LayerScratch *s) {
     if (!s) return;
-    free(s->xn), free(s->q), free(s->att), free(s->scores), free(s->gate), free(s->up), free(s->pos);
+    free(s->xn), free(s->q), free(s->att), free(s->scores), free(s->gate), free(s->up),
+        free(s->pos);
     free(s->kbuf), free(s->vbuf);
     memset(s, 0, sizeof *s);
 }
@@ -43,8 +45,8 @@ void layer_scratch_free(LayerScratch *s) {
  * by head; query head h reads key/value head h / (H / KV). k and v point at
  * the first key row the queries may see ((ctx0 + n) rows of kvd floats);
  * query t sits after ctx0 + t of them. */
-static void attention(const ModelConfig *c, const float *k, const float *v, int kvd,
-                      const float *q, float *att, float *scores, int n, int ctx0) {
+static void attention(const ModelConfig *c, const float *k, const float *v, int kvd, const float *q,
+                      float *att, float *scores, int n, int ctx0) {
     int H = c->n_heads, hd = c->head_dim, group = c->n_heads / c->n_kv_heads;
     int qd = H * hd, ctx = ctx0 + n;
     float scale = 1.0f / sqrtf((float)hd);
@@ -116,7 +118,8 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
             for (int t = shape->start[k]; t < shape->start[k + 1]; t++)
                 s->pos[t] = segment_prefix(shape, k) + t - shape->start[k];
     } else {
-        for (int t = 0; t < T; t++) s->pos[t] = ctx0 + t;
+        for (int t = 0; t < T; t++)
+            s->pos[t] = ctx0 + t;
     }
     float *knew = kv->k + (size_t)ctx0 * kvd, *vnew = kv->v + (size_t)ctx0 * kvd;
 
@@ -133,7 +136,8 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
     rope_apply(rope, s->q, T, c->n_heads, s->pos);
     rope_apply(rope, knew, T, c->n_kv_heads, s->pos);
     if (packed) {
-        for (int k = 0; k < shape->n_segs; k++) attend_segment(c, shape, k, kv, s);
+        for (int k = 0; k < shape->n_segs; k++)
+            attend_segment(c, shape, k, kv, s);
         kv->len = 0;
     } else {
         kv->len = ctx;

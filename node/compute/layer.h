@@ -14,13 +14,13 @@
 /* Work buffers reused across calls; grown on demand, owned by the struct. */
 typedef struct {
     size_t cap_tokens, cap_scores;
-    float *xn;     /* (T, D) normed input */
-    float *q;      /* (T, H*hd) */
-    float *att;    /* (T, H*hd) attention output before o_proj */
-    float *scores; /* (T, ctx) one head's attention weights */
-    float *gate;   /* (T, F) */
-    float *up;     /* (T, F) */
-    int *pos;      /* (T) positions */
+    float *xn;          /* (T, D) normed input */
+    float *q;           /* (T, H*hd) */
+    float *att;         /* (T, H*hd) attention output before o_proj */
+    float *scores;      /* (T, ctx) one head's attention weights */
+    float *gate;        /* (T, F) */
+    float *up;          /* (T, F) */
+    int *pos;           /* (T) positions */
     float *kbuf, *vbuf; /* (ctx, KV*hd) keys and values of a sequence with a shared prefix */
     size_t cap_kv;
 } LayerScratch;
@@ -35,7 +35,7 @@ void layer_scratch_free(LayerScratch *s); /* frees buffers, not s */
 typedef struct {
     int T;
     int n_segs;
-    const int *start;      /* (n_segs + 1) */
+    const int *start; /* (n_segs + 1) */
     /* Optional (NULL: none). Sequence k may continue a prefix held by an
      * earlier sequence of the canvas that has no prefix itself: its first
      * prefix_len[k] tokens are that sequence's rows from prefix_row[k] on, and

@@ -22,7 +22,8 @@ double median_of(double *x, int n) {
 double machine_sgemm_gflops(int n, int reps) {
     size_t nn = (size_t)n * n;
     float *a = xalloc_floats(nn), *b = xalloc_floats(nn), *c = xalloc_floats(nn);
-    for (size_t i = 0; i < nn; i++) a[i] = b[i] = (float)(i % 7) * 0.01f;
+    for (size_t i = 0; i < nn; i++)
+        a[i] = b[i] = (float)(i % 7) * 0.01f;
     double *rate = xmalloc((size_t)reps * sizeof(double));
     for (int r = -1; r < reps; r++) {
         double t0 = now_seconds();

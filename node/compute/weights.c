@@ -10,13 +10,15 @@
 /* Tensors of one struct, laid out in one arena: first sized, then carved. */
 typedef struct {
     const Checkpoint *ck;
-    char *base;   /* NULL while sizing */
+    char *base; /* NULL while sizing */
     size_t used;
     int keep_16bit;
     int copy_f32; /* also a float32 copy of 16-bit matrices */
 } Arena;
 
-static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+static size_t align64(size_t n) {
+    return (n + 63) & ~(size_t)63;
+}
 
 /* float32 tensor name of shape (d0) or (d0, d1). */
 static float *arena_f32(Arena *a, const char *name, int64_t d0, int64_t d1) {
@@ -127,8 +129,8 @@ static void head_carve(Arena *a, HeadWeights *w) {
     w->tok_embed = arena_f32(a, "model.embed_tokens.weight", V, D);
     w->final_norm = arena_f32(a, "model.norm.weight", D, 0);
     if (c->tied_embeddings)
-        w->lm_head = (WeightMatrix){.dtype = DTYPE_F32, .rows = (int)V, .cols = (int)D,
-                                    .data = w->tok_embed};
+        w->lm_head = (WeightMatrix){
+            .dtype = DTYPE_F32, .rows = (int)V, .cols = (int)D, .data = w->tok_embed};
     else
         w->lm_head = arena_matrix(a, "lm_head.weight", V, D);
 }

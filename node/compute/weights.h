@@ -20,24 +20,24 @@
 typedef struct {
     Dtype dtype; /* DTYPE_F32, DTYPE_F16 or DTYPE_BF16 */
     int rows, cols;
-    void *data;  /* points into the owner's arena */
-    float *f32;  /* a float32 copy of a 16-bit matrix (PAINTERS_WEIGHTS=both), or NULL */
+    void *data; /* points into the owner's arena */
+    float *f32; /* a float32 copy of a 16-bit matrix (PAINTERS_WEIGHTS=both), or NULL */
 } WeightMatrix;
 
 typedef struct {
-    int layer;            /* layer id in the model */
-    float *attn_norm;     /* (D) */
-    WeightMatrix wq;      /* (H*hd, D) */
-    WeightMatrix wk;      /* (KV*hd, D) */
-    WeightMatrix wv;      /* (KV*hd, D) */
-    float *bq, *bk, *bv;  /* (H*hd), (KV*hd), (KV*hd), or NULL without qkv bias */
-    WeightMatrix wo;      /* (D, H*hd) */
-    float *mlp_norm;      /* (D) */
-    WeightMatrix w_gate;  /* (F, D) */
-    WeightMatrix w_up;    /* (F, D) */
-    WeightMatrix w_down;  /* (D, F) */
-    void *arena;          /* owns every tensor above */
-    size_t bytes;         /* of the arena */
+    int layer;           /* layer id in the model */
+    float *attn_norm;    /* (D) */
+    WeightMatrix wq;     /* (H*hd, D) */
+    WeightMatrix wk;     /* (KV*hd, D) */
+    WeightMatrix wv;     /* (KV*hd, D) */
+    float *bq, *bk, *bv; /* (H*hd), (KV*hd), (KV*hd), or NULL without qkv bias */
+    WeightMatrix wo;     /* (D, H*hd) */
+    float *mlp_norm;     /* (D) */
+    WeightMatrix w_gate; /* (F, D) */
+    WeightMatrix w_up;   /* (F, D) */
+    WeightMatrix w_down; /* (D, F) */
+    void *arena;         /* owns every tensor above */
+    size_t bytes;        /* of the arena */
 } LayerWeights;
 
 typedef struct {

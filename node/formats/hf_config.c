@@ -15,8 +15,8 @@
 typedef struct {
     const char *architecture; /* "architectures"[0] */
     const char *model_type;
-    int qkv_bias;        /* the family always has q/k/v biases */
-    int max_positions;   /* transformers' default max_position_embeddings */
+    int qkv_bias;      /* the family always has q/k/v biases */
+    int max_positions; /* transformers' default max_position_embeddings */
 } Family;
 
 static const Family FAMILIES[] = {
@@ -93,8 +93,7 @@ static const Family *find_family(const char *src, const cJSON *root) {
     if (archs) {
         if (!cJSON_IsArray(archs) || cJSON_GetArraySize(archs) == 0 ||
             !cJSON_IsString(cJSON_GetArrayItem(archs, 0)))
-            die_input("%s: architectures: expected a list of names, got %s", src,
-                      json_kind(archs));
+            die_input("%s: architectures: expected a list of names, got %s", src, json_kind(archs));
         arch = cJSON_GetArrayItem(archs, 0)->valuestring;
         for (int i = 0; i < N_FAMILIES; i++)
             if (!strcmp(arch, FAMILIES[i].architecture)) by_arch = &FAMILIES[i];
@@ -171,8 +170,7 @@ void hf_config_parse(const char *src, const char *json_text, ModelConfig *cfg) {
         die_input("%s: expected a JSON object, got %s", src, json_kind(root));
     memset(cfg, 0, sizeof *cfg);
     const Family *fam = find_family(src, root);
-    copy_name(cfg->architecture, sizeof cfg->architecture, fam->architecture, src,
-              "architectures");
+    copy_name(cfg->architecture, sizeof cfg->architecture, fam->architecture, src, "architectures");
 
     const char *act = get_string(src, root, "hidden_act");
     if (act && strcmp(act, "silu") != 0)
@@ -197,8 +195,8 @@ void hf_config_parse(const char *src, const char *json_text, ModelConfig *cfg) {
     if (cfg->n_heads % cfg->n_kv_heads != 0)
         die_input("%s: num_attention_heads %d is not a multiple of num_key_value_heads %d", src,
                   cfg->n_heads, cfg->n_kv_heads);
-    cfg->max_seq_len = get_int(src, root, "max_position_embeddings", 0, fam->max_positions, 1,
-                               HF_MAX_POSITIONS);
+    cfg->max_seq_len =
+        get_int(src, root, "max_position_embeddings", 0, fam->max_positions, 1, HF_MAX_POSITIONS);
     cfg->norm_eps = get_float(src, root, "rms_norm_eps", 0, 1e-6f, 0, 1);
     parse_rope_theta(src, root, cfg);
     parse_rope_scaling(src, root, cfg);

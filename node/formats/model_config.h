@@ -22,15 +22,15 @@ typedef struct {
     float norm_eps;        /* rms_norm_eps */
     float rope_theta;      /* rope_theta or rope_parameters.rope_theta */
     RopeLayout rope_layout;
-    int tied_embeddings;   /* lm_head shares embed_tokens */
-    int qkv_bias;          /* q/k/v projections carry a bias (attention_bias, Qwen2) */
-    int bos_id, eos_id;    /* -1 when unknown */
+    int tied_embeddings; /* lm_head shares embed_tokens */
+    int qkv_bias;        /* q/k/v projections carry a bias (attention_bias, Qwen2) */
+    int bos_id, eos_id;  /* -1 when unknown */
     /* Llama-3 rope_scaling ("rope_type": "llama3"); factor 0 means none. */
     float rope_scaling_factor;
     float rope_low_freq_factor;
     float rope_high_freq_factor;
     int rope_original_max_pos;
-    char dtype[16];        /* stored dtype name from the config ("bfloat16", ...), for reports */
+    char dtype[16]; /* stored dtype name from the config ("bfloat16", ...), for reports */
 } ModelConfig;
 
 #endif

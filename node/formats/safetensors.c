@@ -26,15 +26,20 @@ typedef struct {
 
 static uint64_t read_le64(const uint8_t *p) {
     uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
     return v;
 }
 
 static int parse_dtype(const char *s, Dtype *out) {
-    if (!strcmp(s, "F32")) *out = DTYPE_F32;
-    else if (!strcmp(s, "F16")) *out = DTYPE_F16;
-    else if (!strcmp(s, "BF16")) *out = DTYPE_BF16;
-    else return 0;
+    if (!strcmp(s, "F32"))
+        *out = DTYPE_F32;
+    else if (!strcmp(s, "F16"))
+        *out = DTYPE_F16;
+    else if (!strcmp(s, "BF16"))
+        *out = DTYPE_BF16;
+    else
+        return 0;
     return 1;
 }
 
@@ -67,10 +72,13 @@ static void parse_entry(const char *path, const cJSON *entry, uint64_t data_len,
         if (!json_exact_u64(d, &v))
             die_input("%s: tensor %s: shape[%d] is not a non-negative integer", path, name, i);
         t->shape[i] = (int64_t)v;
-        if (v != 0 && count > UINT64_MAX / v) overflow = 1;
-        else count *= v;
+        if (v != 0 && count > UINT64_MAX / v)
+            overflow = 1;
+        else
+            count *= v;
     }
-    for (int i = ndim; i < TENSOR_MAX_DIMS; i++) t->shape[i] = 0;
+    for (int i = ndim; i < TENSOR_MAX_DIMS; i++)
+        t->shape[i] = 0;
     uint64_t esize = (uint64_t)dtype_size(t->dtype);
     if (count > UINT64_MAX / esize) overflow = 1;
     char sbuf[128];
@@ -93,8 +101,8 @@ static void parse_entry(const char *path, const cJSON *entry, uint64_t data_len,
                   "] run past the end of the data (%" PRIu64 " bytes; file truncated?)",
                   path, name, begin, end, data_len);
     if (count * esize != end - begin)
-        die_input("%s: tensor %s: shape %s of %s needs %" PRIu64
-                  " bytes but data_offsets [%" PRIu64 ", %" PRIu64 "] hold %" PRIu64,
+        die_input("%s: tensor %s: shape %s of %s needs %" PRIu64 " bytes but data_offsets [%" PRIu64
+                  ", %" PRIu64 "] hold %" PRIu64,
                   path, name, checkpoint_format_shape(sbuf, sizeof sbuf, ndim, t->shape),
                   dtype->valuestring, count * esize, begin, end, end - begin);
     t->offset = begin;
@@ -144,8 +152,7 @@ void safetensors_parse_header(const char *path, const uint8_t *buf, size_t len, 
                   len - 8);
     if (n < 2 || buf[8] != '{')
         die_input("%s: header is not a JSON object (not a safetensors file?)", path);
-    if (memchr(buf + 8, '\0', (size_t)n))
-        die_input("%s: header contains a NUL byte", path);
+    if (memchr(buf + 8, '\0', (size_t)n)) die_input("%s: header contains a NUL byte", path);
 
     char *text = xmalloc((size_t)n + 1);
     memcpy(text, buf + 8, (size_t)n);
@@ -159,7 +166,8 @@ void safetensors_parse_header(const char *path, const uint8_t *buf, size_t len, 
     uint64_t data_start = 8 + n;
     uint64_t data_len = file_size - data_start;
     int count = 0;
-    for (const cJSON *e = root->child; e; e = e->next) count++;
+    for (const cJSON *e = root->child; e; e = e->next)
+        count++;
     *tensors = xrealloc(*tensors, sizeof **tensors * (size_t)(*n_tensors + count));
     ByteRange *ranges = xmalloc(sizeof *ranges * (size_t)(count ? count : 1));
     int added = 0;

@@ -26,7 +26,8 @@ typedef struct {
 
 static void text_append(TextBuf *b, const char *s, size_t n) {
     if (b->len + n + 1 > b->cap) {
-        while (b->len + n + 1 > b->cap) b->cap = b->cap ? b->cap * 2 : 1024;
+        while (b->len + n + 1 > b->cap)
+            b->cap = b->cap ? b->cap * 2 : 1024;
         b->data = xrealloc(b->data, b->cap);
     }
     memcpy(b->data + b->len, s, n);
@@ -34,7 +35,9 @@ static void text_append(TextBuf *b, const char *s, size_t n) {
     b->data[b->len] = '\0';
 }
 
-static void text_puts(TextBuf *b, const char *s) { text_append(b, s, strlen(s)); }
+static void text_puts(TextBuf *b, const char *s) {
+    text_append(b, s, strlen(s));
+}
 
 static void text_printf(TextBuf *b, const char *fmt, ...) PAINTERS_PRINTF(2, 3);
 
@@ -90,8 +93,7 @@ void safetensors_write_f32(const char *path, int n, const char *const *names, co
         text_json_string(&h, names[i]);
         text_puts(&h, ":{\"dtype\":\"F32\",\"shape\":[");
         for (int d = 0; d < ndims[i]; d++) {
-            if (shapes[i][d] < 0)
-                die_runtime("%s: tensor %s: negative dimension", path, names[i]);
+            if (shapes[i][d] < 0) die_runtime("%s: tensor %s: negative dimension", path, names[i]);
             count = (uint64_t)mul_size_checked((size_t)count, (size_t)shapes[i][d], names[i]);
             text_printf(&h, "%s%" PRId64, d ? "," : "", shapes[i][d]);
         }
@@ -101,7 +103,8 @@ void safetensors_write_f32(const char *path, int n, const char *const *names, co
         offset += nbytes[i];
     }
     text_puts(&h, "}");
-    while (h.len % 8) text_puts(&h, " ");
+    while (h.len % 8)
+        text_puts(&h, " ");
 
     size_t plen = strlen(path);
     char *tmp = xmalloc(plen + 5);
@@ -110,10 +113,12 @@ void safetensors_write_f32(const char *path, int n, const char *const *names, co
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) die_runtime("%s: cannot create: %s", tmp, strerror(errno));
     uint8_t len_le[8];
-    for (int i = 0; i < 8; i++) len_le[i] = (uint8_t)((uint64_t)h.len >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        len_le[i] = (uint8_t)((uint64_t)h.len >> (8 * i));
     write_all(fd, len_le, 8, tmp);
     write_all(fd, h.data, h.len, tmp);
-    for (int i = 0; i < n; i++) write_all(fd, data[i], (size_t)nbytes[i], tmp);
+    for (int i = 0; i < n; i++)
+        write_all(fd, data[i], (size_t)nbytes[i], tmp);
     if (fsync(fd) != 0) die_runtime("%s: fsync failed: %s", tmp, strerror(errno));
     if (close(fd) != 0) die_runtime("%s: close failed: %s", tmp, strerror(errno));
     atomic_rename(tmp, path);

@@ -14,7 +14,8 @@ static Placement *placement_new(const char *name, int n_layers, int world) {
     p->n_layers = n_layers;
     p->n_hosts = xcalloc((size_t)n_layers, sizeof(int));
     p->hosts = xcalloc((size_t)n_layers, sizeof(int *));
-    for (int l = 0; l < n_layers; l++) p->hosts[l] = xmalloc((size_t)world * sizeof(int));
+    for (int l = 0; l < n_layers; l++)
+        p->hosts[l] = xmalloc((size_t)world * sizeof(int));
     p->name = xstrdup(name);
     return p;
 }
@@ -34,7 +35,8 @@ static void placement_add(Placement *p, int layer, int rank) {
 
 void placement_free(Placement *p) {
     if (!p) return;
-    for (int l = 0; l < p->n_layers; l++) free(p->hosts[l]);
+    for (int l = 0; l < p->n_layers; l++)
+        free(p->hosts[l]);
     free(p->hosts);
     free(p->n_hosts);
     free(p->name);
@@ -45,7 +47,8 @@ Placement *placement_from_hosts(const char *name, int n_layers, int world, const
                                 const int *const *hosts) {
     Placement *p = placement_new(name, n_layers, world);
     for (int l = 0; l < n_layers; l++)
-        for (int k = 0; k < n_hosts[l]; k++) placement_add(p, l, hosts[l][k]);
+        for (int k = 0; k < n_hosts[l]; k++)
+            placement_add(p, l, hosts[l][k]);
     return p;
 }
 
@@ -60,8 +63,7 @@ static void placement_parse_layers(Placement *p, const char *src, int si, const 
     long a, b;
     if (cJSON_IsNumber(item)) {
         double d = item->valuedouble;
-        if (floor(d) != d)
-            die_input("%s: stations[%d].layers: %g is not a layer id", src, si, d);
+        if (floor(d) != d) die_input("%s: stations[%d].layers: %g is not a layer id", src, si, d);
         /* Range-checked as a double: converting one past the range of long is undefined. */
         if (d < 0 || d >= p->n_layers)
             die_input("%s: stations[%d].layers: layer %.0f out of range (model has %d layers)", src,
@@ -83,14 +85,16 @@ static void placement_parse_layers(Placement *p, const char *src, int si, const 
     if (lo < 0 || hi >= p->n_layers)
         die_input("%s: stations[%d].layers: layer %ld out of range (model has %d layers)", src, si,
                   lo < 0 ? lo : hi, p->n_layers);
-    for (long l = lo; l <= hi; l++) placement_add(p, (int)l, rank);
+    for (long l = lo; l <= hi; l++)
+        placement_add(p, (int)l, rank);
 }
 
 static Placement *placement_parse_json(const char *src, const char *text, int n_layers, int world) {
     cJSON *root = json_parse_checked(src, text);
     if (!cJSON_IsObject(root)) die_input("%s: expected an object, got %s", src, json_kind(root));
     const cJSON *key;
-    cJSON_ArrayForEach(key, root) if (strcmp(key->string, "stations") && strcmp(key->string, "name"))
+    cJSON_ArrayForEach(key,
+                       root) if (strcmp(key->string, "stations") && strcmp(key->string, "name"))
         die_input("%s: %s: unknown key (expected \"stations\")", src, key->string);
     const cJSON *stations = json_member(root, "stations");
     if (!cJSON_IsArray(stations) || cJSON_GetArraySize(stations) == 0)
@@ -100,7 +104,8 @@ static Placement *placement_parse_json(const char *src, const char *text, int n_
     const cJSON *st;
     cJSON_ArrayForEach(st, stations) {
         if (!cJSON_IsObject(st)) die_input("%s: stations[%d]: expected an object", src, si);
-        cJSON_ArrayForEach(key, st) if (strcmp(key->string, "rank") && strcmp(key->string, "layers"))
+        cJSON_ArrayForEach(key,
+                           st) if (strcmp(key->string, "rank") && strcmp(key->string, "layers"))
             die_input("%s: stations[%d].%s: unknown key", src, si, key->string);
         uint64_t rank;
         const cJSON *r = json_member(st, "rank"), *layers = json_member(st, "layers");
@@ -111,7 +116,8 @@ static Placement *placement_parse_json(const char *src, const char *text, int n_
                       src, si, world - 1);
         if (rank >= (uint64_t)world)
             die_input("%s: stations[%d].rank: rank %llu is outside the job's %d ranks (start "
-                      "more with mpirun -n)", src, si, (unsigned long long)rank, world);
+                      "more with mpirun -n)",
+                      src, si, (unsigned long long)rank, world);
         if (!layers) die_input("%s: stations[%d].layers: missing", src, si);
         placement_parse_layers(p, src, si, layers, (int)rank);
         si++;
@@ -124,7 +130,8 @@ Placement *placement_make(const char *spec, int n_layers, int world) {
     if (!spec) spec = "block";
     if (world == 1) {
         Placement *p = placement_new("single", n_layers, 1);
-        for (int l = 0; l < n_layers; l++) placement_add(p, l, 0);
+        for (int l = 0; l < n_layers; l++)
+            placement_add(p, l, 0);
         return p;
     }
     int n_st = world - 1;
@@ -132,21 +139,25 @@ Placement *placement_make(const char *spec, int n_layers, int world) {
         Placement *p = placement_new("block", n_layers, world);
         /* station i (0-based) gets layers [i*L/S, (i+1)*L/S) */
         for (int i = 0; i < n_st; i++)
-            for (int l = (int)((long)i * n_layers / n_st); l < (int)((long)(i + 1) * n_layers / n_st); l++)
+            for (int l = (int)((long)i * n_layers / n_st);
+                 l < (int)((long)(i + 1) * n_layers / n_st); l++)
                 placement_add(p, l, 1 + i);
         return p;
     }
     if (!strcmp(spec, "round-robin")) {
         Placement *p = placement_new("round-robin", n_layers, world);
-        for (int l = 0; l < n_layers; l++) placement_add(p, l, 1 + l % n_st);
+        for (int l = 0; l < n_layers; l++)
+            placement_add(p, l, 1 + l % n_st);
         return p;
     }
     const char *s = spec;
-    while (*s == ' ' || *s == '\t' || *s == '\n') s++;
+    while (*s == ' ' || *s == '\t' || *s == '\n')
+        s++;
     if (*s == '{') return placement_parse_json("<inline placement>", spec, n_layers, world);
     if (!file_exists(spec))
-        die_input("%s: placement file not found (use block, round-robin, a JSON file or inline JSON)",
-                  spec);
+        die_input(
+            "%s: placement file not found (use block, round-robin, a JSON file or inline JSON)",
+            spec);
     char *text = read_file_text(spec, NULL);
     Placement *p = placement_parse_json(spec, text, n_layers, world);
     free(text);
@@ -171,6 +182,7 @@ void placement_check_program(const Placement *p, const Program *prog) {
 
 int *placement_layers_of(const Placement *p, int rank) {
     int *flags = xcalloc((size_t)p->n_layers, sizeof(int));
-    for (int l = 0; l < p->n_layers; l++) flags[l] = placement_hosts(p, l, rank);
+    for (int l = 0; l < p->n_layers; l++)
+        flags[l] = placement_hosts(p, l, rank);
     return flags;
 }

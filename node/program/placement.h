@@ -15,11 +15,11 @@
 #include "program/plan.h"
 
 typedef struct {
-    int world;      /* ranks in the job (K) */
+    int world; /* ranks in the job (K) */
     int n_layers;
-    int *n_hosts;   /* (n_layers) stations hosting each layer */
-    int **hosts;    /* (n_layers) their ranks, ascending; owned */
-    char *name;     /* "block", "round-robin", or the file; owned */
+    int *n_hosts; /* (n_layers) stations hosting each layer */
+    int **hosts;  /* (n_layers) their ranks, ascending; owned */
+    char *name;   /* "block", "round-robin", or the file; owned */
 } Placement;
 
 /* spec: "block" (NULL means block), "round-robin", a JSON file or inline JSON.

@@ -64,27 +64,32 @@ static void builder_append_step(ProgramBuilder *b, const int *layers, int n) {
     b->applications += n;
 }
 
-static void builder_append_layer(ProgramBuilder *b, int layer) { builder_append_step(b, &layer, 1); }
+static void builder_append_layer(ProgramBuilder *b, int layer) {
+    builder_append_step(b, &layer, 1);
+}
 
-Program *program_from_steps(const char *name, const char *variant, int n_steps,
-                            const int *sizes, const int *layers) {
+Program *program_from_steps(const char *name, const char *variant, int n_steps, const int *sizes,
+                            const int *layers) {
     ProgramBuilder b;
     builder_init(&b, name, variant);
-    for (int s = 0, at = 0; s < n_steps; at += sizes[s], s++) builder_append_step(&b, layers + at, sizes[s]);
+    for (int s = 0, at = 0; s < n_steps; at += sizes[s], s++)
+        builder_append_step(&b, layers + at, sizes[s]);
     return b.p;
 }
 
 Program *program_slice(const Program *p, int from, int to) {
     ProgramBuilder b;
     builder_init(&b, p->name, p->variant);
-    for (int s = from; s < to; s++) builder_append_step(&b, p->steps[s].layers, p->steps[s].n_layers);
+    for (int s = from; s < to; s++)
+        builder_append_step(&b, p->steps[s].layers, p->steps[s].n_layers);
     b.p->N = p->N, b.p->K = p->K, b.p->seed = p->seed;
     return b.p;
 }
 
 void program_free(Program *p) {
     if (!p) return;
-    for (int i = 0; i < p->n_steps; i++) free(p->steps[i].layers);
+    for (int i = 0; i < p->n_steps; i++)
+        free(p->steps[i].layers);
     free(p->steps);
     free(p->name);
     free(p->variant);
@@ -93,13 +98,15 @@ void program_free(Program *p) {
 
 int program_layer_count(const Program *p) {
     int n = 0;
-    for (int i = 0; i < p->n_steps; i++) n += p->steps[i].n_layers;
+    for (int i = 0; i < p->n_steps; i++)
+        n += p->steps[i].n_layers;
     return n;
 }
 
 char *program_to_json(const Program *p) {
     size_t cap = 3;
-    for (int i = 0; i < p->n_steps; i++) cap += 3 + 12 * (size_t)p->steps[i].n_layers;
+    for (int i = 0; i < p->n_steps; i++)
+        cap += 3 + 12 * (size_t)p->steps[i].n_layers;
     char *out = xmalloc(cap);
     size_t at = 0;
     out[at++] = '[';
@@ -121,7 +128,9 @@ static int variant_index(const char *variant) {
     return -1;
 }
 
-static int variant_needs_n(const char *variant) { return strcmp(variant, "baseline") != 0; }
+static int variant_needs_n(const char *variant) {
+    return strcmp(variant, "baseline") != 0;
+}
 
 /* Layer applications of the variant's program (P, middle, Q). */
 static long long variant_applications(const char *variant, int N, int K, int T) {
@@ -135,7 +144,8 @@ static long long variant_applications(const char *variant, int N, int K, int T) 
 /* Checks the variant's parameters for T layers (K already defaulted). Returns
  * NULL when they are fine, else the name of the faulty parameter ("variant",
  * "N" or "K") with the reason written to why. */
-static const char *variant_problem(const char *variant, int N, int K, int T, char *why, size_t why_len) {
+static const char *variant_problem(const char *variant, int N, int K, int T, char *why,
+                                   size_t why_len) {
     if (variant_index(variant) < 0) {
         size_t at = (size_t)snprintf(why, why_len, "unknown variant \"%s\" (known:", variant);
         for (int i = 0; i < PLAN_N_VARIANTS && at < why_len; i++)
@@ -169,31 +179,39 @@ static char *variant_default_name(const char *variant, int N, int K, int seed) {
     size_t at = (size_t)snprintf(buf, sizeof buf, "%s_N%d", variant, N);
     if (!strcmp(variant, "looped_parallel") && K != PLAN_DEFAULT_K)
         snprintf(buf + at, sizeof buf - at, "_K%d", K);
-    if (!strcmp(variant, "random") && seed != 0) snprintf(buf + at, sizeof buf - at, "_seed%d", seed);
+    if (!strcmp(variant, "random") && seed != 0)
+        snprintf(buf + at, sizeof buf - at, "_seed%d", seed);
     return xstrdup(buf);
 }
 
 /* Appends the middle part of the variant: Mid = [lo..hi], possibly empty. */
-static void expand_middle(ProgramBuilder *b, const char *variant, int lo, int hi, int K, int seed, int T) {
+static void expand_middle(ProgramBuilder *b, const char *variant, int lo, int hi, int K, int seed,
+                          int T) {
     int m = hi >= lo ? hi - lo + 1 : 0;
     if (m == 0) return;
     int *mid = xmalloc(sizeof(int) * (size_t)m);
-    for (int i = 0; i < m; i++) mid[i] = lo + i;
+    for (int i = 0; i < m; i++)
+        mid[i] = lo + i;
     if (!strcmp(variant, "baseline")) {
-        for (int i = 0; i < m; i++) builder_append_layer(b, mid[i]);
+        for (int i = 0; i < m; i++)
+            builder_append_layer(b, mid[i]);
     } else if (!strcmp(variant, "middle_repeat")) {
-        for (int i = 0; i < m; i++) builder_append_layer(b, T / 2);
+        for (int i = 0; i < m; i++)
+            builder_append_layer(b, T / 2);
     } else if (!strcmp(variant, "reverse")) {
-        for (int i = m - 1; i >= 0; i--) builder_append_layer(b, mid[i]);
+        for (int i = m - 1; i >= 0; i--)
+            builder_append_layer(b, mid[i]);
     } else if (!strcmp(variant, "random")) {
         PyRandom r;
         pyrandom_seed(&r, (uint64_t)llabs((long long)seed));
         pyrandom_shuffle(&r, mid, m);
-        for (int i = 0; i < m; i++) builder_append_layer(b, mid[i]);
+        for (int i = 0; i < m; i++)
+            builder_append_layer(b, mid[i]);
     } else if (!strcmp(variant, "parallel")) {
         builder_append_step(b, mid, m);
     } else if (!strcmp(variant, "looped_parallel")) {
-        for (int k = 0; k < K; k++) builder_append_step(b, mid, m);
+        for (int k = 0; k < K; k++)
+            builder_append_step(b, mid, m);
     }
     free(mid);
 }
@@ -209,9 +227,11 @@ static Program *expand_checked_variant(const char *variant, int N, int K, int se
     b.p->N = N;
     b.p->K = is_looped ? K : 0;
     b.p->seed = is_random ? seed : 0;
-    for (int i = 0; i <= N; i++) builder_append_layer(&b, i);
+    for (int i = 0; i <= N; i++)
+        builder_append_layer(&b, i);
     expand_middle(&b, variant, N + 1, T - N - 1, K, seed, T);
-    for (int i = T - N; i < T; i++) builder_append_layer(&b, i);
+    for (int i = T - N; i < T; i++)
+        builder_append_layer(&b, i);
     return b.p;
 }
 
@@ -268,10 +288,12 @@ static void plan_check_keys(const PlanParse *ps, const cJSON *obj, const char *p
     for (const cJSON *c = obj->child; c; c = c->next) {
         path_key(where, path, c->string);
         int known = 0;
-        for (int i = 0; i < n_allowed; i++) known |= !strcmp(c->string, allowed[i]);
+        for (int i = 0; i < n_allowed; i++)
+            known |= !strcmp(c->string, allowed[i]);
         if (!known) plan_fail(ps, where, "unknown key \"%s\" (allowed: %s)", c->string, list);
         for (const cJSON *d = obj->child; d != c; d = d->next)
-            if (!strcmp(c->string, d->string)) plan_fail(ps, where, "key \"%s\" given twice", c->string);
+            if (!strcmp(c->string, d->string))
+                plan_fail(ps, where, "key \"%s\" given twice", c->string);
     }
 }
 
@@ -282,7 +304,8 @@ static long long plan_parse_int(const PlanParse *ps, const cJSON *v, const char 
     double d = v->valuedouble;
     if (!isfinite(d) || d != floor(d)) plan_fail(ps, path, "expected an integer, got %g", d);
     if (d < (double)lo || d > (double)hi) {
-        if (fabs(d) < 1e15) plan_fail(ps, path, "%.0f out of range (allowed %lld..%lld)", d, lo, hi);
+        if (fabs(d) < 1e15)
+            plan_fail(ps, path, "%.0f out of range (allowed %lld..%lld)", d, lo, hi);
         plan_fail(ps, path, "%g out of range (allowed %lld..%lld)", d, lo, hi);
     }
     return (long long)d;
@@ -306,11 +329,13 @@ static long read_layer_number(const char **s) {
 
 /* Appends the ids that one list entry names, an integer id or an "a"/"a-b"
  * range string, to ids. */
-static void plan_parse_layer_ref(const PlanParse *ps, const cJSON *v, const char *path, IntList *ids) {
+static void plan_parse_layer_ref(const PlanParse *ps, const cJSON *v, const char *path,
+                                 IntList *ids) {
     if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
         if (!isfinite(d) || d != floor(d))
-            plan_fail(ps, path, "expected a layer id (an integer) or a range like \"3-13\", got %g", d);
+            plan_fail(ps, path, "expected a layer id (an integer) or a range like \"3-13\", got %g",
+                      d);
         if (d < 0) plan_fail(ps, path, "layer %.0f is negative", d);
         if (d >= ps->n_layers)
             plan_fail(ps, path, "layer %.0f out of range (model has %d layers)", d, ps->n_layers);
@@ -336,8 +361,8 @@ static void plan_parse_layer_ref(const PlanParse *ps, const cJSON *v, const char
         plan_fail(ps, path, "\"%s\": layer number too large (model has %d layers)", v->valuestring,
                   ps->n_layers);
     if (highest >= ps->n_layers)
-        plan_fail(ps, path, "\"%s\": layer %ld out of range (model has %d layers)", v->valuestring, highest,
-                  ps->n_layers);
+        plan_fail(ps, path, "\"%s\": layer %ld out of range (model has %d layers)", v->valuestring,
+                  highest, ps->n_layers);
     int step = a <= b ? 1 : -1;
     for (long i = a;; i += step) {
         intlist_push(ids, (int)i);
@@ -347,8 +372,8 @@ static void plan_parse_layer_ref(const PlanParse *ps, const cJSON *v, const char
 
 /* Collects the ids of a "layers" or "parallel" list; for parallel, a layer
  * may appear only once. The caller frees ids->v. */
-static void plan_parse_layer_list(const PlanParse *ps, const cJSON *list, const char *path, int parallel,
-                                  IntList *ids) {
+static void plan_parse_layer_list(const PlanParse *ps, const cJSON *list, const char *path,
+                                  int parallel, IntList *ids) {
     if (!cJSON_IsArray(list))
         plan_fail(ps, path, "expected an array of layer ids or ranges, got %s", json_kind(list));
     if (!list->child) plan_fail(ps, path, "empty list (a step needs at least one layer)");
@@ -374,7 +399,8 @@ static void plan_parse_step(const PlanParse *ps, const cJSON *step, int index, P
     char path[PATH_MAX_LEN], where[PATH_MAX_LEN];
     path_index(path, "steps", index);
     if (!cJSON_IsObject(step))
-        plan_fail(ps, path, "expected a step object like {\"layers\": [0]}, got %s", json_kind(step));
+        plan_fail(ps, path, "expected a step object like {\"layers\": [0]}, got %s",
+                  json_kind(step));
     plan_check_keys(ps, step, path, allowed, 3);
     const cJSON *layers = cJSON_GetObjectItemCaseSensitive(step, "layers");
     const cJSON *parallel = cJSON_GetObjectItemCaseSensitive(step, "parallel");
@@ -392,29 +418,33 @@ static void plan_parse_step(const PlanParse *ps, const cJSON *step, int index, P
     plan_parse_layer_list(ps, layers ? layers : parallel, where, parallel != NULL, &ids);
     long long total = b->applications + repeat * ids.n;
     if (total > PLAN_MAX_APPLICATIONS)
-        plan_fail(ps, path, "program too long: it would reach %lld layer applications (at most %d)", total,
-                  PLAN_MAX_APPLICATIONS);
+        plan_fail(ps, path, "program too long: it would reach %lld layer applications (at most %d)",
+                  total, PLAN_MAX_APPLICATIONS);
     for (long long r = 0; r < repeat; r++) {
         if (parallel)
             builder_append_step(b, ids.v, ids.n);
         else
-            for (int i = 0; i < ids.n; i++) builder_append_layer(b, ids.v[i]);
+            for (int i = 0; i < ids.n; i++)
+                builder_append_layer(b, ids.v[i]);
     }
     free(ids.v);
 }
 
 static Program *plan_parse_steps(const PlanParse *ps, const cJSON *steps, const char *name) {
-    if (!cJSON_IsArray(steps)) plan_fail(ps, "steps", "expected an array of steps, got %s", json_kind(steps));
+    if (!cJSON_IsArray(steps))
+        plan_fail(ps, "steps", "expected an array of steps, got %s", json_kind(steps));
     if (!steps->child) plan_fail(ps, "steps", "empty (a plan needs at least one step)");
     ProgramBuilder b;
     builder_init(&b, name ? name : "custom", "custom");
     int index = 0;
-    for (const cJSON *s = steps->child; s; s = s->next, index++) plan_parse_step(ps, s, index, &b);
+    for (const cJSON *s = steps->child; s; s = s->next, index++)
+        plan_parse_step(ps, s, index, &b);
     return b.p;
 }
 
 static Program *plan_parse_variant(const PlanParse *ps, const cJSON *root, const char *name) {
-    const char *variant = plan_parse_string(ps, cJSON_GetObjectItemCaseSensitive(root, "variant"), "variant");
+    const char *variant =
+        plan_parse_string(ps, cJSON_GetObjectItemCaseSensitive(root, "variant"), "variant");
     if (variant_index(variant) < 0) {
         char why[512];
         variant_problem(variant, 0, PLAN_DEFAULT_K, ps->n_layers, why, sizeof why);
@@ -424,8 +454,8 @@ static Program *plan_parse_variant(const PlanParse *ps, const cJSON *root, const
     const cJSON *k_v = cJSON_GetObjectItemCaseSensitive(root, "K");
     const cJSON *seed_v = cJSON_GetObjectItemCaseSensitive(root, "seed");
     if (!n_v && variant_needs_n(variant))
-        plan_fail(ps, "N", "missing: variant \"%s\" needs N (0 <= N <= %d for this %d-layer model)", variant,
-                  (ps->n_layers - 1) / 2, ps->n_layers);
+        plan_fail(ps, "N", "missing: variant \"%s\" needs N (0 <= N <= %d for this %d-layer model)",
+                  variant, (ps->n_layers - 1) / 2, ps->n_layers);
     int N = n_v ? (int)plan_parse_int(ps, n_v, "N", INT_MIN, INT_MAX) : 0;
     int K = k_v ? (int)plan_parse_int(ps, k_v, "K", 1, PLAN_MAX_APPLICATIONS) : PLAN_DEFAULT_K;
     int seed = seed_v ? (int)plan_parse_int(ps, seed_v, "seed", -INT_MAX, INT_MAX) : 0;
@@ -452,27 +482,32 @@ static _Noreturn void plan_fail_syntax(const PlanParse *ps, const char *text, co
         }
     }
     const char *from = err, *to = err;
-    while (from > text && err - from < 16 && from[-1] != '\n') from--;
-    while (*to && *to != '\n' && to - err < 16) to++;
+    while (from > text && err - from < 16 && from[-1] != '\n')
+        from--;
+    while (*to && *to != '\n' && to - err < 16)
+        to++;
     char near[40];
     size_t n = 0;
-    for (const char *c = from; c < to; c++) near[n++] = isprint((unsigned char)*c) ? *c : '?';
+    for (const char *c = from; c < to; c++)
+        near[n++] = isprint((unsigned char)*c) ? *c : '?';
     near[n] = '\0';
     if (!*err)
-        die_input("%s: line %d, column %d: invalid JSON (unexpected end of text%s%s%s)", ps->source, line,
-                  column, n ? " after '" : "", near, n ? "'" : "");
+        die_input("%s: line %d, column %d: invalid JSON (unexpected end of text%s%s%s)", ps->source,
+                  line, column, n ? " after '" : "", near, n ? "'" : "");
     die_input("%s: line %d, column %d: invalid JSON near '%s'", ps->source, line, column, near);
 }
 
 Program *plan_parse(const char *json_text, const char *source, int n_layers) {
-    static const char *const allowed[] = {"name", "description", "variant", "N", "K", "seed", "steps"};
+    static const char *const allowed[] = {"name", "description", "variant", "N",
+                                          "K",    "seed",        "steps"};
     if (n_layers < 1) die_runtime("plan_parse: model has %d layers", n_layers);
     PlanParse ps = {source, n_layers};
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(json_text, &end, 1);
     if (!root) plan_fail_syntax(&ps, json_text, end ? end : cJSON_GetErrorPtr());
     if (!cJSON_IsObject(root))
-        plan_fail(&ps, "top level", "expected a JSON object like {\"variant\": \"skip\", \"N\": 4}, got %s",
+        plan_fail(&ps, "top level",
+                  "expected a JSON object like {\"variant\": \"skip\", \"N\": 4}, got %s",
                   json_kind(root));
     plan_check_keys(&ps, root, "", allowed, (int)(sizeof allowed / sizeof allowed[0]));
     const cJSON *name_v = cJSON_GetObjectItemCaseSensitive(root, "name");
@@ -483,14 +518,16 @@ Program *plan_parse(const char *json_text, const char *source, int n_layers) {
     const cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
     const cJSON *variant = cJSON_GetObjectItemCaseSensitive(root, "variant");
     if (steps && variant)
-        plan_fail(&ps, "steps", "both \"variant\" and \"steps\" given (a plan is one or the other)");
+        plan_fail(&ps, "steps",
+                  "both \"variant\" and \"steps\" given (a plan is one or the other)");
     if (!steps && !variant) plan_fail(&ps, "top level", "needs \"variant\" or \"steps\"");
     Program *p;
     if (steps) {
         static const char *const variant_only[] = {"N", "K", "seed"};
         for (int i = 0; i < 3; i++)
             if (cJSON_GetObjectItemCaseSensitive(root, variant_only[i]))
-                plan_fail(&ps, variant_only[i], "applies only to a \"variant\" plan, not to \"steps\"");
+                plan_fail(&ps, variant_only[i],
+                          "applies only to a \"variant\" plan, not to \"steps\"");
         p = plan_parse_steps(&ps, steps, name);
     } else {
         p = plan_parse_variant(&ps, root, name);
@@ -502,10 +539,13 @@ Program *plan_parse(const char *json_text, const char *source, int n_layers) {
 Program *plan_load(const char *arg, int n_layers) {
     if (!arg) return plan_expand_variant("baseline", 0, 0, 0, n_layers);
     const char *c = arg;
-    while (isspace((unsigned char)*c)) c++;
+    while (isspace((unsigned char)*c))
+        c++;
     if (*c == '{') return plan_parse(arg, "<inline plan>", n_layers);
     if (!file_exists(arg))
-        die_input("%s: plan file not found (give a JSON plan file, or inline JSON starting with '{')", arg);
+        die_input(
+            "%s: plan file not found (give a JSON plan file, or inline JSON starting with '{')",
+            arg);
     char *text = read_file_text(arg, NULL);
     Program *p = plan_parse(text, arg, n_layers);
     free(text);

@@ -70,8 +70,8 @@ Program *program_slice(const Program *p, int from, int to);
 /* A program of n_steps steps, step s being the next sizes[s] ids of layers
  * (no checks: for programs that were checked where they were parsed, such as
  * the one rank 0 sends to the stations). Caller owns. */
-Program *program_from_steps(const char *name, const char *variant, int n_steps,
-                            const int *sizes, const int *layers);
+Program *program_from_steps(const char *name, const char *variant, int n_steps, const int *sizes,
+                            const int *layers);
 /* Writes the program as compact JSON, e.g. [[0],[1,2],[3]], into a buffer the
  * caller frees. */
 char *program_to_json(const Program *p);

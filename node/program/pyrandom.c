@@ -94,7 +94,8 @@ static int bit_length(uint32_t n) {
 static uint32_t pyrandom_randbelow(PyRandom *r, uint32_t n) {
     int k = bit_length(n);
     uint32_t v = pyrandom_getrandbits(r, k);
-    while (v >= n) v = pyrandom_getrandbits(r, k);
+    while (v >= n)
+        v = pyrandom_getrandbits(r, k);
     return v;
 }
 

@@ -21,7 +21,8 @@ Station *station_open(const Checkpoint *ck, const int *hosted) {
 
 void station_free(Station *st) {
     if (!st) return;
-    for (int l = 0; l < st->cfg.n_layers; l++) layer_weights_free(st->layers[l]);
+    for (int l = 0; l < st->cfg.n_layers; l++)
+        layer_weights_free(st->layers[l]);
     free(st->layers);
     rope_table_free(&st->rope);
     layer_scratch_free(&st->scratch);
@@ -66,7 +67,8 @@ int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *kv, 
         station_reserve(st, T, 0);
         memcpy(st->tmp, x, n * sizeof(float));
         station_apply_layer(st, p, s, j, kv, st->tmp, shape);
-        for (size_t i = 0; i < n; i++) sum[i] += st->tmp[i];
+        for (size_t i = 0; i < n; i++)
+            sum[i] += st->tmp[i];
         applied++;
     }
     return applied;
@@ -86,7 +88,8 @@ void station_apply_step(Station *st, const Program *p, int s, ProgramKV *kv, flo
         die_runtime("step %d: station hosts %d of the group's %d layers", s, applied,
                     step->n_layers);
     float inv = 1.0f / (float)step->n_layers;
-    for (size_t i = 0; i < n; i++) x[i] = sum[i] * inv;
+    for (size_t i = 0; i < n; i++)
+        x[i] = sum[i] * inv;
     free(sum);
 }
 
@@ -101,17 +104,20 @@ ProgramKV *program_kv_new(const Program *p, const ModelConfig *c) {
     }
     kv->first[p->n_steps] = total;
     kv->caches = xcalloc((size_t)total, sizeof(KVCache));
-    for (int i = 0; i < total; i++) kv_cache_init(&kv->caches[i], c->n_kv_heads * c->head_dim);
+    for (int i = 0; i < total; i++)
+        kv_cache_init(&kv->caches[i], c->n_kv_heads * c->head_dim);
     return kv;
 }
 
 void program_kv_reset(ProgramKV *kv) {
-    for (int i = 0; i < kv->first[kv->n_steps]; i++) kv_cache_reset(&kv->caches[i]);
+    for (int i = 0; i < kv->first[kv->n_steps]; i++)
+        kv_cache_reset(&kv->caches[i]);
 }
 
 void program_kv_free(ProgramKV *kv) {
     if (!kv) return;
-    for (int i = 0; i < kv->first[kv->n_steps]; i++) kv_cache_free(&kv->caches[i]);
+    for (int i = 0; i < kv->first[kv->n_steps]; i++)
+        kv_cache_free(&kv->caches[i]);
     free(kv->caches);
     free(kv->first);
     free(kv);

@@ -18,9 +18,9 @@ typedef struct {
     LayerWeights **layers; /* (n_layers) indexed by layer id; NULL where not hosted */
     int n_hosted;
     LayerScratch scratch;
-    float *tmp;            /* (cap_tokens, D) a layer's private copy of a parallel step's input */
+    float *tmp; /* (cap_tokens, D) a layer's private copy of a parallel step's input */
     size_t cap_tokens;
-    double flops;          /* work done so far, for reports */
+    double flops; /* work done so far, for reports */
 } Station;
 
 /* Key/value caches of one sequence for every (program step, layer of the step).

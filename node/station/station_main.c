@@ -28,8 +28,9 @@ static Station *station_cache_get(StationCache *c, const char *model, const int 
     free(c->hosted);
     Checkpoint *ck = checkpoint_open(model);
     if (ck->cfg.n_layers != L)
-        die_input("%s: rank %d reads %d layers where rank 0 read %d (different files on this node?)",
-                  model, util_rank(), ck->cfg.n_layers, L);
+        die_input(
+            "%s: rank %d reads %d layers where rank 0 read %d (different files on this node?)",
+            model, util_rank(), ck->cfg.n_layers, L);
     c->st = station_open(ck, hosted);
     checkpoint_close(ck);
     c->model = xstrdup(model);
@@ -77,7 +78,8 @@ void station_main(void) {
         wire_set_timeout(s->timeout_s);
         int *hosted = placement_layers_of(s->placement, util_rank());
         int any = 0;
-        for (int l = 0; l < s->n_layers; l++) any |= hosted[l];
+        for (int l = 0; l < s->n_layers; l++)
+            any |= hosted[l];
         Station *st = any ? station_cache_get(&cache, s->model_path, hosted, s->n_layers) : NULL;
         Route *r = route_build(s->program, s->placement, util_rank());
         StationStats stats = {0};

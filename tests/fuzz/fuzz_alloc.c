@@ -45,7 +45,8 @@ static void on_malloc(const volatile void *ptr, size_t size) {
     }
     uintptr_t p = (uintptr_t)ptr;
     size_t i = slot_of(p);
-    while (table[i].generation == generation && table[i].ptr != 0) i = (i + 1) & (TABLE_SLOTS - 1);
+    while (table[i].generation == generation && table[i].ptr != 0)
+        i = (i + 1) & (TABLE_SLOTS - 1);
     table[i] = (Slot){p, generation};
     allocated[n_allocated++] = p;
 }
@@ -71,7 +72,9 @@ void fuzz_alloc_track(void) {
     tracking = 1;
 }
 
-void fuzz_alloc_keep(void) { tracking = 0; }
+void fuzz_alloc_keep(void) {
+    tracking = 0;
+}
 
 void fuzz_alloc_free_leftovers(void) {
     tracking = 0;

@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         TensorInfo *tensors = NULL; /* owned here, with the names */
         int n_tensors = 0;
         safetensors_parse_header("<fuzz>", data, size, size, 0, &tensors, &n_tensors);
-        for (int i = 0; i < n_tensors; i++) free(tensors[i].name);
+        for (int i = 0; i < n_tensors; i++)
+            free(tensors[i].name);
         free(tensors);
         fuzz_alloc_keep();
     } else {

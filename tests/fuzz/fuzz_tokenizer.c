@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int *ids = NULL;                                           /* owned here */
         int n = tokenizer_encode(t, SAMPLE, 1, &ids);
         free(tokenizer_decode(t, ids, n));
-        for (int i = 0; i < n; i++) free(tokenizer_decode_piece(t, i ? ids[i - 1] : -1, ids[i]));
+        for (int i = 0; i < n; i++)
+            free(tokenizer_decode_piece(t, i ? ids[i - 1] : -1, ids[i]));
         free(ids);
         tokenizer_free(t);
         fuzz_alloc_keep();
