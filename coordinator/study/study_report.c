@@ -9,274 +9,10 @@
 
 #include "base/atomic_file.h"
 #include "study/csv.h"
+#include "study/study_table.h"
 #include "study/study_plots.h"
 #include "study/study_variants.h"
 #include "base/util.h"
-
-enum {
-    R_MODEL,
-    R_PLAN,
-    R_VARIANT,
-    R_N,
-    R_K,
-    R_SEED,
-    R_TASK,
-    R_METRIC,
-    R_VALUE,
-    R_NORMALIZED,
-    R_RANKS,
-    R_THREADS,
-    R_PLACEMENT,
-    R_PREFILL,
-    R_DECODE,
-    R_SECONDS,
-    R_GIT
-};
-enum { S_PLAN, S_VARIANT, S_N, S_K, S_SEED, S_STEPS, S_MEDIAN, S_PREFILL, S_DECODE };
-
-#define COUNT_MAX 1000000
-
-/* One plan of the study: a row of summary.csv, or a plan found only in
- * results.csv (its median then computed from the per-task scores). */
-typedef struct {
-    const char *plan, *variant;           /* borrowed from a CsvTable */
-    int N, K, seed, steps;                /* -1 when empty */
-    double median, prefill_ms, decode_ms; /* NAN when empty */
-    int on_decode_front, on_prefill_front;
-} StudyPlan;
-
-/* One row of results.csv. */
-typedef struct {
-    const char *plan, *task, *metric; /* borrowed */
-    double value, normalized;         /* normalized NAN when empty */
-} StudyResult;
-
-/* A task and its metrics, in the order results.csv first names them. */
-typedef struct {
-    const char *name;     /* borrowed */
-    const char **metrics; /* owned array of borrowed names */
-    int n_metrics;
-} StudyTask;
-
-typedef struct {
-    const char *out_dir;
-    CsvTable results_csv, summary_csv; /* own every borrowed string */
-    StudyResult *results;              /* owned, n_results */
-    int n_results;
-    StudyPlan *plans; /* owned, sorted by variant, N, K, seed, name */
-    int n_plans;
-    StudyTask *tasks; /* owned, n_tasks */
-    int n_tasks;
-} Study;
-
-/* A time in ms or seconds: a number >= 0, or empty. */
-static double time_field(const CsvTable *t, int r, int c) {
-    double x = csv_number(t, r, c, CSV_OPTIONAL);
-    if (x < 0) csv_fail(t, r, c, "negative time %g", x);
-    return x;
-}
-
-static int find_plan(const Study *s, const char *plan) {
-    for (int i = 0; i < s->n_plans; i++)
-        if (!strcmp(s->plans[i].plan, plan)) return i;
-    return -1;
-}
-
-static void read_summary(Study *s) {
-    const CsvTable *t = &s->summary_csv;
-    s->plans = xcalloc((size_t)t->n_rows + (size_t)s->results_csv.n_rows + 1, sizeof *s->plans);
-    for (int r = 0; r < t->n_rows; r++) {
-        StudyPlan p = {
-            .plan = csv_name(t, r, S_PLAN),
-            .variant = csv_name(t, r, S_VARIANT),
-            .N = csv_int(t, r, S_N, 0, COUNT_MAX, CSV_OPTIONAL),
-            .K = csv_int(t, r, S_K, 0, COUNT_MAX, CSV_OPTIONAL),
-            .seed = csv_int(t, r, S_SEED, 0, INT_MAX, CSV_OPTIONAL),
-            .steps = csv_int(t, r, S_STEPS, 0, COUNT_MAX, CSV_REQUIRED),
-            .median = csv_number(t, r, S_MEDIAN, CSV_OPTIONAL),
-            .prefill_ms = time_field(t, r, S_PREFILL),
-            .decode_ms = time_field(t, r, S_DECODE),
-        };
-        int seen = find_plan(s, p.plan);
-        if (seen >= 0)
-            csv_fail(t, r, S_PLAN, "plan '%s' already on line %d", p.plan, t->rows[seen].line);
-        s->plans[s->n_plans++] = p;
-    }
-}
-
-static StudyTask *find_or_add_task(Study *s, const char *name) {
-    for (int i = 0; i < s->n_tasks; i++)
-        if (!strcmp(s->tasks[i].name, name)) return &s->tasks[i];
-    StudyTask *t = &s->tasks[s->n_tasks++];
-    *t = (StudyTask){name, xmalloc((size_t)s->results_csv.n_rows * sizeof(char *)), 0};
-    return t;
-}
-
-static void add_metric(StudyTask *t, const char *metric) {
-    for (int i = 0; i < t->n_metrics; i++)
-        if (!strcmp(t->metrics[i], metric)) return;
-    t->metrics[t->n_metrics++] = metric;
-}
-
-/* die_input when row r repeats the plan, task and metric of an earlier row. */
-static void reject_repeated_result(const Study *s, int r) {
-    const StudyResult *x = &s->results[r];
-    for (int i = 0; i < r; i++) {
-        const StudyResult *y = &s->results[i];
-        if (!strcmp(x->plan, y->plan) && !strcmp(x->task, y->task) && !strcmp(x->metric, y->metric))
-            csv_fail(&s->results_csv, r, R_METRIC, "plan %s, task %s, metric %s already on line %d",
-                     x->plan, x->task, x->metric, s->results_csv.rows[i].line);
-    }
-}
-
-/* The plan of results row r: checked against summary.csv, or added when the
- * summary lacks it. */
-static void match_result_plan(Study *s, int r) {
-    const CsvTable *t = &s->results_csv;
-    const char *variant = csv_name(t, r, R_VARIANT);
-    int N = csv_int(t, r, R_N, 0, COUNT_MAX, CSV_OPTIONAL);
-    int K = csv_int(t, r, R_K, 0, COUNT_MAX, CSV_OPTIONAL);
-    int seed = csv_int(t, r, R_SEED, 0, INT_MAX, CSV_OPTIONAL);
-    int i = find_plan(s, s->results[r].plan);
-    if (i < 0) {
-        s->plans[s->n_plans++] = (StudyPlan){.plan = s->results[r].plan,
-                                             .variant = variant,
-                                             .N = N,
-                                             .K = K,
-                                             .seed = seed,
-                                             .steps = -1,
-                                             .median = NAN,
-                                             .prefill_ms = time_field(t, r, R_PREFILL),
-                                             .decode_ms = time_field(t, r, R_DECODE)};
-        return;
-    }
-    const StudyPlan *p = &s->plans[i];
-    if (strcmp(p->variant, variant) != 0 || p->N != N)
-        csv_fail(t, r, R_VARIANT, "plan %s is %s N=%d here but %s N=%d in %s", p->plan, variant, N,
-                 p->variant, p->N, s->summary_csv.path);
-}
-
-static void read_results(Study *s) {
-    const CsvTable *t = &s->results_csv;
-    s->results = xmalloc(((size_t)t->n_rows + 1) * sizeof *s->results);
-    s->tasks = xmalloc(((size_t)t->n_rows + 1) * sizeof *s->tasks);
-    for (int r = 0; r < t->n_rows; r++) {
-        csv_name(t, r, R_MODEL);
-        csv_int(t, r, R_RANKS, 1, COUNT_MAX, CSV_REQUIRED);
-        csv_int(t, r, R_THREADS, 0, COUNT_MAX, CSV_OPTIONAL);
-        time_field(t, r, R_SECONDS);
-        StudyResult *x = &s->results[s->n_results++];
-        *x = (StudyResult){
-            .plan = csv_name(t, r, R_PLAN),
-            .task = csv_name(t, r, R_TASK),
-            .metric = csv_name(t, r, R_METRIC),
-            .value = csv_number(t, r, R_VALUE, CSV_REQUIRED),
-            .normalized = csv_number(t, r, R_NORMALIZED, CSV_OPTIONAL),
-        };
-        reject_repeated_result(s, r);
-        match_result_plan(s, r);
-        add_metric(find_or_add_task(s, x->task), x->metric);
-    }
-}
-
-static int compare_doubles(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of the finite normalized scores of a plan's results; NAN when none. */
-static double median_normalized(const Study *s, const char *plan) {
-    double *v = xmalloc(((size_t)s->n_results + 1) * sizeof *v);
-    int n = 0;
-    for (int i = 0; i < s->n_results; i++)
-        if (!strcmp(s->results[i].plan, plan) && isfinite(s->results[i].normalized))
-            v[n++] = s->results[i].normalized;
-    qsort(v, (size_t)n, sizeof *v, compare_doubles);
-    double m = n == 0 ? NAN : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-    free(v);
-    return m;
-}
-
-/* -1 (absent) sorts after every value. */
-static int compare_optional(int x, int y) {
-    if (x == y) return 0;
-    if (x < 0) return 1;
-    if (y < 0) return -1;
-    return x < y ? -1 : 1;
-}
-
-static int compare_plans(const void *a, const void *b) {
-    const StudyPlan *x = a, *y = b;
-    int c = study_variant_compare(&x->variant, &y->variant);
-    if (!c) c = compare_optional(x->N, y->N);
-    if (!c) c = compare_optional(x->K, y->K);
-    if (!c) c = compare_optional(x->seed, y->seed);
-    return c ? c : strcmp(x->plan, y->plan);
-}
-
-static void mark_pareto_fronts(Study *s) {
-    int n = s->n_plans;
-    double *score = xmalloc(((size_t)n + 1) * sizeof *score);
-    double *decode = xmalloc(((size_t)n + 1) * sizeof *decode);
-    double *prefill = xmalloc(((size_t)n + 1) * sizeof *prefill);
-    int *front = xmalloc(((size_t)n + 1) * sizeof *front);
-    for (int i = 0; i < n; i++) {
-        score[i] = s->plans[i].median;
-        decode[i] = s->plans[i].decode_ms > 0 ? s->plans[i].decode_ms : NAN;
-        prefill[i] = s->plans[i].prefill_ms > 0 ? s->plans[i].prefill_ms : NAN;
-    }
-    plots_pareto_front(decode, score, n, front);
-    for (int i = 0; i < n; i++)
-        s->plans[i].on_decode_front = front[i];
-    plots_pareto_front(prefill, score, n, front);
-    for (int i = 0; i < n; i++)
-        s->plans[i].on_prefill_front = front[i];
-    free(front);
-    free(prefill);
-    free(decode);
-    free(score);
-}
-
-/* Reads OUT/results.csv and OUT/summary.csv into s (die_input at FILE:LINE). */
-static void study_read(Study *s, const char *out_dir) {
-    *s = (Study){.out_dir = out_dir};
-    char *results = path_join(out_dir, "results.csv");
-    char *summary = path_join(out_dir, "summary.csv");
-    s->results_csv = csv_read(results);
-    csv_expect_header(&s->results_csv, STUDY_RESULTS_HEADER);
-    s->summary_csv = csv_read(summary);
-    csv_expect_header(&s->summary_csv, STUDY_SUMMARY_HEADER);
-    read_summary(s);
-    int from_summary = s->n_plans;
-    read_results(s);
-    for (int i = from_summary; i < s->n_plans; i++)
-        s->plans[i].median = median_normalized(s, s->plans[i].plan);
-    qsort(s->plans, (size_t)s->n_plans, sizeof *s->plans, compare_plans);
-    mark_pareto_fronts(s);
-    free(summary);
-    free(results);
-}
-
-static void study_free(Study *s) {
-    for (int i = 0; i < s->n_tasks; i++)
-        free(s->tasks[i].metrics);
-    free(s->tasks);
-    free(s->plans);
-    free(s->results);
-    csv_free(&s->summary_csv);
-    csv_free(&s->results_csv);
-}
-
-static const StudyResult *find_result(const Study *s, const char *plan, const char *task,
-                                      const char *metric) {
-    for (int i = 0; i < s->n_results; i++) {
-        const StudyResult *x = &s->results[i];
-        if (!strcmp(x->plan, plan) && !strcmp(x->task, task) &&
-            (metric ? !strcmp(x->metric, metric) : isfinite(x->normalized)))
-            return x;
-    }
-    return NULL;
-}
 
 /* The distinct values of a results.csv column, joined by ", "; "" when the
  * file has no rows. Caller frees. */
@@ -298,9 +34,9 @@ static char *distinct_values(const CsvTable *t, int c) {
     return out;
 }
 
-static void plot_plans(const Study *s, PlotPlan *out) {
+static void plot_plans(const StudyTable *s, PlotPlan *out) {
     for (int i = 0; i < s->n_plans; i++) {
-        const StudyPlan *p = &s->plans[i];
+        const StudyTablePlan *p = &s->plans[i];
         out[i] = (PlotPlan){p->plan, p->variant, p->N, p->median, p->prefill_ms, p->decode_ms};
     }
 }
@@ -310,7 +46,7 @@ typedef struct {
     int score_vs_n, score_vs_latency, similarity;
 } DrawnPlots;
 
-static DrawnPlots draw_plots(const Study *s, const char *model) {
+static DrawnPlots draw_plots(const StudyTable *s, const char *model) {
     DrawnPlots d = {0};
     PlotPlan *pp = xmalloc(((size_t)s->n_plans + 1) * sizeof *pp);
     plot_plans(s, pp);
@@ -445,7 +181,7 @@ static void html_fact(FILE *f, const char *name, const char *value) {
     fputs("</dd>\n", f);
 }
 
-static void html_intro(FILE *f, const Study *s) {
+static void html_intro(FILE *f, const StudyTable *s) {
     const CsvTable *t = &s->results_csv;
     char *model = distinct_values(t, R_MODEL);
     fputs("<body>\n<h1>Transformer layers as painters: study report</h1>\n"
@@ -477,7 +213,7 @@ static void html_intro(FILE *f, const Study *s) {
     free(model);
 }
 
-static void html_plan_cells(FILE *f, const StudyPlan *p) {
+static void html_plan_cells(FILE *f, const StudyTablePlan *p) {
     StudyVariantStyle st = study_variant_style(p->variant);
     fputs("<td>", f);
     html_text(f, p->plan);
@@ -497,7 +233,7 @@ static void html_score_cell(FILE *f, double score) {
     fputs("</td>", f);
 }
 
-static void html_summary_table(FILE *f, const Study *s) {
+static void html_summary_table(FILE *f, const StudyTable *s) {
     fputs("<h2 id=\"summary-heading\">Summary</h2>\n"
           "<p class=\"note\">One row per plan, by variant then N. Times are measured "
           "milliseconds per token; &#9733; marks the plans on the Pareto frontier of score "
@@ -508,7 +244,7 @@ static void html_summary_table(FILE *f, const Study *s) {
           "<th class=\"num\">decode ms/token</th></tr></thead>\n<tbody>\n",
           f);
     for (int i = 0; i < s->n_plans; i++) {
-        const StudyPlan *p = &s->plans[i];
+        const StudyTablePlan *p = &s->plans[i];
         fputs("<tr data-plan=\"", f);
         html_text(f, p->plan);
         fputs("\">", f);
@@ -526,7 +262,7 @@ static void html_summary_table(FILE *f, const Study *s) {
     fputs("</tbody></table></div>\n", f);
 }
 
-static void html_task_header(FILE *f, const Study *s) {
+static void html_task_header(FILE *f, const StudyTable *s) {
     fputs("<thead><tr><th rowspan=\"2\">plan</th><th rowspan=\"2\">variant</th>"
           "<th rowspan=\"2\" class=\"num\">N</th>",
           f);
@@ -547,7 +283,7 @@ static void html_task_header(FILE *f, const Study *s) {
     fputs("</tr></thead>\n", f);
 }
 
-static void html_task_table(FILE *f, const Study *s) {
+static void html_task_table(FILE *f, const StudyTable *s) {
     fputs("<h2 id=\"tasks-heading\">Per task</h2>\n"
           "<p class=\"note\">Every metric of every task; <em>normalized</em> is the task's "
           "primary metric on the scale above.</p>\n<div class=\"scroll\"><table id=\"per-task\">\n",
@@ -555,20 +291,21 @@ static void html_task_table(FILE *f, const Study *s) {
     html_task_header(f, s);
     fputs("<tbody>\n", f);
     for (int i = 0; i < s->n_plans; i++) {
-        const StudyPlan *p = &s->plans[i];
+        const StudyTablePlan *p = &s->plans[i];
         fputs("<tr data-plan=\"", f);
         html_text(f, p->plan);
         fputs("\">", f);
         html_plan_cells(f, p);
         for (int t = 0; t < s->n_tasks; t++) {
-            const StudyTask *task = &s->tasks[t];
+            const StudyTableTask *task = &s->tasks[t];
             for (int m = 0; m < task->n_metrics; m++) {
-                const StudyResult *x = find_result(s, p->plan, task->name, task->metrics[m]);
+                const StudyTableResult *x =
+                    study_find_result(s, p->plan, task->name, task->metrics[m]);
                 fprintf(f, "<td class=\"num%s\">", m == 0 ? " first" : "");
                 html_number(f, x ? x->value : NAN, -1);
                 fputs("</td>", f);
             }
-            const StudyResult *x = find_result(s, p->plan, task->name, NULL);
+            const StudyTableResult *x = study_find_result(s, p->plan, task->name, NULL);
             double v = x ? x->normalized : NAN;
             fprintf(f, "<td class=\"num%s\">", v < 0 ? " neg" : "");
             html_number(f, v, 3);
@@ -608,7 +345,7 @@ static void html_plots(FILE *f, DrawnPlots d) {
         fputs("<p class=\"note\">No plots: no plan has a score yet.</p>\n", f);
 }
 
-static void write_html(const Study *s, DrawnPlots drawn, const char *path) {
+static void write_html(const StudyTable *s, DrawnPlots drawn, const char *path) {
     char *model = distinct_values(&s->results_csv, R_MODEL);
     AtomicFile a = atomic_file_open(path);
     html_head(a.f, model);
@@ -625,7 +362,7 @@ static void write_html(const Study *s, DrawnPlots drawn, const char *path) {
 
 void study_write_report(const char *out_dir) {
     if (!dir_exists(out_dir)) die_input("%s: no such folder", out_dir);
-    Study s;
+    StudyTable s;
     study_read(&s, out_dir);
     char *model = distinct_values(&s.results_csv, R_MODEL);
     DrawnPlots drawn = draw_plots(&s, model);

@@ -15,11 +15,7 @@
 #ifndef PAINTERS_STUDY_REPORT_H
 #define PAINTERS_STUDY_REPORT_H
 
-#define STUDY_RESULTS_HEADER                                                                       \
-    "model,plan,variant,N,K,seed,task,metric,value,normalized,ranks,threads,placement,"            \
-    "prefill_ms_per_token,decode_ms_per_token,seconds,git_revision"
-#define STUDY_SUMMARY_HEADER                                                                       \
-    "plan,variant,N,K,seed,steps,median_normalized,prefill_ms_per_token,decode_ms_per_token"
+#include "study/study_table.h" /* STUDY_RESULTS_HEADER, STUDY_SUMMARY_HEADER */
 
 void study_write_report(const char *out_dir);
 
