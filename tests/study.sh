@@ -37,7 +37,7 @@ PY"
 "$P" study "$tmp/killed" "${ARGS[@]}" > "$tmp/killed.log" 2>&1 &
 pid=$!
 for i in $(seq 1 600); do
-    [ "$(wc -l < "$tmp/killed/results.csv" 2>/dev/null || echo 0)" -ge 8 ] && break
+    [ -f "$tmp/killed/results.csv" ] && [ "$(wc -l < "$tmp/killed/results.csv")" -ge 8 ] && break
     sleep 0.1
 done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
