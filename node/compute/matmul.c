@@ -41,8 +41,7 @@ __attribute__((target("avx2,fma,f16c"))) static float dot16_avx2(Dtype d, const 
     return r;
 }
 
-static float dot16(Dtype d, const uint16_t *w, const float *x, int n) {
-    if (dtype_cpu_has_avx2()) return dot16_avx2(d, w, x, n);
+static float dot16_scalar(Dtype d, const uint16_t *w, const float *x, int n) {
     float r = 0.0f;
     for (int i = 0; i < n; i++)
         r += dtype_half_to_f32(d, w[i]) * x[i];
@@ -53,6 +52,9 @@ static float dot16(Dtype d, const uint16_t *w, const float *x, int n) {
 static void matmul16_direct(float *y, const float *x, const WeightMatrix *w, int T, float beta) {
     const uint16_t *W = w->data;
     int rows = w->rows, cols = w->cols;
+    /* The kernel is chosen once per call: a row's dot product is short. */
+    float (*dot16)(Dtype, const uint16_t *, const float *, int) =
+        dtype_cpu_has_avx2() ? dot16_avx2 : dot16_scalar;
 #pragma omp parallel for num_threads(g_threads) schedule(static)
     for (int o = 0; o < rows; o++)
         for (int t = 0; t < T; t++) {
