@@ -90,8 +90,8 @@ flock 9
 # Flags from mpicc and pkg-config are split on blanks, as a shell would.
 read -r -a mpi_compile <<< "$(mpicc --showme:compile)"
 read -r -a mpi_link <<< "$(mpicc --showme:link)"
-read -r -a pc_cflags <<< "$(pkg-config --cflags libprotobuf-c libcjson openblas)"
-read -r -a pc_libs <<< "$(pkg-config --libs libprotobuf-c libcjson openblas)"
+read -r -a pc_cflags <<< "$(pkg-config --cflags libprotobuf-c libcjson openblas libpcre2-8 libutf8proc)"
+read -r -a pc_libs <<< "$(pkg-config --libs libprotobuf-c libcjson openblas libpcre2-8 libutf8proc)"
 san=("-fsanitize=address,undefined" -fno-sanitize-recover=undefined)
 cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra
         "-I$src/node" "-I$src/coordinator" "-I$build/proto/painters_wire"
