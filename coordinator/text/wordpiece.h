@@ -19,8 +19,9 @@ typedef struct {
     int lowercase;
 } BertNormalizerOptions;
 
-/* The normalized form of text[0..n) (valid UTF-8). Caller owns the result;
- * *out_len gets its bytes. */
+/* The normalized form of text[0..n) (UTF-8; a byte that starts no valid
+ * character reads as U+FFFD, which clean_text drops). Caller owns the result
+ * (NUL-terminated); *out_len (may be NULL) gets its bytes. */
 char *bert_normalize(const char *text, size_t n, const BertNormalizerOptions *o, size_t *out_len);
 
 /* A piece of a text: bytes [start, start + len). */
@@ -51,5 +52,11 @@ void wordpiece_encode_word(const WordPieceModel *m, const char *word, size_t n, 
  * decoder's own clean-up of spaces before punctuation and contractions.
  * tokens[i] are NUL-terminated strings. Caller owns the result. */
 char *wordpiece_decode(const char *const *tokens, int n, const char *prefix, int cleanup);
+
+/* Reads a vocab.txt (one token a line, "\n" or "\r\n" ending it; id = line
+ * number from 0) into v, which it initializes (free with vocab_free()).
+ * Returns the count of ids. An empty file, a token that is not valid UTF-8 or
+ * a duplicate token is die_input naming path:line. */
+int wordpiece_read_vocab_txt(const char *path, Vocab *v);
 
 #endif
