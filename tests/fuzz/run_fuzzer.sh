@@ -35,8 +35,8 @@ case $target in
     plan) sources="$base node/program/plan.c node/program/pyrandom.c" ;;
     placement) sources="$base node/program/placement.c" ;;
     tokenizer) sources="$base coordinator/text/utf8.c coordinator/text/text_buf.c
-                        coordinator/text/tokenizer_pieces.c coordinator/text/tokenizer_model.c
-                        coordinator/text/tokenizer_encode.c coordinator/text/tokenizer_decode.c
+                        coordinator/text/spm_pieces.c coordinator/text/spm_model.c
+                        coordinator/text/spm_encode.c coordinator/text/spm_decode.c
                         @proto/sentencepiece_model/sentencepiece_model.pb-c.c" ;;
     canvas_header) sources="$base node/wire/wire.c node/wire/canvas.c node/wire/crc32.c
                            @proto/painters_wire/painters_wire.pb-c.c" ;;
