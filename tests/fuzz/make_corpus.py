@@ -242,7 +242,8 @@ def hf_tokenizer_seeds():
                               "trim_offsets": False, "use_regex": False}
     put("hf_tokenizer", "bpe_strings_nfc.json", json.dumps(qwen, separators=(",", ":")))
     gpt2 = json.loads(json.dumps(bpe))
-    gpt2["pre_tokenizer"] = {"type": "ByteLevel", "add_prefix_space": True, "use_regex": True}
+    gpt2["pre_tokenizer"] = {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True,
+                             "use_regex": True}
     gpt2["post_processor"] = {"type": "RobertaProcessing", "sep": ["<|end|>", len(vocab)],
                               "cls": ["<|end|>", len(vocab)], "trim_offsets": True,
                               "add_prefix_space": True}
