@@ -6,6 +6,7 @@
  * exit 2 naming file:line). The bert-base-uncased cases of
  * fixtures/hf_tokenizer_cases.json are in test_wordpiece_cases.c (they need
  * ../shared; the unit cases here do not). */
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -202,6 +203,22 @@ static int encodes_to(const WordPieceModel *m, const char *word, const int *want
     encodes_to((m), (word), (const int[]){__VA_ARGS__},                                            \
                (int)(sizeof((const int[]){__VA_ARGS__}) / sizeof(int)))
 
+static jmp_buf g_jump;
+
+/* Whether encoding word ends in die_input (caught by the error jump). */
+static int dies_input(const WordPieceModel *m, const char *word) {
+    static IdBuf b; /* static: kept across the jump */
+    b = (IdBuf){0};
+    int got = setjmp(g_jump);
+    if (got == 0) {
+        util_set_error_jump(&g_jump);
+        wordpiece_encode_word(m, word, strlen(word), &b);
+    }
+    util_set_error_jump(NULL);
+    id_buf_free(&b);
+    return got == PAINTERS_EXIT_INPUT;
+}
+
 static void test_model(void) {
     Vocab v;
     tiny_vocab(&v);
@@ -245,6 +262,10 @@ static void test_model(void) {
     WordPieceModel at = {&v, 0, "@@", 100};
     TEST_CHECK("another prefix", ENC(&at, "bana", 1, 11));
     TEST_CHECK("another prefix: ## pieces are not continuations", ENC(&at, "banana", 1, 11, 11));
+    WordPieceModel no_unk = {&v, -1, "##", 100};
+    TEST_CHECK("no unknown token: a word with pieces still encodes",
+               ENC(&no_unk, "banana", 1, 2, 2));
+    TEST_CHECK("no unknown token: an unmatchable word is die_input", dies_input(&no_unk, "xyz"));
     vocab_free(&v);
 }
 
