@@ -15,6 +15,7 @@
 #include "base/util.h"
 #include "test_wordpiece.h"
 #include "testhelp.h"
+#include "text/utf8.h"
 #include "text/wordpiece.h"
 
 /* bert_normalize(text) with the options equals want (NUL-terminated). */
@@ -306,6 +307,53 @@ static void test_decode(void) {
     free(empty);
 }
 
+/* Random bytes (valid UTF-8 or not, NUL-free) through every option of the
+ * normalizer, the pre-tokenizer, the model and the decoder: the normalized
+ * text is always valid UTF-8, the words lie inside it, none is empty or holds
+ * whitespace, and nothing reads or writes out of bounds (ASan twin). */
+static void test_random_bytes(void) {
+    static const char pool[] = "aAb ,.'\t\n\xC3\xA9\xC3\x89\xCC\x81\xE4\xB8\xAD\xC4\xB0\xE2\x80\x8B"
+                               "\xEF\xBF\xBD\xF0\x9F\x98\x80\xED\x95\x9C\xFF\x80";
+    Vocab v;
+    tiny_vocab(&v);
+    WordPieceModel m = {&v, 0, "##", 8};
+    unsigned seed = 1;
+    int utf8_ok = 1, words_ok = 1;
+    for (int round = 0; round < 4000; round++) {
+        char text[64];
+        size_t n = (size_t)(round % 60);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 16;
+            text[i] = (r & 3) ? pool[r % (sizeof pool - 1)] : (char)(1 + (r >> 2) % 255);
+        }
+        BertNormalizerOptions o = {round & 1, (round >> 1) & 1, (round >> 2) % 3 - 1,
+                                   (round >> 4) & 1};
+        size_t len;
+        char *norm = bert_normalize(text, n, &o, &len);
+        utf8_ok &= strlen(norm) == len && utf8_check(norm, len, NULL);
+        TextSpan *w;
+        int nw = bert_pre_tokenize(norm, len, &w);
+        IdBuf ids = {0};
+        for (int i = 0; i < nw; i++) {
+            words_ok &= w[i].len > 0 && w[i].start + w[i].len <= len &&
+                        !memchr(norm + w[i].start, ' ', w[i].len);
+            wordpiece_encode_word(&m, norm + w[i].start, w[i].len, &ids);
+        }
+        const char *tokens[64];
+        int nt = 0;
+        for (size_t i = 0; i < ids.n && nt < 64; i++)
+            tokens[nt++] = vocab_token(&v, ids.ids[i], NULL);
+        free(wordpiece_decode(tokens, nt, "##", round & 1));
+        id_buf_free(&ids);
+        free(w);
+        free(norm);
+    }
+    TEST_CHECK("random bytes: normalized text is valid UTF-8", utf8_ok);
+    TEST_CHECK("random bytes: words are non-empty, inside the text, without spaces", words_ok);
+    vocab_free(&v);
+}
+
 static char g_tmpdir[4096];
 
 static char *tmp_file(const char *name, const char *bytes, size_t n) {
@@ -399,6 +447,7 @@ int main(void) {
     test_pre_tokenize();
     test_model();
     test_decode();
+    test_random_bytes();
     test_vocab_txt();
     int status = test_wordpiece_cases();
     if (status == 77 && test_failed == 0) {
