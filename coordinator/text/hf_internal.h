@@ -168,6 +168,7 @@ typedef struct {
     int owner;
 } HfPieces;
 
+/* A pending merge: the pair at symbol pos, of this rank. */
 typedef struct {
     int rank, pos;
 } HfHeapItem;
@@ -193,7 +194,6 @@ HfScratch *hf_scratch_new(const HfTokenizer *t);
 void hf_scratch_free(HfScratch *s); /* accepts NULL; gives the cache back */
 void hf_word_cache_init(HfWordCache *c);
 void hf_word_cache_free(HfWordCache *c);
-void hf_pieces_push(HfPieces *p, size_t start, size_t len);
 
 /* Appends the BPE ids of one pre-tokenized word w[0..n); to_map says the
  * word still has to go through the byte-level alphabet (each byte one

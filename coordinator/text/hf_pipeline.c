@@ -149,13 +149,17 @@ char *hf_normalize_copy(const HfTokenizer *t, const char *s, size_t n, size_t *o
 
 /* ---- pre-tokenizers ---- */
 
-void hf_pieces_push(HfPieces *p, size_t start, size_t len) {
-    if (len == 0) return;
+/* Appends a span, empty or not. */
+static void pieces_push_any(HfPieces *p, size_t start, size_t len) {
     if (p->n == p->cap) {
         p->cap = p->cap ? mul_size_checked(p->cap, 2, "pieces") : 64;
         p->spans = xrealloc(p->spans, mul_size_checked(p->cap, sizeof *p->spans, "pieces"));
     }
     p->spans[p->n++] = (TextSpan){start, len};
+}
+
+static void pieces_push(HfPieces *p, size_t start, size_t len) {
+    if (len) pieces_push_any(p, start, len);
 }
 
 static void pieces_reset(HfPieces *p) {
@@ -270,11 +274,7 @@ static void split_piece(const HfTokenizer *t, const HfPre *p, HfScratch *s, cons
             }
             continue;
         }
-        if (out->n == out->cap) {
-            hf_pieces_push(out, 0, 1); /* grows the array */
-            out->n--;
-        }
-        out->spans[out->n++] = (TextSpan){start, len};
+        pieces_push_any(out, start, len);
     }
     if (p->behavior == HF_SPLIT_MERGED_NEXT) /* built back to front */
         for (size_t i = first, j = out->n; i + 1 < j; i++, j--) {
@@ -310,7 +310,7 @@ static void rewrite_pieces(HfScratch *s, const HfPieces *in, HfPieces *out, int 
             hf_byte_level_map(p, len, text);
         else
             text_buf_append(text, p, len);
-        hf_pieces_push(out, start, text->len - start);
+        pieces_push(out, start, text->len - start);
     }
     out->base = text->data;
     out->owner = k;
@@ -321,7 +321,7 @@ static void bert_pieces(const HfPieces *in, HfPieces *out) {
         TextSpan *words = NULL;
         int n = bert_pre_tokenize(in->base + in->spans[i].start, in->spans[i].len, &words);
         for (int k = 0; k < n; k++)
-            hf_pieces_push(out, in->spans[i].start + words[k].start, words[k].len);
+            pieces_push(out, in->spans[i].start + words[k].start, words[k].len);
         free(words);
     }
     out->base = in->base;
@@ -341,7 +341,7 @@ void hf_tokenize_stretch(const HfTokenizer *t, HfScratch *s, const char *text, s
     HfPieces *in = &s->pieces[0], *next = &s->pieces[1];
     pieces_reset(in);
     in->base = text;
-    hf_pieces_push(in, 0, n);
+    pieces_push(in, 0, n);
     HfMatches ms = {0};
     int to_map = 0; /* the pieces still have to go through the byte-level alphabet */
     for (int i = 0; i < t->n_pres; i++) {
