@@ -123,6 +123,20 @@ static void test_base_works(void) {
     free(types);
     hf_tokenizer_free(t);
 
+    /* A literal pattern (PCRE2_LITERAL) splitting each "b" off. */
+    char *lit =
+        write_variant("literal.json", "{\"Regex\": \" ?\\\\p{L}+|\\\\s+(?!\\\\S)|\\\\s+|.\"}",
+                      "{\"String\": \"b\"}");
+    t = hf_tokenizer_load(lit);
+    n = hf_tokenizer_encode(t, "ab ab!c", 7, 0, &ids);
+    static const int want_lit[] = {0, 1, 3, 0, 1, 6, 5};
+    TEST_CHECK("a String pattern splits literally",
+               n == 7 && memcmp(ids, want_lit, sizeof want_lit) == 0);
+    free(ids);
+    hf_tokenizer_free(t);
+    unlink(lit);
+    free(lit);
+
     char msg[4096];
     int status = child_status(path, "ab\xc3(", 4, msg, sizeof msg);
     TEST_CHECK("invalid UTF-8 to encode: exit 2 naming the byte offset",

@@ -6,6 +6,7 @@
  * exit 2 naming file:line). The bert-base-uncased cases of
  * fixtures/hf_tokenizer_cases.json are in test_wordpiece_cases.c (they need
  * ../shared; the unit cases here do not). */
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include "base/util.h"
 #include "test_wordpiece.h"
 #include "testhelp.h"
+#include "text/utf8.h"
 #include "text/wordpiece.h"
 
 /* bert_normalize(text) with the options equals want (NUL-terminated). */
@@ -202,6 +204,22 @@ static int encodes_to(const WordPieceModel *m, const char *word, const int *want
     encodes_to((m), (word), (const int[]){__VA_ARGS__},                                            \
                (int)(sizeof((const int[]){__VA_ARGS__}) / sizeof(int)))
 
+static jmp_buf g_jump;
+
+/* Whether encoding word ends in die_input (caught by the error jump). */
+static int dies_input(const WordPieceModel *m, const char *word) {
+    static IdBuf b; /* static: kept across the jump */
+    b = (IdBuf){0};
+    int got = setjmp(g_jump);
+    if (got == 0) {
+        util_set_error_jump(&g_jump);
+        wordpiece_encode_word(m, word, strlen(word), &b);
+    }
+    util_set_error_jump(NULL);
+    id_buf_free(&b);
+    return got == PAINTERS_EXIT_INPUT;
+}
+
 static void test_model(void) {
     Vocab v;
     tiny_vocab(&v);
@@ -245,6 +263,10 @@ static void test_model(void) {
     WordPieceModel at = {&v, 0, "@@", 100};
     TEST_CHECK("another prefix", ENC(&at, "bana", 1, 11));
     TEST_CHECK("another prefix: ## pieces are not continuations", ENC(&at, "banana", 1, 11, 11));
+    WordPieceModel no_unk = {&v, -1, "##", 100};
+    TEST_CHECK("no unknown token: a word with pieces still encodes",
+               ENC(&no_unk, "banana", 1, 2, 2));
+    TEST_CHECK("no unknown token: an unmatchable word is die_input", dies_input(&no_unk, "xyz"));
     vocab_free(&v);
 }
 
@@ -283,6 +305,53 @@ static void test_decode(void) {
     char *empty = wordpiece_decode(NULL, 0, "##", 1);
     TEST_CHECK("no tokens: empty string", empty && empty[0] == '\0');
     free(empty);
+}
+
+/* Random bytes (valid UTF-8 or not, NUL-free) through every option of the
+ * normalizer, the pre-tokenizer, the model and the decoder: the normalized
+ * text is always valid UTF-8, the words lie inside it, none is empty or holds
+ * whitespace, and nothing reads or writes out of bounds (ASan twin). */
+static void test_random_bytes(void) {
+    static const char pool[] = "aAb ,.'\t\n\xC3\xA9\xC3\x89\xCC\x81\xE4\xB8\xAD\xC4\xB0\xE2\x80\x8B"
+                               "\xEF\xBF\xBD\xF0\x9F\x98\x80\xED\x95\x9C\xFF\x80";
+    Vocab v;
+    tiny_vocab(&v);
+    WordPieceModel m = {&v, 0, "##", 8};
+    unsigned seed = 1;
+    int utf8_ok = 1, words_ok = 1;
+    for (int round = 0; round < 4000; round++) {
+        char text[64];
+        size_t n = (size_t)(round % 60);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 16;
+            text[i] = (r & 3) ? pool[r % (sizeof pool - 1)] : (char)(1 + (r >> 2) % 255);
+        }
+        BertNormalizerOptions o = {round & 1, (round >> 1) & 1, (round >> 2) % 3 - 1,
+                                   (round >> 4) & 1};
+        size_t len;
+        char *norm = bert_normalize(text, n, &o, &len);
+        utf8_ok &= strlen(norm) == len && utf8_check(norm, len, NULL);
+        TextSpan *w;
+        int nw = bert_pre_tokenize(norm, len, &w);
+        IdBuf ids = {0};
+        for (int i = 0; i < nw; i++) {
+            words_ok &= w[i].len > 0 && w[i].start + w[i].len <= len &&
+                        !memchr(norm + w[i].start, ' ', w[i].len);
+            wordpiece_encode_word(&m, norm + w[i].start, w[i].len, &ids);
+        }
+        const char *tokens[64];
+        int nt = 0;
+        for (size_t i = 0; i < ids.n && nt < 64; i++)
+            tokens[nt++] = vocab_token(&v, ids.ids[i], NULL);
+        free(wordpiece_decode(tokens, nt, "##", round & 1));
+        id_buf_free(&ids);
+        free(w);
+        free(norm);
+    }
+    TEST_CHECK("random bytes: normalized text is valid UTF-8", utf8_ok);
+    TEST_CHECK("random bytes: words are non-empty, inside the text, without spaces", words_ok);
+    vocab_free(&v);
 }
 
 static char g_tmpdir[4096];
@@ -378,6 +447,7 @@ int main(void) {
     test_pre_tokenize();
     test_model();
     test_decode();
+    test_random_bytes();
     test_vocab_txt();
     int status = test_wordpiece_cases();
     if (status == 77 && test_failed == 0) {

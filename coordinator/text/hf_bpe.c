@@ -1,5 +1,5 @@
 /* hf_bpe.c: see hf_internal.h (the BPE merge table, GPT-2's byte-level
- * alphabet, an encode call's scratch space and word cache, and the BPE
+ * alphabet, an encode call's scratch space, the word cache, and the BPE
  * model: a word's symbols merged lowest rank first through a heap). */
 #include <stdlib.h>
 #include <string.h>
@@ -89,22 +89,37 @@ void hf_byte_level_map(const char *s, size_t n, TextBuf *out) {
     *d = '\0';
 }
 
-HfScratch *hf_scratch_new(size_t text_len) {
+void hf_word_cache_init(HfWordCache *c) {
+    memset(c, 0, sizeof *c);
+    c->slots = xcalloc(65536, sizeof *c->slots);
+    c->mask = 65535;
+}
+
+void hf_word_cache_free(HfWordCache *c) {
+    free(c->slots);
+    free(c->keys.data);
+    id_buf_free(&c->ids);
+    memset(c, 0, sizeof *c);
+}
+
+HfScratch *hf_scratch_new(const HfTokenizer *t) {
     HfScratch *s = xcalloc(1, sizeof *s);
     s->md = pcre2_match_data_create(1, NULL);
-    if (!s->md) die_runtime("out of memory (regex match data)");
-    if (text_len >= 2048) { /* a word cache pays off only on longer texts */
-        size_t cap = 1024;
-        while (cap < text_len / 8 && cap < 65536)
-            cap *= 2;
-        s->cache = xcalloc(cap, sizeof *s->cache);
-        s->cache_mask = cap - 1;
+    s->mctx = pcre2_match_context_create(NULL);
+    if (!s->md || !s->mctx) die_runtime("out of memory (regex match data)");
+    /* The tokenizer is const to its callers: the cache lock is the one
+     * thing an encode call changes in it. */
+    pthread_mutex_t *lock = (pthread_mutex_t *)&t->cache_lock;
+    if (t->cache.slots && pthread_mutex_trylock(lock) == 0) {
+        s->cache = (HfWordCache *)&t->cache;
+        s->cache_lock = lock;
     }
     return s;
 }
 
 void hf_scratch_free(HfScratch *s) {
     if (!s) return;
+    if (s->cache_lock) pthread_mutex_unlock(s->cache_lock);
     free(s->sym);
     free(s->prev);
     free(s->next);
@@ -112,12 +127,10 @@ void hf_scratch_free(HfScratch *s) {
     free(s->mapped.data);
     for (int i = 0; i < 2; i++) {
         free(s->pieces[i].spans);
-        free(s->pieces[i].own.data);
+        free(s->texts[i].data);
     }
     pcre2_match_data_free(s->md);
-    free(s->cache);
-    free(s->cache_keys.data);
-    id_buf_free(&s->cache_ids);
+    pcre2_match_context_free(s->mctx);
     free(s);
 }
 
@@ -130,35 +143,35 @@ static uint64_t word_hash(const char *w, size_t n) {
     return h | 1; /* never 0 */
 }
 
-static HfCacheSlot *cache_find(HfScratch *s, uint64_t h, const char *w, size_t n) {
-    size_t i = (size_t)h & s->cache_mask;
+static HfCacheSlot *cache_find(HfWordCache *c, uint64_t h, const char *w, size_t n) {
+    size_t i = (size_t)h & c->mask;
     for (;;) {
-        HfCacheSlot *c = &s->cache[i];
-        if (!c->key_len) return c;
-        if (c->hash == h && c->key_len == n && memcmp(s->cache_keys.data + c->key_off, w, n) == 0)
-            return c;
-        i = (i + 1) & s->cache_mask;
+        HfCacheSlot *e = &c->slots[i];
+        if (!e->key_len) return e;
+        if (e->hash == h && e->key_len == n && memcmp(c->keys.data + e->key_off, w, n) == 0)
+            return e;
+        i = (i + 1) & c->mask;
     }
 }
 
-static void cache_store(HfScratch *s, uint64_t h, const char *w, size_t n, const int *ids,
+static void cache_store(HfWordCache *c, uint64_t h, const char *w, size_t n, const int *ids,
                         size_t n_ids) {
-    if (s->cache_used + 1 > (s->cache_mask + 1) / 2 || s->cache_keys.len > (1u << 30) ||
-        s->cache_ids.n > (1u << 28)) { /* full: start over */
-        memset(s->cache, 0, (s->cache_mask + 1) * sizeof *s->cache);
-        s->cache_used = 0;
-        s->cache_keys.len = 0;
-        s->cache_ids.n = 0;
+    if (c->used + 1 > (c->mask + 1) / 2 || c->keys.len > (1u << 30) ||
+        c->ids.n > (1u << 28)) { /* full: start over */
+        memset(c->slots, 0, (c->mask + 1) * sizeof *c->slots);
+        c->used = 0;
+        c->keys.len = 0;
+        c->ids.n = 0;
     }
-    HfCacheSlot *c = cache_find(s, h, w, n);
-    c->hash = h;
-    c->key_off = (uint32_t)s->cache_keys.len;
-    c->key_len = (uint32_t)n;
-    text_buf_append(&s->cache_keys, w, n);
-    c->ids_off = (uint32_t)s->cache_ids.n;
-    c->n_ids = (uint32_t)n_ids;
-    id_buf_append(&s->cache_ids, ids, n_ids);
-    s->cache_used++;
+    HfCacheSlot *e = cache_find(c, h, w, n);
+    e->hash = h;
+    e->key_off = (uint32_t)c->keys.len;
+    e->key_len = (uint32_t)n;
+    text_buf_append(&c->keys, w, n);
+    e->ids_off = (uint32_t)c->ids.n;
+    e->n_ids = (uint32_t)n_ids;
+    if (n_ids) id_buf_append(&c->ids, ids, n_ids);
+    c->used++;
 }
 
 static void scratch_reserve_word(HfScratch *s, size_t n) {
@@ -289,12 +302,12 @@ void hf_bpe_encode_word(const HfTokenizer *t, HfScratch *s, const char *w, size_
         return;
     }
     uint64_t h = word_hash(w, n);
-    HfCacheSlot *c = cache_find(s, h, w, n);
+    HfCacheSlot *c = cache_find(s->cache, h, w, n);
     if (c->key_len) {
-        id_buf_append(out, s->cache_ids.ids + c->ids_off, c->n_ids);
+        if (c->n_ids) id_buf_append(out, s->cache->ids.ids + c->ids_off, c->n_ids);
         return;
     }
     size_t before = out->n;
     bpe_word(t, s, w, n, to_map, out);
-    cache_store(s, h, w, n, out->ids + before, out->n - before);
+    cache_store(s->cache, h, w, n, out->n > before ? out->ids + before : NULL, out->n - before);
 }

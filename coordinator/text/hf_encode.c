@@ -42,7 +42,7 @@ static void encode_normalized(const HfTokenizer *t, HfScratch *s, const char *te
 static void encode_sequence(const HfTokenizer *t, const char *what, const char *text, size_t n,
                             IdBuf *out) {
     check_utf8(what, text, n);
-    HfScratch *s = hf_scratch_new(n);
+    HfScratch *s = hf_scratch_new(t);
     HfSegment *segs = NULL;
     size_t n_segs = 0, cap = 0;
     hf_added_split(t, &t->raw_trie, text, n, &segs, &n_segs, &cap);

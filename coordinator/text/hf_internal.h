@@ -10,6 +10,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #endif
 #include <pcre2.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -99,6 +100,19 @@ typedef struct {
 
 typedef enum { HF_DEC_NONE, HF_DEC_BYTE_LEVEL, HF_DEC_WORDPIECE } HfDecKind;
 
+/* A cache of BPE words: a word's bytes in keys, its ids in ids; a slot with
+ * key_len 0 is empty. Emptied whenever it fills up. */
+typedef struct {
+    uint64_t hash;
+    uint32_t key_off, key_len, ids_off, n_ids;
+} HfCacheSlot;
+typedef struct {
+    HfCacheSlot *slots; /* (mask + 1) owned, or NULL: no cache */
+    size_t mask, used;
+    TextBuf keys;
+    IdBuf ids;
+} HfWordCache;
+
 struct HfTokenizer {
     char *source; /* the file, for messages; owned */
     HfModelKind model;
@@ -108,6 +122,8 @@ struct HfTokenizer {
     HfMergeMap merges;
     int ignore_merges, unk_id, fuse_unk;
     int byte_ids[256]; /* the model id of byte b's character in GPT-2's alphabet, or -1 */
+    HfWordCache cache; /* BPE words seen, kept across calls; one encode call at a time */
+    pthread_mutex_t cache_lock;
     /* WordPiece */
     WordPieceModel wp;
     char *wp_prefix; /* owned */
@@ -122,7 +138,6 @@ struct HfTokenizer {
     int n_norms;
     HfPre *pres; /* (n_pres) owned, applied in order */
     int n_pres;
-    pcre2_match_context *match_ctx; /* match limits shared by every regex; owned */
     HfPost post;
     HfDecKind decoder;
     char *dec_prefix; /* WordPiece decoder; owned */
@@ -144,44 +159,41 @@ int hf_char_byte(uint32_t cp);
 /* Appends the byte-level form of s[0..n) (each byte as its character). */
 void hf_byte_level_map(const char *s, size_t n, TextBuf *out);
 
-/* Pieces of text: spans into base (the stretch itself, or own when a step
- * wrote new text). */
+/* Pieces of text: spans into base, which is the stretch itself (owner -1)
+ * or one of the scratch's two texts that a step wrote (owner 0 or 1). */
 typedef struct {
     const char *base;
     TextSpan *spans; /* (cap) owned */
     size_t n, cap;
-    TextBuf own;
+    int owner;
 } HfPieces;
 
+/* A pending merge: the pair at symbol pos, of this rank. */
 typedef struct {
     int rank, pos;
 } HfHeapItem;
 
-/* A cached word: its bytes in keys, its ids in ids; key_len 0 is empty. */
-typedef struct {
-    uint64_t hash;
-    uint32_t key_off, key_len, ids_off, n_ids;
-} HfCacheSlot;
-
-/* Scratch space of one encode call: reused buffers and a word cache (only
- * for long texts). Everything owned. */
+/* Scratch space of one encode call: reused buffers, and the tokenizer's word
+ * cache while the call holds its lock. Everything else owned. */
 typedef struct HfScratch {
     int *sym, *prev, *next; /* (sym_cap) a word's symbols as a linked list */
     size_t sym_cap;
     HfHeapItem *heap; /* (heap_cap) pending merges */
     size_t heap_cap;
-    TextBuf mapped;       /* a word in the byte-level alphabet */
-    HfPieces pieces[2];   /* a pre-tokenizer step's input and output */
-    pcre2_match_data *md; /* room for one match */
-    HfCacheSlot *cache;   /* (cache_mask + 1), or NULL: no cache */
-    size_t cache_mask, cache_used;
-    TextBuf cache_keys;
-    IdBuf cache_ids;
+    TextBuf mapped;              /* a word in the byte-level alphabet */
+    HfPieces pieces[2];          /* a pre-tokenizer step's input and output */
+    TextBuf texts[2];            /* text that rewriting steps wrote */
+    pcre2_match_data *md;        /* room for one match */
+    pcre2_match_context *mctx;   /* its match limit set before each match */
+    HfWordCache *cache;          /* the tokenizer's, or NULL (another call has it) */
+    pthread_mutex_t *cache_lock; /* held when cache is set */
 } HfScratch;
 
-HfScratch *hf_scratch_new(size_t text_len);
-void hf_scratch_free(HfScratch *s); /* accepts NULL */
-void hf_pieces_push(HfPieces *p, size_t start, size_t len);
+/* Scratch space for encoding with t; takes t's word cache when free. */
+HfScratch *hf_scratch_new(const HfTokenizer *t);
+void hf_scratch_free(HfScratch *s); /* accepts NULL; gives the cache back */
+void hf_word_cache_init(HfWordCache *c);
+void hf_word_cache_free(HfWordCache *c);
 
 /* Appends the BPE ids of one pre-tokenized word w[0..n); to_map says the
  * word still has to go through the byte-level alphabet (each byte one

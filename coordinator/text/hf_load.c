@@ -14,8 +14,7 @@ static HfTokenizer *tokenizer_new(const char *source) {
     t->unk_id = -1;
     for (int b = 0; b < 256; b++)
         t->byte_ids[b] = -1;
-    t->match_ctx = pcre2_match_context_create(NULL);
-    if (!t->match_ctx) die_runtime("out of memory (regex match context)");
+    pthread_mutex_init(&t->cache_lock, NULL);
     return t;
 }
 
@@ -120,6 +119,7 @@ HfTokenizer *hf_tokenizer_load_bytes(const char *source, const char *json, size_
            np = hf_path_key(&rp, "normalizer"), pp = hf_path_key(&rp, "pre_tokenizer"),
            qp = hf_path_key(&rp, "post_processor"), dp = hf_path_key(&rp, "decoder");
     hf_read_model(t, source, hf_json_need(source, root, &rp, "model"), &mp);
+    if (t->model == HF_MODEL_BPE) hf_word_cache_init(&t->cache);
     read_added(t, source, hf_json_get(root, "added_tokens"), &ap);
     hf_read_normalizer(t, source, hf_json_get(root, "normalizer"), &np);
     build_tries(t);
@@ -181,6 +181,8 @@ void hf_tokenizer_free(HfTokenizer *t) {
     free(t->source);
     vocab_free(&t->vocab);
     hf_merge_map_free(&t->merges);
+    hf_word_cache_free(&t->cache);
+    pthread_mutex_destroy(&t->cache_lock);
     free(t->wp_prefix);
     for (int i = 0; i < t->n_added; i++)
         free(t->added[i].content);
@@ -195,7 +197,6 @@ void hf_tokenizer_free(HfTokenizer *t) {
         free(t->pres[i].where);
     }
     free(t->pres);
-    pcre2_match_context_free(t->match_ctx);
     hf_free_post(&t->post);
     free(t->dec_prefix);
     free(t);

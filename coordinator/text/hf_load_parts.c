@@ -108,7 +108,7 @@ static char *white_space_escapes(const char *re) {
  * message and offset when it refuses it; JIT where available. */
 static pcre2_code *compile_regex(const char *src, const HfPath *p, const char *pattern,
                                  int literal) {
-    uint32_t opts = PCRE2_UTF | PCRE2_UCP | (literal ? PCRE2_LITERAL : 0);
+    uint32_t opts = PCRE2_UTF | (literal ? PCRE2_LITERAL : PCRE2_UCP);
     int err;
     PCRE2_SIZE at;
     pcre2_code *re =

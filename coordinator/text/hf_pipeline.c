@@ -23,19 +23,13 @@ int hf_is_word_char(int32_t cp) {
 
 /* ---- normalizers ---- */
 
-/* Whether every byte is below max: text of such characters only is its own
- * normal form (NFC below U+0300: no character there decomposes into a
- * combination that recomposes differently, none composes with what follows
- * unless a mark follows; NFD below U+00C0; NFKC/NFKD on ASCII). */
-static int all_below(const char *s, size_t n, unsigned char max) {
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= max) return 0;
-    return 1;
-}
+/* Characters below a bound are their own normal form and start a new
+ * stretch that nothing before them can change: below U+0300 for NFC (what
+ * composes with a character before it is a mark or a jamo, all above),
+ * U+00C0 for NFD, U+0080 for NFKC and NFKD. As UTF-8 lead bytes: */
+static const unsigned char STABLE_BELOW[] = {0xCC, 0xC3, 0x80, 0x80};
 
-static char *unicode_normalize(const char *s, size_t n, HfNormKind kind, size_t *out_len) {
-    static const unsigned char identity_below[] = {0xCC, 0xC3, 0x80, 0x80};
-    if (all_below(s, n, identity_below[kind - HF_NORM_NFC])) return NULL;
+static size_t map_unicode(const char *s, size_t n, HfNormKind kind, TextBuf *out) {
     utf8proc_option_t opt = UTF8PROC_STABLE;
     opt |= (kind == HF_NORM_NFC || kind == HF_NORM_NFKC) ? UTF8PROC_COMPOSE : UTF8PROC_DECOMPOSE;
     if (kind == HF_NORM_NFKC || kind == HF_NORM_NFKD) opt |= UTF8PROC_COMPAT;
@@ -43,8 +37,45 @@ static char *unicode_normalize(const char *s, size_t n, HfNormKind kind, size_t 
     utf8proc_ssize_t len =
         utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &dst, opt);
     if (len < 0) die_runtime("Unicode normalization failed: %s", utf8proc_errmsg(len));
-    *out_len = (size_t)len;
-    return (char *)dst;
+    text_buf_append(out, (const char *)dst, (size_t)len);
+    free(dst);
+    return (size_t)len;
+}
+
+/* NFC, NFD, NFKC or NFKD: stable characters copied, each run of others
+ * (with the character before it, which may compose with it) through
+ * utf8proc. NULL when nothing is to normalize. */
+static char *unicode_normalize(const char *s, size_t n, HfNormKind kind, size_t *out_len) {
+    unsigned char bound = STABLE_BELOW[kind - HF_NORM_NFC];
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] < bound)
+        i++;
+    if (i == n) return NULL;
+    TextBuf out = {0};
+    text_buf_reserve(&out, n + n / 4);
+    size_t done = 0; /* s before done is in out */
+    while (i < n) {
+        /* i: the lead byte of an unstable character; its run starts at the
+         * character before it. */
+        size_t start = i;
+        if (start > done) {
+            do
+                start--;
+            while (start > done && ((unsigned char)s[start] & 0xC0) == 0x80);
+        }
+        size_t end = i;
+        while (end < n &&
+               ((unsigned char)s[end] >= bound || ((unsigned char)s[end] & 0xC0) == 0x80))
+            end++;
+        text_buf_append(&out, s + done, start - done);
+        map_unicode(s + start, end - start, kind, &out);
+        done = i = end;
+        while (i < n && (unsigned char)s[i] < bound)
+            i++;
+    }
+    text_buf_append(&out, s + done, n - done);
+    *out_len = out.len;
+    return text_buf_take(&out);
 }
 
 /* Lowercase as the reference does it, character by character with Unicode's
@@ -118,8 +149,8 @@ char *hf_normalize_copy(const HfTokenizer *t, const char *s, size_t n, size_t *o
 
 /* ---- pre-tokenizers ---- */
 
-void hf_pieces_push(HfPieces *p, size_t start, size_t len) {
-    if (len == 0) return;
+/* Appends a span, empty or not. */
+static void pieces_push_any(HfPieces *p, size_t start, size_t len) {
     if (p->n == p->cap) {
         p->cap = p->cap ? mul_size_checked(p->cap, 2, "pieces") : 64;
         p->spans = xrealloc(p->spans, mul_size_checked(p->cap, sizeof *p->spans, "pieces"));
@@ -127,10 +158,14 @@ void hf_pieces_push(HfPieces *p, size_t start, size_t len) {
     p->spans[p->n++] = (TextSpan){start, len};
 }
 
+static void pieces_push(HfPieces *p, size_t start, size_t len) {
+    if (len) pieces_push_any(p, start, len);
+}
+
 static void pieces_reset(HfPieces *p) {
     p->base = NULL;
     p->n = 0;
-    p->own.len = 0;
+    p->owner = -1;
 }
 
 /* A piece split by a regex: the matches and the text between them. */
@@ -154,11 +189,14 @@ static void matches_push(HfMatches *ms, size_t start, size_t end, int is_match) 
 
 static int regex_match(const HfTokenizer *t, const HfPre *p, HfScratch *s, const char *text,
                        size_t len, size_t pos) {
-    int rc =
-        pcre2_match(p->re, (PCRE2_SPTR)text, len, pos, PCRE2_NO_UTF_CHECK, s->md, t->match_ctx);
+    /* Backtracking bounded by the text left: a regex that would take
+     * exponential time fails with a message instead. */
+    size_t limit = 100000 + 64 * (len - pos);
+    pcre2_set_match_limit(s->mctx, limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit);
+    int rc = pcre2_match(p->re, (PCRE2_SPTR)text, len, pos, PCRE2_NO_UTF_CHECK, s->md, s->mctx);
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT) /* the interpreter keeps its stack on the heap */
         rc = pcre2_match(p->re, (PCRE2_SPTR)text, len, pos, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT,
-                         s->md, t->match_ctx);
+                         s->md, s->mctx);
     if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) return rc >= 0;
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(rc, msg, sizeof msg);
@@ -236,11 +274,7 @@ static void split_piece(const HfTokenizer *t, const HfPre *p, HfScratch *s, cons
             }
             continue;
         }
-        if (out->n == out->cap) {
-            hf_pieces_push(out, 0, 1); /* grows the array */
-            out->n--;
-        }
-        out->spans[out->n++] = (TextSpan){start, len};
+        pieces_push_any(out, start, len);
     }
     if (p->behavior == HF_SPLIT_MERGED_NEXT) /* built back to front */
         for (size_t i = first, j = out->n; i + 1 < j; i++, j--) {
@@ -255,25 +289,31 @@ static void split_piece(const HfTokenizer *t, const HfPre *p, HfScratch *s, cons
     out->n = w;
 }
 
-/* Rewrites every piece into out's own text (prefixed by a space where asked
- * and missing; mapped to the byte-level alphabet when map). */
-static void rewrite_pieces(const HfPieces *in, HfPieces *out, int prefix_space, int map) {
+/* Rewrites every piece into the scratch text in's base is not in (prefixed
+ * by a space where asked and missing; in the byte-level alphabet when map). */
+static void rewrite_pieces(HfScratch *s, const HfPieces *in, HfPieces *out, int prefix_space,
+                           int map) {
+    int k = in->owner == 0 ? 1 : 0;
+    TextBuf *text = &s->texts[k];
+    text->len = 0;
+    text_buf_reserve(text, 0);
     for (size_t i = 0; i < in->n; i++) {
         const char *p = in->base + in->spans[i].start;
-        size_t len = in->spans[i].len, start = out->own.len;
+        size_t len = in->spans[i].len, start = text->len;
         if (prefix_space && p[0] != ' ') {
             if (map)
-                hf_byte_level_map(" ", 1, &out->own);
+                hf_byte_level_map(" ", 1, text);
             else
-                text_buf_append(&out->own, " ", 1);
+                text_buf_append(text, " ", 1);
         }
         if (map)
-            hf_byte_level_map(p, len, &out->own);
+            hf_byte_level_map(p, len, text);
         else
-            text_buf_append(&out->own, p, len);
-        hf_pieces_push(out, start, out->own.len - start);
+            text_buf_append(text, p, len);
+        pieces_push(out, start, text->len - start);
     }
-    out->base = out->own.data;
+    out->base = text->data;
+    out->owner = k;
 }
 
 static void bert_pieces(const HfPieces *in, HfPieces *out) {
@@ -281,10 +321,11 @@ static void bert_pieces(const HfPieces *in, HfPieces *out) {
         TextSpan *words = NULL;
         int n = bert_pre_tokenize(in->base + in->spans[i].start, in->spans[i].len, &words);
         for (int k = 0; k < n; k++)
-            hf_pieces_push(out, in->spans[i].start + words[k].start, words[k].len);
+            pieces_push(out, in->spans[i].start + words[k].start, words[k].len);
         free(words);
     }
     out->base = in->base;
+    out->owner = in->owner;
 }
 
 static void regex_pieces(const HfTokenizer *t, const HfPre *p, HfScratch *s, const HfPieces *in,
@@ -292,6 +333,7 @@ static void regex_pieces(const HfTokenizer *t, const HfPre *p, HfScratch *s, con
     for (size_t i = 0; i < in->n; i++)
         split_piece(t, p, s, in->base, in->spans[i], out, ms);
     out->base = in->base;
+    out->owner = in->owner;
 }
 
 void hf_tokenize_stretch(const HfTokenizer *t, HfScratch *s, const char *text, size_t n,
@@ -299,7 +341,7 @@ void hf_tokenize_stretch(const HfTokenizer *t, HfScratch *s, const char *text, s
     HfPieces *in = &s->pieces[0], *next = &s->pieces[1];
     pieces_reset(in);
     in->base = text;
-    hf_pieces_push(in, 0, n);
+    pieces_push(in, 0, n);
     HfMatches ms = {0};
     int to_map = 0; /* the pieces still have to go through the byte-level alphabet */
     for (int i = 0; i < t->n_pres; i++) {
@@ -308,10 +350,10 @@ void hf_tokenize_stretch(const HfTokenizer *t, HfScratch *s, const char *text, s
         for (int sub = 0; sub < 3; sub++) {
             pieces_reset(next);
             if (sub == 0 && to_map) {
-                rewrite_pieces(in, next, 0, 1);
+                rewrite_pieces(s, in, next, 0, 1);
                 to_map = 0;
             } else if (sub == 1 && p->kind == HF_PRE_BYTE_LEVEL && p->add_prefix_space) {
-                rewrite_pieces(in, next, 1, 0);
+                rewrite_pieces(s, in, next, 1, 0);
             } else if (sub == 2 && p->kind == HF_PRE_BERT) {
                 bert_pieces(in, next);
             } else if (sub == 2 && p->re) {
@@ -329,7 +371,7 @@ void hf_tokenize_stretch(const HfTokenizer *t, HfScratch *s, const char *text, s
     if (t->model == HF_MODEL_WORDPIECE) {
         if (to_map) {
             pieces_reset(next);
-            rewrite_pieces(in, next, 0, 1);
+            rewrite_pieces(s, in, next, 0, 1);
             in = next;
         }
         for (size_t i = 0; i < in->n; i++)

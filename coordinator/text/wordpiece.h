@@ -42,15 +42,21 @@ typedef struct {
     int max_input_chars_per_word;  /* 100 */
 } WordPieceModel;
 
-/* Appends the ids of one word (greedy longest match first, continuations
- * with the prefix): unk_id alone for a word of more than
- * max_input_chars_per_word characters or with a piece that matches nothing. */
+/* Appends the ids of one word (greedy longest match first, by characters;
+ * pieces after the first looked up with the prefix): unk_id alone for a word
+ * of more than max_input_chars_per_word characters or with a piece that
+ * matches nothing (die_input when unk_id < 0, as the reference fails on a
+ * missing unknown token). An empty word appends nothing. Allocates nothing
+ * but the ids' room for a word of up to 512 bytes with its prefix. */
 void wordpiece_encode_word(const WordPieceModel *m, const char *word, size_t n, IdBuf *out);
 
-/* The WordPiece decoder: tokens joined by spaces, a token starting with the
- * prefix glued to the one before it (prefix dropped); with cleanup the
- * decoder's own clean-up of spaces before punctuation and contractions.
- * tokens[i] are NUL-terminated strings. Caller owns the result. */
+/* The WordPiece decoder: tokens joined by spaces, a token after the first
+ * that starts with the prefix glued to the one before it (prefix dropped);
+ * with cleanup the decoder's own clean-up (" ." -> ".", " n't" -> "n't",
+ * " do not" -> " don't", ...) of each token with its space, not of the joined
+ * text: transformers' clean_up_tokenization over the whole text is the
+ * caller's (hf_tokenizer_decode's clean_up). tokens[i] are NUL-terminated
+ * strings (NULL reads as ""). Caller owns the result, never NULL. */
 char *wordpiece_decode(const char *const *tokens, int n, const char *prefix, int cleanup);
 
 /* Reads a vocab.txt (one token a line, "\n" or "\r\n" ending it; id = line

@@ -64,9 +64,7 @@ int wp_is_control(int32_t c) {
 }
 
 int wp_is_punctuation(int32_t c) {
-    if (c < 0x80)
-        return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
-               (c >= 123 && c <= 126);
+    if (c < 0x80) return wp_ascii_punctuation(c);
     utf8proc_category_t cat = utf8proc_category(c);
     return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
 }

@@ -29,6 +29,11 @@ int wp_is_control(int32_t c);
 /* The pre-tokenizer's is_bert_punc: ASCII punctuation (Rust's
  * is_ascii_punctuation, which includes $ + < = > ^ ` | ~) or a category P*. */
 int wp_is_punctuation(int32_t c);
+/* The same for an ASCII character (c < 0x80). */
+static inline int wp_ascii_punctuation(int c) {
+    return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
+           (c >= 123 && c <= 126);
+}
 /* The normalizer's is_chinese_char: the library's CJK ranges exactly. */
 int wp_is_chinese(int32_t c);
 

@@ -121,14 +121,20 @@ char *bert_normalize(const char *text, size_t n, const BertNormalizerOptions *o,
     z.run_cap = sizeof z.run_small / sizeof z.run_small[0];
     for (size_t i = 0; i < n;) {
         unsigned char b = (unsigned char)text[i];
-        int32_t c;
-        size_t len;
-        if (b < 0x80) {
-            c = b;
-            len = 1;
-        } else {
-            c = wp_next_char(text + i, n - i, &len);
+        if (b < 0x80) { /* ASCII: no decomposition, no marks, no CJK */
+            i++;
+            if (o->clean_text && (b < 0x20 || b == 0x7F)) {
+                if (b != '\t' && b != '\n' && b != '\r') continue;
+                b = ' ';
+            }
+            if (z.run_n) norm_flush(&z);
+            if (z.lowercase && b >= 'A' && b <= 'Z') b += 'a' - 'A';
+            norm_reserve(&z, 1);
+            z.out[z.len++] = (char)b;
+            continue;
         }
+        size_t len;
+        int32_t c = wp_next_char(text + i, n - i, &len);
         i += len;
         if (o->clean_text) {
             if (c == 0 || c == 0xFFFD || wp_is_control(c)) continue;

@@ -27,10 +27,18 @@ int bert_pre_tokenize(const char *text, size_t n, TextSpan **words) {
     Spans s = {0};
     size_t start = SIZE_MAX; /* of the word being read, SIZE_MAX when none */
     for (size_t i = 0; i < n;) {
-        size_t len;
-        int32_t c = wp_next_char(text + i, n - i, &len);
-        int space = wp_is_whitespace(c);
-        if (space || wp_is_punctuation(c)) {
+        unsigned char b = (unsigned char)text[i];
+        size_t len = 1;
+        int space, punct;
+        if (b < 0x80) {
+            space = b == ' ' || (b >= 0x09 && b <= 0x0D);
+            punct = !space && wp_ascii_punctuation(b);
+        } else {
+            int32_t c = wp_next_char(text + i, n - i, &len);
+            space = wp_is_whitespace(c);
+            punct = !space && wp_is_punctuation(c);
+        }
+        if (space || punct) {
             if (start != SIZE_MAX) spans_push(&s, start, i - start);
             start = SIZE_MAX;
             if (!space) spans_push(&s, i, len);

@@ -38,6 +38,16 @@ case $target in
                         coordinator/text/spm_pieces.c coordinator/text/spm_model.c
                         coordinator/text/spm_encode.c coordinator/text/spm_decode.c
                         @proto/sentencepiece_model/sentencepiece_model.pb-c.c" ;;
+    hf_tokenizer) sources="$base coordinator/text/utf8.c coordinator/text/text_buf.c
+                           coordinator/text/vocab.c coordinator/text/id_buf.c
+                           coordinator/text/hf_json.c coordinator/text/hf_load.c
+                           coordinator/text/hf_load_model.c coordinator/text/hf_load_parts.c
+                           coordinator/text/hf_added.c coordinator/text/hf_bpe.c
+                           coordinator/text/hf_pipeline.c coordinator/text/hf_encode.c
+                           coordinator/text/hf_decode.c coordinator/text/wordpiece_chars.c
+                           coordinator/text/wordpiece_decode.c coordinator/text/wordpiece_model.c
+                           coordinator/text/wordpiece_normalize.c
+                           coordinator/text/wordpiece_pretok.c coordinator/text/wordpiece_vocab.c" ;;
     canvas_header) sources="$base node/wire/wire.c node/wire/canvas.c node/wire/crc32.c
                            @proto/painters_wire/painters_wire.pb-c.c" ;;
     task_jsonl) sources="$base coordinator/eval/task_items.c coordinator/eval/task_records.c
@@ -45,7 +55,7 @@ case $target in
                         coordinator/text/utf8.c" ;;
     *)
         echo "run_fuzzer.sh: unknown target '$target' (safetensors, hf_config, llama2c, plan," \
-             "placement, tokenizer, canvas_header, task_jsonl)" >&2
+             "placement, tokenizer, hf_tokenizer, canvas_header, task_jsonl)" >&2
         exit 2 ;;
 esac
 
