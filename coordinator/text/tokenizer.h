@@ -37,7 +37,7 @@ typedef enum {
  * Caller owns the result; free with tokenizer_free(). */
 Tokenizer *tokenizer_load(const char *path);
 /* A SentencePiece tokenizer from a tokenizer.model's n bytes in memory;
- * `source` names them in messages. Used by the fuzzer. */
+ * `source` names them in messages (no tokenizer_config.json is read). */
 Tokenizer *tokenizer_load_bytes(const char *source, const uint8_t *data, size_t n);
 void tokenizer_free(Tokenizer *t); /* accepts NULL */
 
