@@ -4,7 +4,9 @@
 # runs the headless check of report.html; clang-14 and libclang-rt-14-dev
 # (which holds libFuzzer) build the fuzz tests (tests/fuzz); iproute2 makes
 # the network namespaces of the multi-host and fault tests; procps: pgrep;
-# clang-format checks the sources against .clang-format (tests/format.sh).
+# clang-format checks the sources against .clang-format (tests/format.sh);
+# libpcre2-dev and libutf8proc-dev: the Hugging Face tokenizers' regexes and
+# Unicode normalization.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -16,6 +18,7 @@ $SUDO apt-get install -y --no-install-recommends \
     libopenblas-dev \
     libprotobuf-c-dev protobuf-c-compiler \
     libcjson-dev \
+    libpcre2-dev libutf8proc-dev \
     clang-14 libclang-rt-14-dev clang-format \
     gnuplot-nox \
     chromium \

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "cli/hf_cache.h"
 
 static void cli_usage(const char *command, const char *summary, const CliOption *opts, int n) {
     printf("usage: painters %s [options]\n\n%s\n\noptions:\n", command, summary);
@@ -120,8 +121,31 @@ const char *cli_default_model(void) {
     return PAINTERS_SOURCE_DIR "/models/painters-demo-16L";
 }
 
-RunnerOptions cli_runner_options(const CliOption *opts, int n) {
+static char *g_resolved_model; /* owned: the last name cli_model() resolved */
+
+static void free_resolved_model(void) {
+    free(g_resolved_model);
+    g_resolved_model = NULL;
+}
+
+const char *cli_model(const CliOption *opts, int n) {
     const char *model = cli_value(opts, n, "--model");
+    const char *revision = cli_value(opts, n, "--revision");
+    if (!model) model = cli_default_model();
+    if (file_exists(model) || dir_exists(model) || !hf_cache_is_name(model)) {
+        if (revision)
+            die_input("--revision %s: --model %s is a path, not a Hugging Face name (org/name)",
+                      revision, model);
+        return model;
+    }
+    char *path = hf_cache_resolve(model, revision);
+    if (!g_resolved_model) atexit(free_resolved_model);
+    free(g_resolved_model);
+    g_resolved_model = path;
+    return path;
+}
+
+RunnerOptions cli_runner_options(const CliOption *opts, int n) {
     const char *timeout = cli_value(opts, n, "--timeout");
     double t = 0.0;
     if (timeout) {
@@ -131,7 +155,7 @@ RunnerOptions cli_runner_options(const CliOption *opts, int n) {
             die_input("option --timeout: '%s' is not a positive number of seconds", timeout);
     }
     return (RunnerOptions){
-        .model = model ? model : cli_default_model(),
+        .model = cli_model(opts, n),
         .plan = cli_value(opts, n, "--plan"),
         .placement = cli_value(opts, n, "--placement"),
         .inflight = (int)cli_int(opts, n, "--inflight", 0, 1, 4096),

@@ -42,7 +42,13 @@ int cli_parse_ids(const char *text, const char *what, int **ids);
  * command's option table and read back with cli_runner_options(). */
 #define CLI_RUN_OPTIONS                                                                            \
     {"--model", "PATH",                                                                            \
-     "checkpoint: HF directory, .safetensors or llama2.c .bin (default: the demo model)", NULL},   \
+     "checkpoint: HF directory, .safetensors, llama2.c .bin, or org/name in the Hugging Face "     \
+     "cache (default: the demo model)",                                                            \
+     NULL},                                                                                        \
+        {"--revision", "REV",                                                                      \
+         "with --model org/name: refs/REV or a snapshot's commit (default "                        \
+         "main)",                                                                                  \
+         NULL},                                                                                    \
         {"--plan", "PLAN", "plan file or inline JSON starting with '{' (default: baseline)",       \
          NULL},                                                                                    \
         {"--placement", "P", "with mpirun -n K > 1: block (default), round-robin, or a JSON file", \
@@ -61,6 +67,14 @@ int cli_parse_ids(const char *text, const char *what, int **ids);
 /* RunnerOptions from CLI_RUN_OPTIONS; strings point into argv. */
 #include "run/runner.h"
 RunnerOptions cli_runner_options(const CliOption *opts, int n);
+
+/* The model a command runs: --model (or cli_default_model()), an existing
+ * path as it is, else a Hugging Face cache name (org/name) resolved offline
+ * to its snapshot folder at --revision (hf_cache.h). A name not in the cache
+ * is die_input listing where it looked; --revision with a path is
+ * die_input. The string lives until the program ends. Every command finds
+ * its model here. */
+const char *cli_model(const CliOption *opts, int n);
 
 /* The embedded demo model (models/painters-demo-16L of the project), or the
  * PAINTERS_MODEL environment variable when set. */

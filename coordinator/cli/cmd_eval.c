@@ -130,7 +130,8 @@ int cmd_eval(int argc, char **argv) {
         {"--ctx", "N", "ppl: llama-perplexity chunks of N tokens, second halves scored", NULL},
         {"--shots", "K", "gsm8k: examples from the start of the file (default 5)", NULL},
         {"--max-new", "N", "generation: most new tokens (default: gen 6, gsm8k 256)", NULL},
-        {"--tokenizer", "FILE", "tokenizer.model (default: the one beside the model)", NULL},
+        {"--tokenizer", "FILE",
+         "tokenizer.model, tokenizer.json or vocab.txt (default: beside the model)", NULL},
         {"--json", "OUT", "write the results as JSON (a list with several tasks)", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
@@ -159,8 +160,11 @@ int cmd_eval(int argc, char **argv) {
         loaded[i] = task_load(specs[i].spec, &load);
     }
     Tokenizer *tok = model_open_tokenizer(model, cli_value(opts, n, "--tokenizer"), "eval");
-    if (tokenizer_bos(tok) < 0) die_input("%s: the model's tokenizer has no BOS piece", model);
+    if (tokenizer_prefix(tok) < 0)
+        die_input("%s: the tokenizer %s has neither a BOS nor an EOS token to start sequences with",
+                  model, tokenizer_path(tok));
     Runner *r = runner_open(&ro);
+    model_check_tokenizer(tok, r->ck->cfg.vocab_size, model);
     printf("eval: model %s, plan %s (%d steps), %d task%s\n", model, r->program->name,
            r->program->n_steps, n_specs, n_specs == 1 ? "" : "s");
     fflush(stdout);

@@ -23,8 +23,10 @@ static uint64_t stored_bytes(const Checkpoint *ck, const char *prefix, int *dtyp
 int cmd_inspect(int argc, char **argv) {
     CliOption opts[] = {
         {"--model", "PATH",
-         "checkpoint: HF directory, .safetensors file or llama2.c .bin (default: the demo model)",
+         "checkpoint: HF directory, .safetensors file, llama2.c .bin or org/name in the Hugging "
+         "Face cache (default: the demo model)",
          NULL},
+        {"--revision", "REV", "with --model org/name: refs/REV or a snapshot's commit", NULL},
         {"--placement", "P",
          "also show how block, round-robin or a JSON placement spreads the layers", NULL},
         {"-n", "K", "ranks for --placement (rank 0 coordinates, 1..K-1 are stations; default 2)",
@@ -33,8 +35,7 @@ int cmd_inspect(int argc, char **argv) {
     int n = sizeof opts / sizeof opts[0];
     cli_parse("inspect", "Prints a checkpoint's architecture, shapes, dtypes and memory per layer.",
               opts, n, argc, argv);
-    const char *model = cli_value(opts, n, "--model");
-    Checkpoint *ck = checkpoint_open(model ? model : cli_default_model());
+    Checkpoint *ck = checkpoint_open(cli_model(opts, n));
     const ModelConfig *c = &ck->cfg;
     printf("model         %s\n", ck->path);
     printf("format        %s, %d file(s), %d tensors\n",

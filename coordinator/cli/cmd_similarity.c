@@ -22,7 +22,8 @@ int cmd_similarity(int argc, char **argv) {
         {"--tokens", "IDS", "one sequence of token ids instead", NULL},
         {"--limit", "N", "first N sequences of the task (default 16)", NULL},
         {"--max-tokens", "N", "truncate each sequence to N tokens (default 256)", NULL},
-        {"--tokenizer", "FILE", "tokenizer.model (default: beside the model)", NULL},
+        {"--tokenizer", "FILE",
+         "tokenizer.model, tokenizer.json or vocab.txt (default: beside the model)", NULL},
         {"--out", "DIR", "writes DIR/similarity.csv and DIR/similarity.png", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
@@ -37,6 +38,8 @@ int cmd_similarity(int argc, char **argv) {
     int limit = (int)cli_int(opts, n, "--limit", 16, 1, 1 << 20);
     int max_tokens = (int)cli_int(opts, n, "--max-tokens", 256, 1, 1 << 20);
     RunnerOptions ro = cli_runner_options(opts, n);
+    int tok_vocab = 0;
+    char *tok_path = NULL;
     int n_seqs = 0, **seqs = xcalloc((size_t)limit, sizeof(int *)),
         *lens = xcalloc((size_t)limit, sizeof(int));
     if (ids_text) {
@@ -46,10 +49,12 @@ int cmd_similarity(int argc, char **argv) {
         Task *t = task_load(task_spec, &(TaskLoadOptions){.limit = limit});
         Tokenizer *tok =
             model_open_tokenizer(ro.model, cli_value(opts, n, "--tokenizer"), "--task");
+        tok_vocab = tokenizer_vocab_size(tok);
+        tok_path = xstrdup(tokenizer_path(tok));
         for (int i = 0; i < t->n_items && n_seqs < limit; i++) {
             const char *text = task_item_text(t, i);
             if (!text) break;
-            lens[n_seqs] = tokenizer_encode(tok, text, 1, &seqs[n_seqs]);
+            lens[n_seqs] = tokenizer_encode_sequence(tok, text, &seqs[n_seqs]);
             n_seqs++;
         }
         tokenizer_free(tok);
@@ -59,6 +64,11 @@ int cmd_similarity(int argc, char **argv) {
     for (int i = 0; i < n_seqs; i++)
         if (lens[i] > max_tokens) lens[i] = max_tokens;
     Runner *r = runner_open(&ro);
+    if (tok_path && tok_vocab > r->ck->cfg.vocab_size)
+        die_input("%s: the tokenizer %s has %d tokens but the model's vocabulary has %d "
+                  "(vocab_size): they do not belong together (give --tokenizer FILE)",
+                  ro.model, tok_path, tok_vocab, r->ck->cfg.vocab_size);
+    free(tok_path);
     int E = r->program->n_steps + 1;
     double *sim = xmalloc((size_t)E * E * sizeof(double));
     similarity_matrix(r, n_seqs, (const int *const *)seqs, lens, sim);

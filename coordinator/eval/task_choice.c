@@ -2,9 +2,11 @@
  * winogrande, lambada).
  *
  * The score of an option (context, continuation) is the sum of the log-probs
- * of the tokens of BOS + encode(context + continuation) that come after
- * their longest common prefix with BOS + encode(context). A sequence longer
- * than the model's context loses its oldest tokens after BOS.
+ * of the tokens of P + encode(context + continuation) that come after
+ * their longest common prefix with P + encode(context), P the prefix token
+ * (BOS, else EOS for a model without BOS, as lm-evaluation-harness's
+ * prefix_token_id). A sequence longer than the model's context loses its
+ * oldest tokens after P.
  *
  *   acc       argmax of the scores is the gold option (the first on ties)
  *   acc_norm  argmax of score / characters of the option's text
@@ -28,7 +30,7 @@
 
 /* One option's sequence and what came of it. */
 typedef struct {
-    int *tokens; /* owned: BOS + encode(context + continuation), perhaps cut */
+    int *tokens; /* owned: P + encode(context + continuation), perhaps cut */
     int len;
     int start; /* first scored position */
     double logprob;
@@ -58,8 +60,8 @@ static void option_sequence(const ChoiceOption *o, const Tokenizer *tok, int max
                             OptionScore *s) {
     char *whole = str_printf("%s%s", o->context, o->continuation);
     int *ctx_ids;
-    int n_ctx = tokenizer_encode(tok, o->context, 1, &ctx_ids);
-    s->len = tokenizer_encode(tok, whole, 1, &s->tokens);
+    int n_ctx = tokenizer_encode_sequence(tok, o->context, &ctx_ids);
+    s->len = tokenizer_encode_sequence(tok, whole, &s->tokens);
     s->start = token_seq_common_prefix(ctx_ids, n_ctx, s->tokens, s->len);
     if (s->start < 1) s->start = 1;
     if (max_len > 1 && s->len > max_len) {

@@ -1,7 +1,8 @@
 /* task_generation.c: items scored by greedy generation (gen, gsm8k).
  *
- * Each item: greedy decoding with the KV cache after BOS + encode(prompt),
- * at most max_new tokens, until EOS or a stop string appears in the decoded
+ * Each item: greedy decoding with the KV cache after P + encode(prompt) (P
+ * the prefix token: BOS, else EOS for a model without BOS), at most max_new
+ * tokens, until any EOS id or a stop string appears in the decoded
  * text; the text is cut at the first stop string.
  *   gen    stop at "\n"; max_new 6; exact_match: the text stripped equals
  *          the answer stripped
@@ -9,7 +10,7 @@
  *          strict-match filter and exact_match_flexible with the
  *          flexible-extract filter, both normalized as lm-evaluation-harness
  * A prompt that leaves fewer than max_new positions of the model's context
- * keeps BOS and its last tokens. */
+ * keeps P and its last tokens. */
 #include "eval/task_generation.h"
 
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static char *find_stop(char *text, const char *const *stops) {
 /* GenerateStop: EOS, or a stop string in the text so far. */
 static int generation_should_stop(void *ctx, const int *ids, int n) {
     const StopTest *s = ctx;
-    if (ids[n - 1] == tokenizer_eos(s->tok)) return 1;
+    if (tokenizer_is_eos(s->tok, ids[n - 1])) return 1;
     char *text = tokenizer_decode(s->tok, ids, n);
     int stop = find_stop(text, s->stops) != NULL;
     free(text);
@@ -52,10 +53,10 @@ static int generation_should_stop(void *ctx, const int *ids, int n) {
 static char *task_generate(Runner *r, const Tokenizer *tok, const char *prompt, int max_new,
                            const char *const *stops, int *n_new, long *n_run) {
     int *ids;
-    int np = tokenizer_encode(tok, prompt, 1, &ids);
+    int np = tokenizer_encode_sequence(tok, prompt, &ids);
     int max_len = r->ck->cfg.max_seq_len;
     if (max_len > 0 && np + max_new > max_len) {
-        int keep = max_len - max_new; /* BOS and the last keep - 1 prompt tokens */
+        int keep = max_len - max_new; /* P and the last keep - 1 prompt tokens */
         memmove(ids + 1, ids + np - (keep - 1), (size_t)(keep - 1) * sizeof(int));
         np = keep;
     }

@@ -1,12 +1,15 @@
 /* task_perplexity.c: perplexity of a text file, per document or in chunks.
  *
- * Documents: each non-blank line is BOS + encode(line), truncated to the
+ * Every sequence starts with the prefix token P: BOS, else EOS for a model
+ * without BOS (lm-evaluation-harness's prefix_token_id).
+ *
+ * Documents: each non-blank line is P + encode(line), truncated to the
  * model's context (max_seq_len); tokens 1..n-1 are predicted. perplexity =
  * exp(total NLL / predicted tokens).
  *
  * Chunks (chunk_ctx N), as llama.cpp's llama-perplexity computes it: the
- * whole text is BOS + encode(text), cut into floor(n / N) chunks of N tokens
- * (the rest dropped); each chunk's first token is replaced by BOS and only
+ * whole text is P + encode(text), cut into floor(n / N) chunks of N tokens
+ * (the rest dropped); each chunk's first token is replaced by P and only
  * the predictions of its tokens N/2+1 .. N-1 (the second half, each with at
  * least N/2 tokens of context) are scored. */
 #include "eval/task_perplexity.h"
@@ -44,7 +47,7 @@ static void perplexity_documents(const Task *t, Runner *r, const Tokenizer *tok,
     for (int b = 0; b < t->n_items; b += TASK_BATCH_ITEMS) {
         int n = t->n_items - b < TASK_BATCH_ITEMS ? t->n_items - b : TASK_BATCH_ITEMS;
         for (int i = 0; i < n; i++) {
-            lens[i] = tokenizer_encode(tok, t->docs[b + i], 1, &seqs[i]);
+            lens[i] = tokenizer_encode_sequence(tok, t->docs[b + i], &seqs[i]);
             if (max_len > 0 && lens[i] > max_len) lens[i] = max_len;
             res->tokens_run += lens[i];
         }
@@ -68,7 +71,7 @@ static void perplexity_chunks(const Task *t, Runner *r, const Tokenizer *tok,
         die_input("%s: --ctx %d is longer than the model's context of %d tokens", t->path, N,
                   max_len);
     int *ids;
-    int n_tokens = tokenizer_encode(tok, t->text, 1, &ids);
+    int n_tokens = tokenizer_encode_sequence(tok, t->text, &ids);
     if (n_tokens < 2 * N)
         die_input("%s: %d tokens; chunked perplexity with --ctx %d needs at least %d "
                   "(as llama-perplexity)",
@@ -84,7 +87,7 @@ static void perplexity_chunks(const Task *t, Runner *r, const Tokenizer *tok,
         for (int i = 0; i < n; i++) {
             seqs[i] = xmalloc((size_t)N * sizeof(int));
             memcpy(seqs[i], ids + (size_t)(b + i) * N, (size_t)N * sizeof(int));
-            seqs[i][0] = tokenizer_bos(tok);
+            seqs[i][0] = tokenizer_prefix(tok);
             lens[i] = N;
             res->tokens_run += N;
         }

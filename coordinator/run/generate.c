@@ -35,11 +35,13 @@ int generate_greedy_until(Runner *r, const int *prompt, int np, int max_new, Gen
     return n;
 }
 
-/* generate_greedy's stop test: streams the new token, stops after stop_id. */
+/* generate_greedy_stops's stop test: streams the new token, stops after any
+ * of the stop ids. */
 typedef struct {
     GenerateEmit emit;
     void *ctx;
-    int stop_id;
+    const int *stop_ids;
+    int n_stop;
     int prev; /* the token before the newest one */
 } EmitAndStop;
 
@@ -48,11 +50,20 @@ static int emit_and_stop(void *ctx, const int *ids, int n) {
     int id = ids[n - 1];
     if (e->emit) e->emit(e->ctx, e->prev, id);
     e->prev = id;
-    return id == e->stop_id;
+    for (int i = 0; i < e->n_stop; i++)
+        if (id == e->stop_ids[i]) return 1;
+    return 0;
+}
+
+int generate_greedy_stops(Runner *r, const int *prompt, int np, int max_new, const int *stop_ids,
+                          int n_stop, int *out, GenerateEmit emit, void *ctx,
+                          GenerateStats *stats) {
+    EmitAndStop e = {emit, ctx, stop_ids, n_stop, np > 0 ? prompt[np - 1] : -1};
+    return generate_greedy_until(r, prompt, np, max_new, emit_and_stop, &e, out, stats);
 }
 
 int generate_greedy(Runner *r, const int *prompt, int np, int max_new, int stop_id, int *out,
                     GenerateEmit emit, void *ctx, GenerateStats *stats) {
-    EmitAndStop e = {emit, ctx, stop_id, np > 0 ? prompt[np - 1] : -1};
-    return generate_greedy_until(r, prompt, np, max_new, emit_and_stop, &e, out, stats);
+    return generate_greedy_stops(r, prompt, np, max_new, &stop_id, stop_id >= 0 ? 1 : 0, out, emit,
+                                 ctx, stats);
 }

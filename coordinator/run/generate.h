@@ -19,6 +19,11 @@ typedef void (*GenerateEmit)(void *ctx, int prev, int id);
 int generate_greedy(Runner *r, const int *prompt, int np, int max_new, int stop_id, int *out,
                     GenerateEmit emit, void *ctx, GenerateStats *stats);
 
+/* The same, stopping after any of the n_stop ids in stop_ids (Llama-3's
+ * eos_token_id list; n_stop may be 0: only max_new ends it). */
+int generate_greedy_stops(Runner *r, const int *prompt, int np, int max_new, const int *stop_ids,
+                          int n_stop, int *out, GenerateEmit emit, void *ctx, GenerateStats *stats);
+
 /* Decides after each new token whether to stop: ids holds the n new ids so
  * far (n >= 1). Returns nonzero to stop there. */
 typedef int (*GenerateStop)(void *ctx, const int *ids, int n);

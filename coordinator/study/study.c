@@ -465,7 +465,7 @@ static void write_similarity(Study *st) {
         for (int i = 0; i < task->n_items && n < want; i++) {
             const char *text = task_item_text(task, i);
             if (!text) break;
-            lens[n] = tokenizer_encode(st->tok, text, 1, &seqs[n]);
+            lens[n] = tokenizer_encode_sequence(st->tok, text, &seqs[n]);
             if (lens[n] > 128) lens[n] = 128;
             n++;
         }
@@ -526,6 +526,9 @@ int study_run(const StudyOptions *o) {
     st.threads = machine_set_threads(0);
     snprintf(st.placement, sizeof st.placement, "%s", st.r->placement->name);
     st.tok = model_open_tokenizer(ro.model, o->tokenizer, "study");
+    model_check_tokenizer(st.tok, st.r->ck->cfg.vocab_size, ro.model);
+    if (tokenizer_prefix(st.tok) < 0)
+        die_input("%s: the tokenizer has neither a BOS nor an EOS token", ro.model);
     load_tasks(&st);
     build_plans(&st);
     st.csv_path = path_join(o->out_dir, "results.csv");

@@ -1,4 +1,5 @@
-/* fuzz_tokenizer.c: tokenizer_load_bytes on the input as a tokenizer.model;
+/* fuzz_tokenizer.c: spm_load_bytes on the input as a tokenizer.model (the
+ * SentencePiece tokenizer behind tokenizer.h);
  * a model that loads encodes a fixed text, decodes the ids back whole and
  * piece by piece. */
 #include <setjmp.h>
@@ -6,7 +7,7 @@
 #include <stdlib.h>
 
 #include "fuzz_alloc.h"
-#include "text/tokenizer.h"
+#include "text/spm.h"
 #include "base/util.h"
 
 /* Spaces, digits, punctuation, an accent, CJK, an emoji and a byte that is
@@ -20,14 +21,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_alloc_track();
     if (setjmp(on_error) == 0) {
         util_set_error_jump(&on_error);
-        Tokenizer *t = tokenizer_load_bytes("<fuzz>", data, size); /* owned here */
-        int *ids = NULL;                                           /* owned here */
-        int n = tokenizer_encode(t, SAMPLE, 1, &ids);
-        free(tokenizer_decode(t, ids, n));
+        SpmModel *t = spm_load_bytes("<fuzz>", data, size); /* owned here */
+        int *ids = NULL;                                    /* owned here */
+        int n = spm_encode(t, SAMPLE, 1, &ids);
+        free(spm_decode(t, ids, n));
         for (int i = 0; i < n; i++)
-            free(tokenizer_decode_piece(t, i ? ids[i - 1] : -1, ids[i]));
+            free(spm_decode_piece(t, i ? ids[i - 1] : -1, ids[i]));
         free(ids);
-        tokenizer_free(t);
+        spm_free(t);
         fuzz_alloc_keep();
     } else {
         fuzz_alloc_free_leftovers();

@@ -2,7 +2,7 @@
 """Writes the seed corpora of the fuzzers into tests/fuzz/corpus/TARGET/.
 
 Small valid inputs made here (safetensors files, llama2.c files, tokenizer
-models, canvas headers, placements), copies of the project's own inputs
+models, tokenizer.json files, canvas headers, placements), copies of the project's own inputs
 (plans/, the demo model's config.json and tokenizer.model, and the configs
 in ../shared when it is there), and a few broken inputs. Files called
 regress-* are inputs that once crashed a parser: this script leaves them be.
@@ -186,6 +186,104 @@ def placement_seeds():
     put("placement", "out_of_range", '{"stations": [{"rank": 1, "layers": "0-32"}]}')
 
 
+def byte_char(b):
+    """GPT-2's byte-level alphabet: printable bytes stand for themselves."""
+    if 0x21 <= b <= 0x7E or 0xA1 <= b <= 0xAC or 0xAE <= b <= 0xFF:
+        return chr(b)
+    others = [x for x in range(256) if not (0x21 <= x <= 0x7E or 0xA1 <= x <= 0xAC or 0xAE <= x <= 0xFF)]
+    return chr(0x100 + others.index(b))
+
+
+def hf_tokenizer_seeds():
+    """Small hand-made tokenizer.json files (never the real ones)."""
+    sp = byte_char(0x20)
+    chars = [byte_char(b) for b in range(256)]
+    vocab = {c: i for i, c in enumerate(chars)}
+    merges = []
+    for a, b in [("h", "e"), ("l", "l"), ("he", "ll"), ("hell", "o"), (sp, "w"), ("o", "r"),
+                 (sp + "w", "or"), ("l", "d"), (sp + "wor", "ld"), (sp, sp), ("c", "a")]:
+        vocab.setdefault(a + b, len(vocab))
+        merges.append([a, b])
+    added = [{"id": len(vocab), "content": "<|end|>", "single_word": False, "lstrip": False,
+              "rstrip": False, "normalized": False, "special": True},
+             {"id": len(vocab) + 1, "content": "<x>", "single_word": True, "lstrip": True,
+              "rstrip": True, "normalized": True, "special": False}]
+    llama_split = {"type": "Split", "pattern": {"Regex":
+                   "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"},
+                   "behavior": "Isolated", "invert": False}
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True,
+                  "use_regex": False}
+    template = {"type": "TemplateProcessing",
+                "single": [{"SpecialToken": {"id": "<|end|>", "type_id": 0}},
+                           {"Sequence": {"id": "A", "type_id": 0}}],
+                "pair": [{"Sequence": {"id": "A", "type_id": 0}},
+                         {"SpecialToken": {"id": "<|end|>", "type_id": 1}},
+                         {"Sequence": {"id": "B", "type_id": 1}}],
+                "special_tokens": {"<|end|>": {"id": "<|end|>", "ids": [len(vocab)],
+                                               "tokens": ["<|end|>"]}}}
+    bpe = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+           "normalizer": None,
+           "pre_tokenizer": {"type": "Sequence", "pretokenizers": [llama_split, byte_level]},
+           "post_processor": {"type": "Sequence", "processors": [
+               {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False,
+                "use_regex": True}, template]},
+           "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True,
+                       "use_regex": True},
+           "model": {"type": "BPE", "dropout": None, "unk_token": None,
+                     "continuing_subword_prefix": None, "end_of_word_suffix": None,
+                     "fuse_unk": False, "byte_fallback": False, "ignore_merges": True,
+                     "vocab": vocab, "merges": merges}}
+    put("hf_tokenizer", "bpe_pairs.json", json.dumps(bpe, indent=1))
+    qwen = json.loads(json.dumps(bpe))
+    qwen["normalizer"] = {"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "Lowercase"}]}
+    qwen["model"]["merges"] = [a + " " + b for a, b in merges]
+    qwen["model"]["ignore_merges"] = False
+    qwen["post_processor"] = {"type": "ByteLevel", "add_prefix_space": False,
+                              "trim_offsets": False, "use_regex": False}
+    put("hf_tokenizer", "bpe_strings_nfc.json", json.dumps(qwen, separators=(",", ":")))
+    gpt2 = json.loads(json.dumps(bpe))
+    gpt2["pre_tokenizer"] = {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True,
+                             "use_regex": True}
+    gpt2["post_processor"] = {"type": "RobertaProcessing", "sep": ["<|end|>", len(vocab)],
+                              "cls": ["<|end|>", len(vocab)], "trim_offsets": True,
+                              "add_prefix_space": True}
+    gpt2["normalizer"] = {"type": "NFKD"}
+    put("hf_tokenizer", "gpt2_regex.json", json.dumps(gpt2))
+    splits = json.loads(json.dumps(bpe))
+    splits["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"String": " "}, "behavior": "MergedWithNext", "invert": False},
+        {"type": "Split", "pattern": {"Regex": "\\d"}, "behavior": "Contiguous", "invert": True},
+        {"type": "Split", "pattern": {"Regex": "[,.!?]"}, "behavior": "MergedWithPrevious",
+         "invert": False},
+        {"type": "Split", "pattern": {"Regex": "x*"}, "behavior": "Removed", "invert": False},
+        byte_level]}
+    splits["decoder"] = None
+    splits["model"]["unk_token"] = "ca"
+    splits["model"]["fuse_unk"] = True
+    del splits["model"]["vocab"][byte_char(ord("z"))]
+    put("hf_tokenizer", "split_behaviors.json", json.dumps(splits))
+    wp_vocab = {t: i for i, t in enumerate(
+        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "##s", "un", "##aff",
+         "##able", ",", "!", ".", "caf", "##e", "\u4e2d", "'", "t"])}
+    wp = {"version": "1.0", "truncation": None, "padding": None,
+          "added_tokens": [{"id": wp_vocab[t], "content": t, "single_word": False, "lstrip": False,
+                            "rstrip": False, "normalized": False, "special": True}
+                           for t in ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]],
+          "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                         "strip_accents": None, "lowercase": True},
+          "pre_tokenizer": {"type": "BertPreTokenizer"},
+          "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]},
+          "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+          "model": {"unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                    "max_input_chars_per_word": 12, "vocab": wp_vocab}}
+    put("hf_tokenizer", "wordpiece.json", json.dumps(wp))
+    text = json.dumps(bpe)
+    put("hf_tokenizer", "truncated", text[:len(text) // 3])
+    bad = json.loads(json.dumps(bpe))
+    bad["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] = "(?<=a+)b"
+    put("hf_tokenizer", "bad_regex.json", json.dumps(bad))
+
+
 def main():
     if len(sys.argv) > 1:
         print(__doc__.strip())
@@ -197,6 +295,7 @@ def main():
     config_seeds()
     plan_seeds()
     placement_seeds()
+    hf_tokenizer_seeds()
 
 
 if __name__ == "__main__":

@@ -35,9 +35,19 @@ case $target in
     plan) sources="$base node/program/plan.c node/program/pyrandom.c" ;;
     placement) sources="$base node/program/placement.c" ;;
     tokenizer) sources="$base coordinator/text/utf8.c coordinator/text/text_buf.c
-                        coordinator/text/tokenizer_pieces.c coordinator/text/tokenizer_model.c
-                        coordinator/text/tokenizer_encode.c coordinator/text/tokenizer_decode.c
+                        coordinator/text/spm_pieces.c coordinator/text/spm_model.c
+                        coordinator/text/spm_encode.c coordinator/text/spm_decode.c
                         @proto/sentencepiece_model/sentencepiece_model.pb-c.c" ;;
+    hf_tokenizer) sources="$base coordinator/text/utf8.c coordinator/text/text_buf.c
+                           coordinator/text/vocab.c coordinator/text/id_buf.c
+                           coordinator/text/hf_json.c coordinator/text/hf_load.c
+                           coordinator/text/hf_load_model.c coordinator/text/hf_load_parts.c
+                           coordinator/text/hf_added.c coordinator/text/hf_bpe.c
+                           coordinator/text/hf_pipeline.c coordinator/text/hf_encode.c
+                           coordinator/text/hf_decode.c coordinator/text/wordpiece_chars.c
+                           coordinator/text/wordpiece_decode.c coordinator/text/wordpiece_model.c
+                           coordinator/text/wordpiece_normalize.c
+                           coordinator/text/wordpiece_pretok.c coordinator/text/wordpiece_vocab.c" ;;
     canvas_header) sources="$base node/wire/wire.c node/wire/canvas.c node/wire/crc32.c
                            @proto/painters_wire/painters_wire.pb-c.c" ;;
     task_jsonl) sources="$base coordinator/eval/task_items.c coordinator/eval/task_records.c
@@ -45,7 +55,7 @@ case $target in
                         coordinator/text/utf8.c" ;;
     *)
         echo "run_fuzzer.sh: unknown target '$target' (safetensors, hf_config, llama2c, plan," \
-             "placement, tokenizer, canvas_header, task_jsonl)" >&2
+             "placement, tokenizer, hf_tokenizer, canvas_header, task_jsonl)" >&2
         exit 2 ;;
 esac
 
@@ -90,8 +100,8 @@ flock 9
 # Flags from mpicc and pkg-config are split on blanks, as a shell would.
 read -r -a mpi_compile <<< "$(mpicc --showme:compile)"
 read -r -a mpi_link <<< "$(mpicc --showme:link)"
-read -r -a pc_cflags <<< "$(pkg-config --cflags libprotobuf-c libcjson openblas)"
-read -r -a pc_libs <<< "$(pkg-config --libs libprotobuf-c libcjson openblas)"
+read -r -a pc_cflags <<< "$(pkg-config --cflags libprotobuf-c libcjson openblas libpcre2-8 libutf8proc)"
+read -r -a pc_libs <<< "$(pkg-config --libs libprotobuf-c libcjson openblas libpcre2-8 libutf8proc)"
 san=("-fsanitize=address,undefined" -fno-sanitize-recover=undefined)
 cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra
         "-I$src/node" "-I$src/coordinator" "-I$build/proto/painters_wire"

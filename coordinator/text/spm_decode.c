@@ -1,6 +1,6 @@
-/* tokenizer_decode.c: see tokenizer.h (tokenizer_decode, tokenizer_decode_piece):
+/* spm_decode.c: see spm.h (spm_decode, spm_decode_piece):
  * ids back to text as sentencepiece decodes them. */
-#include "text/tokenizer_internal.h"
+#include "text/spm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include "text/utf8.h"
 
 /* Out-of-range ids read as <unk>, so decoding never fails. */
-static int piece_type_of(const Tokenizer *t, int id) {
+static int piece_type_of(const SpmModel *t, int id) {
     return id >= 0 && id < t->n_pieces ? t->type[id] : PIECE_UNKNOWN;
 }
 
@@ -30,7 +30,7 @@ static void append_unescaped(TextBuf *out, const char *s, size_t n) {
 
 /* Appends the bytes of byte pieces ids[from..to) as text: each valid UTF-8
  * character as is, each byte that is not part of one as U+FFFD. */
-static void append_byte_run(const Tokenizer *t, const int *ids, int from, int to, TextBuf *out) {
+static void append_byte_run(const SpmModel *t, const int *ids, int from, int to, TextBuf *out) {
     if (from >= to) return;
     size_t n = (size_t)(to - from);
     unsigned char *bytes = xmalloc(n);
@@ -54,13 +54,13 @@ static void append_byte_run(const Tokenizer *t, const int *ids, int from, int to
 
 /* Whether a leading U+2581 at the start of the text is the dummy prefix that
  * decoding drops. */
-static int drops_leading_space(const Tokenizer *t) {
+static int drops_leading_space(const SpmModel *t) {
     return t->add_dummy_prefix || t->remove_extra_whitespaces;
 }
 
 /* Appends the text of a piece that is not a byte piece. at_start: no text and
  * no dropped space yet. Returns whether it dropped a leading space. */
-static int append_piece_text(const Tokenizer *t, int id, int at_start, TextBuf *out) {
+static int append_piece_text(const SpmModel *t, int id, int at_start, TextBuf *out) {
     int type = piece_type_of(t, id);
     if (type == PIECE_CONTROL) return 0;
     if (type == PIECE_UNKNOWN) {
@@ -80,7 +80,7 @@ static int append_piece_text(const Tokenizer *t, int id, int at_start, TextBuf *
     return dropped;
 }
 
-char *tokenizer_decode(const Tokenizer *t, const int *ids, int n) {
+char *spm_decode(const SpmModel *t, const int *ids, int n) {
     TextBuf out = {0};
     if (n < 0) n = 0;
     int at_start = 1, dropped_space = 0, byte_run_start = 0;
@@ -95,7 +95,7 @@ char *tokenizer_decode(const Tokenizer *t, const int *ids, int n) {
     return text_buf_take(&out);
 }
 
-char *tokenizer_decode_piece(const Tokenizer *t, int prev, int id) {
+char *spm_decode_piece(const SpmModel *t, int prev, int id) {
     TextBuf out = {0};
     if (piece_type_of(t, id) == PIECE_BYTE) {
         char byte = (char)piece_byte_value(t->piece[id], t->piece_len[id]);

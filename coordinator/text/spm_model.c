@@ -1,7 +1,7 @@
-/* tokenizer_model.c: see tokenizer.h (reading a tokenizer.model into a
- * Tokenizer: the protobuf, the checks that refuse what cannot be reproduced
+/* spm_model.c: see spm.h (reading a tokenizer.model into a
+ * SpmModel: the protobuf, the checks that refuse what cannot be reproduced
  * exactly, the piece table and its indexes, the special pieces). */
-#include "text/tokenizer_internal.h"
+#include "text/spm.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -58,7 +58,7 @@ static void check_model_supported(const char *path, const Sentencepiece__ModelPr
         die_input("%s: denormalization rules are not supported", path);
 }
 
-static void read_piece_table(Tokenizer *t, const char *path) {
+static void read_piece_table(SpmModel *t, const char *path) {
     const Sentencepiece__ModelProto *proto = t->proto;
     int n = t->n_pieces;
     t->piece = xmalloc((size_t)n * sizeof *t->piece);
@@ -85,7 +85,7 @@ static int is_mergeable_type(int type) {
 /* Fills the maps, the user-defined trie, <unk> and the byte pieces, refusing
  * what sentencepiece refuses: duplicate pieces, no or two <unk>, malformed byte
  * pieces, byte pieces without byte fallback or fallback without all 256. */
-static void index_pieces(Tokenizer *t, const char *path) {
+static void index_pieces(SpmModel *t, const char *path) {
     int n = t->n_pieces;
     piece_map_init(&t->normal, (size_t)n);
     piece_map_init(&t->reserved, (size_t)n);
@@ -126,13 +126,13 @@ static void index_pieces(Tokenizer *t, const char *path) {
 /* A special piece's id as sentencepiece reports it: the piece named in the
  * trainer spec (or the usual name when that is empty) if it is a control
  * piece, else -1. */
-static int control_piece_id(const Tokenizer *t, const char *name, const char *usual) {
+static int control_piece_id(const SpmModel *t, const char *name, const char *usual) {
     if (!name || !name[0]) name = usual;
     int id = piece_lookup_id(t, name, strlen(name));
     return t->type[id] == PIECE_CONTROL ? id : -1;
 }
 
-static void read_specs(Tokenizer *t) {
+static void read_specs(SpmModel *t) {
     const Sentencepiece__TrainerSpec *ts = t->proto->trainer_spec;
     const Sentencepiece__NormalizerSpec *ns = t->proto->normalizer_spec;
     t->byte_fallback = ts->byte_fallback;
@@ -143,10 +143,10 @@ static void read_specs(Tokenizer *t) {
     t->escape_whitespaces = ns->escape_whitespaces;
 }
 
-Tokenizer *tokenizer_load_bytes(const char *source, const uint8_t *data, size_t n) {
+SpmModel *spm_load_bytes(const char *source, const uint8_t *data, size_t n) {
     Sentencepiece__ModelProto *proto = unpack_model(source, data, n);
     check_model_supported(source, proto);
-    Tokenizer *t = xcalloc(1, sizeof *t);
+    SpmModel *t = xcalloc(1, sizeof *t);
     t->proto = proto;
     t->n_pieces = (int)proto->n_pieces;
     read_specs(t);
@@ -157,15 +157,15 @@ Tokenizer *tokenizer_load_bytes(const char *source, const uint8_t *data, size_t 
     return t;
 }
 
-Tokenizer *tokenizer_load(const char *path) {
+SpmModel *spm_load(const char *path) {
     size_t len = 0;
     char *bytes = read_file_text(path, &len);
-    Tokenizer *t = tokenizer_load_bytes(path, (const uint8_t *)bytes, len);
+    SpmModel *t = spm_load_bytes(path, (const uint8_t *)bytes, len);
     free(bytes);
     return t;
 }
 
-void tokenizer_free(Tokenizer *t) {
+void spm_free(SpmModel *t) {
     if (!t) return;
     free(t->piece);
     free(t->piece_len);

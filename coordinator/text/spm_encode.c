@@ -1,4 +1,4 @@
-/* tokenizer_encode.c: see tokenizer.h (tokenizer_encode).
+/* spm_encode.c: see spm.h (spm_encode).
  *
  * Encoding is sentencepiece's pipeline, step for step, because ids must match
  * it exactly:
@@ -12,7 +12,7 @@
  *   emit_symbols     unused pieces split back into what formed them, unknown
  *                    symbols -> <0xNN> byte pieces (byte fallback) or one <unk>
  */
-#include "text/tokenizer_internal.h"
+#include "text/spm.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -22,7 +22,7 @@
 #include "text/text_buf.h"
 #include "text/utf8.h"
 
-static void append_whitespace(const Tokenizer *t, TextBuf *out) {
+static void append_whitespace(const SpmModel *t, TextBuf *out) {
     if (t->escape_whitespaces)
         text_buf_append(out, SPACE_SYMBOL, SPACE_SYMBOL_LEN);
     else
@@ -32,7 +32,7 @@ static void append_whitespace(const Tokenizer *t, TextBuf *out) {
 /* The next unit of input as the normalizer reads it: a user-defined piece, a
  * valid UTF-8 character, or one invalid byte read as U+FFFD. Sets *unit and
  * *unit_len to its normalized text; returns the input bytes it covers. */
-static size_t next_input_unit(const Tokenizer *t, const char *s, size_t n, const char **unit,
+static size_t next_input_unit(const SpmModel *t, const char *s, size_t n, const char **unit,
                               size_t *unit_len) {
     size_t len = piece_user_defined_prefix_len(t, s, n);
     if (len == 0) len = utf8_valid_char_len((const unsigned char *)s, n);
@@ -48,7 +48,7 @@ static size_t next_input_unit(const Tokenizer *t, const char *s, size_t n, const
 
 /* Returns the bytes of text[0..n) after leading spaces when the model removes
  * extra whitespace, else 0. */
-static size_t skip_leading_spaces(const Tokenizer *t, const char *text, size_t n) {
+static size_t skip_leading_spaces(const SpmModel *t, const char *text, size_t n) {
     size_t pos = 0;
     while (t->remove_extra_whitespaces && pos < n) {
         const char *unit;
@@ -62,7 +62,7 @@ static size_t skip_leading_spaces(const Tokenizer *t, const char *text, size_t n
 
 /* Sentencepiece's normalizer with the identity rule. Empty text (or only
  * removed spaces) normalizes to "" with no dummy prefix. Caller frees. */
-static char *normalize_text(const Tokenizer *t, const char *text, size_t n, size_t *out_len) {
+static char *normalize_text(const SpmModel *t, const char *text, size_t n, size_t *out_len) {
     TextBuf out = {0};
     size_t pos = skip_leading_spaces(t, text, n);
     if (pos < n) {
@@ -168,7 +168,7 @@ static PairCandidate heap_pop(PairHeap *h) {
 
 /* One symbol per character of the normalized text, user-defined pieces
  * first. Caller frees list->items. */
-static SymbolList split_symbols(const Tokenizer *t, const char *norm, size_t norm_len) {
+static SymbolList split_symbols(const SpmModel *t, const char *norm, size_t norm_len) {
     SymbolList list = {
         xmalloc(mul_size_checked(norm_len ? norm_len : 1, sizeof(Symbol), "symbols")), 0};
     size_t pos = 0;
@@ -186,7 +186,7 @@ static SymbolList split_symbols(const Tokenizer *t, const char *norm, size_t nor
 
 /* Queues the merge of symbols left and right when their concatenation is a
  * piece, noting how an unused piece was formed. */
-static void push_pair_if_piece(const Tokenizer *t, const char *norm, const SymbolList *list,
+static void push_pair_if_piece(const SpmModel *t, const char *norm, const SymbolList *list,
                                PairHeap *heap, UnusedSplit *splits, int left, int right) {
     if (left < 0 || right < 0) return;
     const Symbol *l = &list->items[left], *r = &list->items[right];
@@ -202,7 +202,7 @@ static void push_pair_if_piece(const Tokenizer *t, const char *norm, const Symbo
             .left_start = l->start, .left_len = l->len, .right_len = r->len, .set = 1};
 }
 
-static void merge_symbols(const Tokenizer *t, const char *norm, SymbolList *list,
+static void merge_symbols(const SpmModel *t, const char *norm, SymbolList *list,
                           UnusedSplit *splits) {
     PairHeap heap = {0};
     for (int i = 1; i < list->n; i++)
@@ -230,7 +230,7 @@ typedef struct {
 /* Emits the piece s[0..len) whose id is id, as sentencepiece turns its segments
  * into ids: unknown text becomes byte pieces with byte fallback, and a run of
  * unknown segments becomes one <unk> without it. */
-static void emit_piece(const Tokenizer *t, const char *s, size_t len, int id, IdSink *sink) {
+static void emit_piece(const SpmModel *t, const char *s, size_t len, int id, IdSink *sink) {
     int is_unknown = t->type[id] == PIECE_UNKNOWN;
     if (is_unknown && t->byte_fallback) {
         for (size_t i = 0; i < len; i++)
@@ -248,7 +248,7 @@ typedef struct {
 /* Emits one merged symbol, splitting unused pieces back into the halves that
  * formed them (depth-first, left half first). stack is scratch space that
  * grows as needed; the caller frees it. */
-static void emit_symbol(const Tokenizer *t, const char *norm, const Symbol *sym,
+static void emit_symbol(const SpmModel *t, const char *norm, const Symbol *sym,
                         const UnusedSplit *splits, Span **stack, size_t *stack_cap, IdSink *sink) {
     size_t depth = 0;
     (*stack)[depth++] = (Span){sym->start, sym->len};
@@ -269,7 +269,7 @@ static void emit_symbol(const Tokenizer *t, const char *norm, const Symbol *sym,
     }
 }
 
-static void emit_symbols(const Tokenizer *t, const char *norm, const SymbolList *list,
+static void emit_symbols(const SpmModel *t, const char *norm, const SymbolList *list,
                          const UnusedSplit *splits, IdSink *sink) {
     size_t stack_cap = 16;
     Span *stack = xmalloc(stack_cap * sizeof *stack);
@@ -278,7 +278,7 @@ static void emit_symbols(const Tokenizer *t, const char *norm, const SymbolList 
     free(stack);
 }
 
-int tokenizer_encode(const Tokenizer *t, const char *text, int add_bos, int **ids) {
+int spm_encode(const SpmModel *t, const char *text, int add_bos, int **ids) {
     size_t norm_len = 0;
     char *norm = normalize_text(t, text, strlen(text), &norm_len);
     /* Every piece covers at least one byte, so norm_len + 1 ids always fit. */

@@ -1,6 +1,6 @@
-/* tokenizer_pieces.c: see tokenizer_internal.h (piece maps, the user-defined
- * trie, piece lookups) and tokenizer.h (the piece accessors). */
-#include "text/tokenizer_internal.h"
+/* spm_pieces.c: see spm.h (piece maps, the user-defined trie, piece
+ * lookups, the piece accessors). */
+#include "text/spm.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -27,7 +27,7 @@ void piece_map_init(PieceMap *m, size_t count) {
     m->mask = cap - 1;
 }
 
-int piece_map_find(const Tokenizer *t, const PieceMap *m, const char *s, size_t n) {
+int piece_map_find(const SpmModel *t, const PieceMap *m, const char *s, size_t n) {
     for (size_t i = hash_bytes(s, n) & m->mask;; i = (i + 1) & m->mask) {
         int id = m->slots[i];
         if (id < 0) return -1;
@@ -35,7 +35,7 @@ int piece_map_find(const Tokenizer *t, const PieceMap *m, const char *s, size_t 
     }
 }
 
-int piece_map_insert(const Tokenizer *t, PieceMap *m, int id) {
+int piece_map_insert(const SpmModel *t, PieceMap *m, int id) {
     const char *s = t->piece[id];
     size_t n = t->piece_len[id];
     size_t i = hash_bytes(s, n) & m->mask;
@@ -47,7 +47,7 @@ int piece_map_insert(const Tokenizer *t, PieceMap *m, int id) {
     return 1;
 }
 
-int piece_lookup_id(const Tokenizer *t, const char *s, size_t n) {
+int piece_lookup_id(const SpmModel *t, const char *s, size_t n) {
     int id = piece_map_find(t, &t->reserved, s, n);
     if (id < 0) id = piece_map_find(t, &t->normal, s, n);
     return id < 0 ? t->unk : id;
@@ -85,7 +85,7 @@ void piece_trie_insert(Trie *tr, const char *s, size_t n) {
     tr->nodes[node].ends_piece = 1;
 }
 
-size_t piece_user_defined_prefix_len(const Tokenizer *t, const char *s, size_t n) {
+size_t piece_user_defined_prefix_len(const SpmModel *t, const char *s, size_t n) {
     if (!t->has_user_defined) return 0;
     const Trie *tr = &t->user_defined;
     size_t longest = 0;
@@ -107,23 +107,23 @@ int piece_byte_value(const char *s, size_t n) {
     return (int)((hi - hex) * 16 + (lo - hex));
 }
 
-int tokenizer_vocab_size(const Tokenizer *t) {
+int spm_vocab_size(const SpmModel *t) {
     return t->n_pieces;
 }
 
-const char *tokenizer_piece(const Tokenizer *t, int id) {
+const char *spm_piece(const SpmModel *t, int id) {
     return id >= 0 && id < t->n_pieces ? t->piece[id] : NULL;
 }
 
-int tokenizer_piece_to_id(const Tokenizer *t, const char *piece) {
+int spm_piece_to_id(const SpmModel *t, const char *piece) {
     size_t n = strlen(piece);
     int id = piece_map_find(t, &t->reserved, piece, n);
     return id >= 0 ? id : piece_map_find(t, &t->normal, piece, n);
 }
 
-int tokenizer_bos(const Tokenizer *t) {
+int spm_bos(const SpmModel *t) {
     return t->bos;
 }
-int tokenizer_eos(const Tokenizer *t) {
+int spm_eos(const SpmModel *t) {
     return t->eos;
 }
