@@ -196,6 +196,8 @@ void test_hf_broken(const char *shared_dir) {
             "id 0 is already the token \"a\"");
     refused("an added token clashing with the vocabulary", "\"content\": \"<s>\"",
             "\"content\": \"ab\"", "added_tokens[0]", "\"ab\" is id 2 in the model's vocabulary");
+    refused("an added token numbered otherwise than the reference would", "\"id\": 7", "\"id\": 9",
+            "added_tokens[0]", "numbered in order from 7: this one is 7");
     refused("an unknown version", "\"1.0\"", "\"2.0\"", "version", "unknown version");
     refused("byte fallback", "\"dropout\": null", "\"byte_fallback\": true", "model.byte_fallback",
             "not supported");

@@ -28,8 +28,11 @@ static void size_ids(HfTokenizer *t, int n_ids) {
 }
 
 /* Registers t->added[i] under its id, dying (at path p) when its id or its
- * content clashes with another token's. */
-static void register_added(HfTokenizer *t, int i, const HfPath *p) {
+ * content clashes with another token's, or when the reference library would
+ * give it another id: it numbers the added tokens that are not in the
+ * model's vocabulary in the file's order from the vocabulary's size on
+ * (*next_id), whatever ids the file writes. */
+static void register_added(HfTokenizer *t, int i, const HfPath *p, int *next_id) {
     const HfAdded *a = &t->added[i];
     int r = vocab_set(&t->added_vocab, a->id, a->content, a->len);
     if (r == -1)
@@ -44,6 +47,11 @@ static void register_added(HfTokenizer *t, int i, const HfPath *p) {
     const char *tok = vocab_token(&t->vocab, a->id, &len);
     if (tok && (len != a->len || memcmp(tok, a->content, len) != 0))
         hf_json_die(t->source, p, "id %d is \"%.60s\" in the model's vocabulary", a->id, tok);
+    if (model_id < 0 && a->id != (*next_id)++)
+        hf_json_die(t->source, p,
+                    "id %d, but the tokens added past the %d of the vocabulary are numbered in "
+                    "order from %d: this one is %d",
+                    a->id, t->vocab.n_set, t->vocab.n_set, *next_id - 1);
     t->added_index[a->id] = i;
 }
 
@@ -76,9 +84,10 @@ static void read_added(HfTokenizer *t, const char *src, const cJSON *arr, const 
         if (id > max_id) max_id = id;
     }
     size_ids(t, max_id + 1);
+    int next_id = t->vocab.n_set;
     for (int k = 0; k < t->n_added; k++) {
         HfPath ep = hf_path_index(ap, file_index[k]);
-        register_added(t, k, &ep);
+        register_added(t, k, &ep, &next_id);
     }
     free(file_index);
 }

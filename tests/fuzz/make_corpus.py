@@ -255,12 +255,10 @@ def hf_tokenizer_seeds():
         {"type": "Split", "pattern": {"Regex": "\\d"}, "behavior": "Contiguous", "invert": True},
         {"type": "Split", "pattern": {"Regex": "[,.!?]"}, "behavior": "MergedWithPrevious",
          "invert": False},
-        {"type": "Split", "pattern": {"Regex": "x*"}, "behavior": "Removed", "invert": False},
-        byte_level]}
+        {"type": "Split", "pattern": {"Regex": "x*"}, "behavior": "Removed", "invert": False}]}
     splits["decoder"] = None
     splits["model"]["unk_token"] = "ca"
-    splits["model"]["fuse_unk"] = True
-    del splits["model"]["vocab"][byte_char(ord("z"))]
+    splits["model"]["fuse_unk"] = True  # no ByteLevel: characters outside the vocabulary are unknown
     put("hf_tokenizer", "split_behaviors.json", json.dumps(splits))
     wp_vocab = {t: i for i, t in enumerate(
         ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "##s", "un", "##aff",
