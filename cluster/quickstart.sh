@@ -15,7 +15,7 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 out=${1:-study-out}
 mpirun -n 3 build/painters study "$out"
 echo
-echo "== the report: $(pwd)/$out/report.html (results.csv, summary.csv, results.json, plots beside it)"
+echo "== the report: $(realpath "$out")/report.html (results.csv, summary.csv, results.json, plots beside it)"
 echo
 echo "== a generation from the demo model, baseline plan"
 build/painters generate --prompt "123 + 456 =" --max-new 8
