@@ -7,12 +7,16 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "compute/gemv.h"
 #include "compute/kernels.h"
 #include "formats/dtype_avx2.h"
 #include "formats/dtype_convert.h"
 
 /* Below this many tokens the 16-bit rows are read directly. */
 #define MATMUL_DIRECT_TOKENS 16
+/* Below this many tokens float32 rows go through gemv_f32 rather than sgemm,
+ * which packs all of W on every call. */
+#define MATMUL_GEMV_TOKENS 4
 /* Floats converted per sgemm call in the blocked path (128 MiB): large, as
  * every call packs x again, small enough not to double a station's memory. */
 #define MATMUL_BLOCK_FLOATS ((size_t)1 << 25)
@@ -94,9 +98,18 @@ static void matmul16_blocked(float *y, const float *x, const WeightMatrix *w, in
     }
 }
 
+/* y (T, rows) = x W^T + beta y for a float32 W (out = rows, in = cols). */
+static void matmul32(float *y, const float *x, const float *W, int T, int cols, int rows,
+                     float beta) {
+    if (T < MATMUL_GEMV_TOKENS)
+        gemv_f32(y, x, W, T, cols, rows, beta, g_threads);
+    else
+        matmul_xwt(y, x, W, T, cols, rows, beta);
+}
+
 void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, float beta) {
     if (w->dtype == DTYPE_F32)
-        matmul_xwt(y, x, w->data, T, w->cols, w->rows, beta);
+        matmul32(y, x, w->data, T, w->cols, w->rows, beta);
     else if (T < MATMUL_DIRECT_TOKENS)
         matmul16_direct(y, x, w, T, beta);
     else if (w->f32)
