@@ -4,6 +4,7 @@
 #include <immintrin.h>
 #include <omp.h>
 #include <stddef.h>
+#include <string.h>
 
 /* A dot product of n floats: w (n) . x (n). */
 typedef float (*DotFn)(const float *w, const float *x, int n);
@@ -57,32 +58,58 @@ static float dot_scalar(const float *w, const float *x, int n) {
     return r;
 }
 
-/* The fastest dot product this CPU runs, asked once. */
-static DotFn dot_for_cpu(const char **name) {
-    static DotFn fn;
-    static const char *fn_name;
-    if (!fn) {
+/* The kernels, fastest first, with what the CPU needs for each. */
+static int cpu_has_avx512(void) {
+    return __builtin_cpu_supports("avx512f");
+}
+static int cpu_has_avx2_fma(void) {
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+static int cpu_has_any(void) {
+    return 1;
+}
+static const struct {
+    const char *name;
+    DotFn dot;
+    int (*cpu_has)(void);
+} kernels[] = {
+    {"avx512", dot_avx512, cpu_has_avx512},
+    {"avx2", dot_avx2, cpu_has_avx2_fma},
+    {"scalar", dot_scalar, cpu_has_any},
+};
+#define N_KERNELS ((int)(sizeof kernels / sizeof kernels[0]))
+
+static int g_kernel = -1; /* index into kernels; -1 until first asked */
+
+/* The chosen kernel: the fastest this CPU runs unless one was asked for. */
+static int kernel_index(void) {
+    if (g_kernel < 0) {
         __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx512f"))
-            fn = dot_avx512, fn_name = "avx512";
-        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            fn = dot_avx2, fn_name = "avx2";
-        else
-            fn = dot_scalar, fn_name = "scalar";
+        int k = 0;
+        while (!kernels[k].cpu_has())
+            k++;
+        g_kernel = k;
     }
-    if (name) *name = fn_name;
-    return fn;
+    return g_kernel;
 }
 
 const char *gemv_f32_kernel(void) {
-    const char *name;
-    dot_for_cpu(&name);
-    return name;
+    return kernels[kernel_index()].name;
+}
+
+int gemv_f32_use_kernel(const char *name) {
+    __builtin_cpu_init();
+    for (int k = 0; k < N_KERNELS; k++)
+        if (!strcmp(kernels[k].name, name) && kernels[k].cpu_has()) {
+            g_kernel = k;
+            return 1;
+        }
+    return 0;
 }
 
 void gemv_f32(float *y, const float *x, const float *w, int T, int in, int out, float beta,
               int threads) {
-    DotFn dot = dot_for_cpu(NULL);
+    DotFn dot = kernels[kernel_index()].dot;
     /* Row o of W stays in cache while the T rows of x use it. */
 #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(static)
     for (int o = 0; o < out; o++)

@@ -14,5 +14,7 @@ void gemv_f32(float *y, const float *x, const float *w, int T, int in, int out, 
 
 /* The kernel gemv_f32 uses on this CPU: "avx512", "avx2" or "scalar". */
 const char *gemv_f32_kernel(void);
+/* Makes gemv_f32 use kernel `name` (for tests); 0 when this CPU lacks it. */
+int gemv_f32_use_kernel(const char *name);
 
 #endif
