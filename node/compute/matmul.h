@@ -1,7 +1,8 @@
 /* matmul.h: y = x W^T for a weight matrix in any stored form.
  *
- * float32 matrices: cblas_sgemm for many tokens; for few (decode) the
- * matrix-vector kernel of gemv.h, as sgemm would pack all of W every call.
+ * float32 matrices: cblas_sgemm for many tokens; for few (decode), as sgemm
+ * would pack all of W every call, cblas_sgemv for one token and the
+ * matrix-vector kernel of gemv.h for 2 or 3.
  * 16-bit (F16, BF16) matrices:
  *   - many tokens (prefill): blocks of rows are converted to float32 and
  *     multiplied with cblas_sgemm, so the work stays at GEMM speed;
