@@ -126,13 +126,17 @@ static BenchResult bench_one(Runner *r, int is_pp, int n, int depth, int recompu
     return b;
 }
 
-/* Bytes of layer l's tensors as the checkpoint stores them. */
-static uint64_t layer_stored_bytes(const Checkpoint *ck, int l) {
+/* Bytes of layer l's tensors as the checkpoint stores them, or, with
+ * as_f32, as held in memory when 16-bit tensors are converted to float32. */
+static uint64_t layer_bytes(const Checkpoint *ck, int l, int as_f32) {
     char prefix[64];
     int n = snprintf(prefix, sizeof prefix, "model.layers.%d.", l);
     uint64_t bytes = 0;
-    for (int i = 0; i < ck->n_tensors; i++)
-        if (!strncmp(ck->tensors[i].name, prefix, (size_t)n)) bytes += ck->tensors[i].nbytes;
+    for (int i = 0; i < ck->n_tensors; i++) {
+        if (strncmp(ck->tensors[i].name, prefix, (size_t)n)) continue;
+        int widened = as_f32 && ck->tensors[i].dtype != DTYPE_F32;
+        bytes += widened ? 2 * ck->tensors[i].nbytes : ck->tensors[i].nbytes;
+    }
     return bytes;
 }
 
@@ -194,7 +198,7 @@ static cJSON *station_json(int k, const StationFigures *f) {
 }
 
 static void bench_write_json(const char *path, const Runner *r, const BenchResult *res, int n_res,
-                             int threads, double sgemm, double memcpy_gbps) {
+                             int threads, double sgemm, double memcpy_gbps, double read_gbps) {
     cJSON *root = json_ok(cJSON_CreateObject());
     json_add_string(root, "model", r->ck->path);
     json_add_string(root, "plan", r->program->name);
@@ -203,6 +207,7 @@ static void bench_write_json(const char *path, const Runner *r, const BenchResul
     json_add_number(root, "threads", threads);
     json_add_number(root, "sgemm_gflops", sgemm);
     json_add_number(root, "memcpy_gbps", memcpy_gbps);
+    json_add_number(root, "read_gbps", read_gbps);
     json_add_string(root, "git_revision", PAINTERS_GIT_REVISION);
     cJSON *tests = json_ok(cJSON_AddArrayToObject(root, "tests"));
     for (int i = 0; i < n_res; i++) {
@@ -285,6 +290,7 @@ int cmd_bench(int argc, char **argv) {
     /* The yardsticks first, while no other rank of the job computes. */
     double sgemm = machine_sgemm_gflops(1024, 5);
     double memcpy_gbps = machine_memcpy_gbps(256, 3);
+    double read_gbps = machine_read_gbps(512, 5);
     RunnerOptions ro = cli_runner_options(opts, n);
     if (n_batch > 0) ro.pack_tokens = -1; /* one sequence per canvas: a pipeline of requests */
     Runner *r = runner_open(&ro);
@@ -329,14 +335,20 @@ int cmd_bench(int argc, char **argv) {
         bench_take_figures(r, &res[n_res++]);
     }
     /* Decode streams every applied layer's weights (as stored) once per token. */
-    double weight_bytes = 0;
+    /* With PAINTERS_WEIGHTS=f32 the 16-bit matrices are held, and streamed, as float32. */
+    const char *held_as = getenv("PAINTERS_WEIGHTS");
+    int weights_f32 = held_as && strcmp(held_as, "f32") == 0;
+    double weight_bytes = 0, held = 0;
     for (int st = 0; st < r->program->n_steps; st++)
-        for (int j = 0; j < r->program->steps[st].n_layers; j++)
-            weight_bytes += (double)layer_stored_bytes(r->ck, r->program->steps[st].layers[j]);
+        for (int j = 0; j < r->program->steps[st].n_layers; j++) {
+            int l = r->program->steps[st].layers[j];
+            weight_bytes += (double)layer_bytes(r->ck, l, 0);
+            held += (double)layer_bytes(r->ck, l, weights_f32);
+        }
     printf("# model %s, plan %s (%d steps), %d rank(s), placement %s, %d thread(s) on rank 0, "
-           "sgemm %.1f GFLOP/s, memcpy %.1f GB/s\n",
+           "sgemm %.1f GFLOP/s, memcpy %.1f GB/s, read %.1f GB/s\n",
            r->ck->path, r->program->name, r->program->n_steps, r->world, r->placement->name,
-           threads, sgemm, memcpy_gbps);
+           threads, sgemm, memcpy_gbps, read_gbps);
     printf("# %-20s %12s %10s %12s %10s %12s\n", "test", "tokens/s", "sd", "ms/token", "GFLOP/s",
            "%sgemm");
     for (int i = 0; i < n_res; i++)
@@ -346,11 +358,14 @@ int cmd_bench(int argc, char **argv) {
         double gbps = weight_bytes * res[1].mean / 1e9;
         printf("# decode weight stream (layers as stored) %.2f GB/s = %.1f%% of memcpy\n", gbps,
                100.0 * gbps / memcpy_gbps);
+        printf("# decode weight stream (layers as held, %s) %.2f GB/s = %.1f%% of read\n",
+               weights_f32 ? "float32" : "as stored", held * res[1].mean / 1e9,
+               100.0 * held * res[1].mean / 1e9 / read_gbps);
     }
     for (int i = 0; i < n_res && r->world > 1; i++)
         bench_print_stations(r, &res[i]);
     const char *json = cli_value(opts, n, "--json"), *csv = cli_value(opts, n, "--csv");
-    if (json) bench_write_json(json, r, res, n_res, threads, sgemm, memcpy_gbps);
+    if (json) bench_write_json(json, r, res, n_res, threads, sgemm, memcpy_gbps, read_gbps);
     if (csv) bench_write_csv(csv, r, res, n_res, threads, sgemm);
     for (int i = 0; i < n_res; i++)
         free(res[i].stations);

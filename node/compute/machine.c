@@ -2,12 +2,16 @@
 #include "compute/machine.h"
 
 #include <cblas.h>
+#include <immintrin.h>
+#include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "compute/matmul.h"
 #include "base/util.h"
+#include "compute/matmul.h"
+#include "formats/dtype_avx2.h"
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -50,6 +54,71 @@ double machine_memcpy_gbps(int mib, int reps) {
     }
     double m = median_of(rate, reps);
     free(rate), free(src), free(dst);
+    return m;
+}
+
+/* The sum of the n 64-bit words at p, read with 256-bit loads. */
+__attribute__((target("avx2"))) static uint64_t sum_words_avx2(const uint64_t *p, size_t n) {
+    __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        a0 = _mm256_add_epi64(a0, _mm256_loadu_si256((const __m256i *)(p + i)));
+        a1 = _mm256_add_epi64(a1, _mm256_loadu_si256((const __m256i *)(p + i + 4)));
+    }
+    uint64_t lane[4];
+    _mm256_storeu_si256((__m256i *)lane, _mm256_add_epi64(a0, a1));
+    uint64_t s = lane[0] + lane[1] + lane[2] + lane[3];
+    for (; i < n; i++)
+        s += p[i];
+    return s;
+}
+
+static uint64_t sum_words_scalar(const uint64_t *p, size_t n) {
+    uint64_t s0 = 0, s1 = 0;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2)
+        s0 += p[i], s1 += p[i + 1];
+    return s0 + s1 + (i < n ? p[i] : 0);
+}
+
+/* Sums `words` 64-bit words (a multiple of threads) with `threads` threads,
+ * each over its own contiguous slice; returns the sum so it is not elided. */
+static uint64_t sum_words_parallel(const uint64_t *buf, size_t words, int threads) {
+    uint64_t (*sum)(const uint64_t *, size_t) =
+        dtype_cpu_has_avx2() ? sum_words_avx2 : sum_words_scalar;
+    size_t slice = words / (size_t)threads;
+    uint64_t total = 0;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : total)
+    for (int k = 0; k < threads; k++)
+        total += sum(buf + (size_t)k * slice, slice);
+    return total;
+}
+
+double machine_read_gbps(int mib, int reps) {
+    int threads = openblas_get_num_threads();
+    if (threads < 1) threads = 1;
+    size_t words = ((size_t)mib << 20) / sizeof(uint64_t);
+    words -= words % (size_t)threads;
+    uint64_t *buf = xmalloc(words * sizeof *buf);
+    /* Each thread first touches its own slice, as it will read it. */
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t i = 0; i < words; i++)
+        buf[i] = i & 0xff;
+    uint64_t expect = 0;
+    for (size_t i = 0; i < words; i++)
+        expect += i & 0xff;
+    double *rate = xmalloc((size_t)reps * sizeof(double));
+    for (int r = -1; r < reps; r++) {
+        double t0 = now_seconds();
+        uint64_t got = sum_words_parallel(buf, words, threads);
+        double dt = now_seconds() - t0;
+        if (got != expect)
+            die_runtime("machine_read_gbps: the buffer summed to %llu, not %llu",
+                        (unsigned long long)got, (unsigned long long)expect);
+        if (r >= 0) rate[r] = (double)(words * sizeof *buf) / dt / 1e9;
+    }
+    double m = median_of(rate, reps);
+    free(rate), free(buf);
     return m;
 }
 

@@ -7,12 +7,19 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "compute/gemv.h"
 #include "compute/kernels.h"
 #include "formats/dtype_avx2.h"
 #include "formats/dtype_convert.h"
 
 /* Below this many tokens the 16-bit rows are read directly. */
 #define MATMUL_DIRECT_TOKENS 16
+/* Below this many tokens float32 rows are not multiplied by sgemm, which
+ * packs all of W on every call: one token goes to cblas_sgemv (measured a
+ * little faster than gemv_f32 on 2 cores while attention's sgemm calls keep
+ * OpenBLAS's own threads awake), 2 or 3 to gemv_f32, which reads W once for
+ * all of them where sgemv would read it once per token. */
+#define MATMUL_GEMV_TOKENS 4
 /* Floats converted per sgemm call in the blocked path (128 MiB): large, as
  * every call packs x again, small enough not to double a station's memory. */
 #define MATMUL_BLOCK_FLOATS ((size_t)1 << 25)
@@ -94,9 +101,22 @@ static void matmul16_blocked(float *y, const float *x, const WeightMatrix *w, in
     }
 }
 
+/* y (T, rows) = x W^T + beta y for a float32 W (out = rows, in = cols). */
+static void matmul32(float *y, const float *x, const float *W, int T, int cols, int rows,
+                     float beta) {
+    if (T == 1) { /* y (rows) = W (rows, cols) x (cols) + beta y */
+        /* Zeroed first: not every BLAS leaves a NaN in y out when beta is 0. */
+        if (beta == 0.0f) memset(y, 0, (size_t)rows * sizeof *y);
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, cols, 1.0f, W, cols, x, 1, beta, y, 1);
+    } else if (T < MATMUL_GEMV_TOKENS)
+        gemv_f32(y, x, W, T, cols, rows, beta, g_threads);
+    else
+        matmul_xwt(y, x, W, T, cols, rows, beta);
+}
+
 void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, float beta) {
     if (w->dtype == DTYPE_F32)
-        matmul_xwt(y, x, w->data, T, w->cols, w->rows, beta);
+        matmul32(y, x, w->data, T, w->cols, w->rows, beta);
     else if (T < MATMUL_DIRECT_TOKENS)
         matmul16_direct(y, x, w, T, beta);
     else if (w->f32)

@@ -1,6 +1,9 @@
 /* matmul.h: y = x W^T for a weight matrix in any stored form.
  *
- * float32 matrices go straight to cblas_sgemm. 16-bit (F16, BF16) matrices:
+ * float32 matrices: cblas_sgemm for many tokens; for few (decode), as sgemm
+ * would pack all of W every call, cblas_sgemv for one token and the
+ * matrix-vector kernel of gemv.h for 2 or 3.
+ * 16-bit (F16, BF16) matrices:
  *   - many tokens (prefill): blocks of rows are converted to float32 and
  *     multiplied with cblas_sgemm, so the work stays at GEMM speed;
  *   - few tokens (decode): a dot-product kernel reads the 16-bit rows

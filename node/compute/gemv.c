@@ -1,0 +1,121 @@
+/* gemv.c: see gemv.h. */
+#include "compute/gemv.h"
+
+#include <immintrin.h>
+#include <omp.h>
+#include <stddef.h>
+#include <string.h>
+
+/* A dot product of n floats: w (n) . x (n). */
+typedef float (*DotFn)(const float *w, const float *x, int n);
+
+__attribute__((target("avx512f"))) static float dot_avx512(const float *w, const float *x, int n) {
+    /* Four accumulators keep four FMA chains in flight while rows stream in. */
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    __m512 a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 64 <= n; i += 64) {
+        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i), _mm512_loadu_ps(x + i), a0);
+        a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i + 16), _mm512_loadu_ps(x + i + 16), a1);
+        a2 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i + 32), _mm512_loadu_ps(x + i + 32), a2);
+        a3 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i + 48), _mm512_loadu_ps(x + i + 48), a3);
+    }
+    for (; i + 16 <= n; i += 16)
+        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i), _mm512_loadu_ps(x + i), a0);
+    if (i < n) { /* the last n - i < 16 floats, masked */
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        a1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + i), _mm512_maskz_loadu_ps(m, x + i), a1);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+}
+
+__attribute__((target("avx2,fma"))) static float dot_avx2(const float *w, const float *x, int n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+    }
+    for (; i + 8 <= n; i += 8)
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+    __m256 a = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    float r = _mm_cvtss_f32(s);
+    for (; i < n; i++)
+        r += w[i] * x[i];
+    return r;
+}
+
+static float dot_scalar(const float *w, const float *x, int n) {
+    float r = 0.0f;
+    for (int i = 0; i < n; i++)
+        r += w[i] * x[i];
+    return r;
+}
+
+/* The kernels, fastest first, with what the CPU needs for each. */
+static int cpu_has_avx512(void) {
+    return __builtin_cpu_supports("avx512f");
+}
+static int cpu_has_avx2_fma(void) {
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+static int cpu_has_any(void) {
+    return 1;
+}
+static const struct {
+    const char *name;
+    DotFn dot;
+    int (*cpu_has)(void);
+} kernels[] = {
+    {"avx512", dot_avx512, cpu_has_avx512},
+    {"avx2", dot_avx2, cpu_has_avx2_fma},
+    {"scalar", dot_scalar, cpu_has_any},
+};
+#define N_KERNELS ((int)(sizeof kernels / sizeof kernels[0]))
+
+static int g_kernel = -1; /* index into kernels; -1 until first asked */
+
+/* The chosen kernel: the fastest this CPU runs unless one was asked for. */
+static int kernel_index(void) {
+    if (g_kernel < 0) {
+        __builtin_cpu_init();
+        int k = 0;
+        while (!kernels[k].cpu_has())
+            k++;
+        g_kernel = k;
+    }
+    return g_kernel;
+}
+
+const char *gemv_f32_kernel(void) {
+    return kernels[kernel_index()].name;
+}
+
+int gemv_f32_use_kernel(const char *name) {
+    __builtin_cpu_init();
+    for (int k = 0; k < N_KERNELS; k++)
+        if (!strcmp(kernels[k].name, name) && kernels[k].cpu_has()) {
+            g_kernel = k;
+            return 1;
+        }
+    return 0;
+}
+
+void gemv_f32(float *y, const float *x, const float *w, int T, int in, int out, float beta,
+              int threads) {
+    DotFn dot = kernels[kernel_index()].dot;
+    /* Row o of W stays in cache while the T rows of x use it. */
+#pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(static)
+    for (int o = 0; o < out; o++)
+        for (int t = 0; t < T; t++) {
+            float v = dot(w + (size_t)o * in, x + (size_t)t * in, in);
+            float *dst = y + (size_t)t * out + o;
+            *dst = beta == 0.0f ? v : v + beta * *dst;
+        }
+}

@@ -1,0 +1,74 @@
+/* test_gemv.c: gemv_f32 against a double-precision x W^T, with every kernel
+ * this CPU runs (AVX-512, AVX2, scalar), over lengths that leave every tail
+ * of the vector loops (1 to 130 columns), 1 to 3 rows of x, one and two
+ * threads, and beta 0 (y not read: it starts as NaN) and 1 (added to). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "compute/gemv.h"
+#include "testhelp.h"
+
+/* The largest error of y (T, out) against x W^T + beta y0, relative to the
+ * sum of |products| of each entry (the bound of any summation order). */
+static double gemv_error(const float *y, const float *y0, const float *x, const float *w, int T,
+                         int in, int out, float beta) {
+    double worst = 0.0;
+    for (int t = 0; t < T; t++)
+        for (int o = 0; o < out; o++) {
+            double ref = beta == 0.0f ? 0.0 : (double)beta * y0[(size_t)t * out + o];
+            double mag = fabs(ref);
+            for (int i = 0; i < in; i++) {
+                double p = (double)w[(size_t)o * in + i] * x[(size_t)t * in + i];
+                ref += p, mag += fabs(p);
+            }
+            double err = fabs(y[(size_t)t * out + o] - ref) / (mag > 0.0 ? mag : 1.0);
+            worst = test_max_error(worst, err);
+        }
+    return worst;
+}
+
+static float rand_unit(void) {
+    return (float)rand() / (float)RAND_MAX - 0.5f;
+}
+
+/* One kernel over every shape; 8 unit roundoffs of float32 per entry is ample. */
+static void check_kernel(const char *kernel) {
+    if (!gemv_f32_use_kernel(kernel)) {
+        printf("skipping kernel %s: this CPU lacks it\n", kernel);
+        return;
+    }
+    const int out = 37;
+    for (int in = 1; in <= 130; in++)
+        for (int T = 1; T <= 3; T++) {
+            float *w = malloc(sizeof(float) * (size_t)out * in);
+            float *x = malloc(sizeof(float) * (size_t)T * in);
+            float *y = malloc(sizeof(float) * (size_t)T * out);
+            float *y0 = malloc(sizeof(float) * (size_t)T * out);
+            for (int i = 0; i < out * in; i++)
+                w[i] = rand_unit();
+            for (int i = 0; i < T * in; i++)
+                x[i] = rand_unit();
+            for (int beta = 0; beta <= 1; beta++)
+                for (int threads = 1; threads <= 2; threads++) {
+                    for (int i = 0; i < T * out; i++)
+                        y0[i] = beta ? rand_unit() : NAN, y[i] = y0[i];
+                    gemv_f32(y, x, w, T, in, out, (float)beta, threads);
+                    double err = gemv_error(y, y0, x, w, T, in, out, (float)beta);
+                    char name[96];
+                    snprintf(name, sizeof name, "%s in=%d T=%d beta=%d threads=%d", kernel, in, T,
+                             beta, threads);
+                    TEST_CHECK(name, err <= 8.0 * 0x1p-24 * (in + 1));
+                }
+            free(w), free(x), free(y), free(y0);
+        }
+}
+
+int main(void) {
+    srand(7);
+    TEST_CHECK("the scalar kernel is always there", gemv_f32_use_kernel("scalar"));
+    TEST_CHECK("no such kernel", !gemv_f32_use_kernel("none"));
+    check_kernel("avx512");
+    check_kernel("avx2");
+    check_kernel("scalar");
+    return test_report("gemv");
+}
