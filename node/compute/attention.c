@@ -1,23 +1,26 @@
 /* attention.c: see attention.h.
  *
- * The work splits into tasks of a few query rows that share one key/value
- * head: in prefill a tile of ATTN_QUERY_TILE tokens of one query head, in
- * decode (no more tokens than query heads per KV head) one token's whole
- * group of query heads, so each K/V row is read once per group. A task walks
- * its visible keys in blocks of ATTN_KEY_BLOCK, keeping a running maximum and
- * sum per row (online softmax); keys past the task's last visible one are
- * never scored. */
+ * The work splits into tasks of query rows that share one key/value head. A
+ * task walks its visible keys in blocks of ATTN_KEY_BLOCK, keeping a running
+ * maximum and sum per row (online softmax); keys past the task's last visible
+ * one are never scored.
+ *  - decode (no more tokens than query heads per KV head): one token's whole
+ *    group of query heads, so each K/V row is read once per group;
+ *  - prefill: a tile of ATTN_QUERY_TILE tokens of one query head.
+ * The tasks run one after the other, each a few sgemm calls on the rank's
+ * BLAS threads: measured on 2 cores, OpenMP threads across the tasks ran 10
+ * to 20 times slower than this, with OpenBLAS called from several threads at
+ * once or with its own threads still spinning beside them. */
 #include "compute/attention.h"
 
 #include <cblas.h>
 #include <math.h>
-#include <omp.h>
 #include <string.h>
 
 #include "base/util.h"
 
-#define ATTN_QUERY_TILE 64
-#define ATTN_KEY_BLOCK 256
+#define ATTN_QUERY_TILE 128
+#define ATTN_KEY_BLOCK 512
 
 /* Query rows of one task: row i is q + i*q_stride (hd floats), its output
  * out + i*out_stride, and it sees keys [0, visible0 + i*visible_step). */
@@ -40,16 +43,10 @@ static int task_rows_max(const ModelConfig *c) {
     return group > ATTN_QUERY_TILE ? group : ATTN_QUERY_TILE;
 }
 
-size_t attention_work_floats(const ModelConfig *c, int threads) {
-    /* per thread: scores (rows, ATTN_KEY_BLOCK), then max and sum (rows) */
+size_t attention_work_floats(const ModelConfig *c) {
+    /* scores (rows, ATTN_KEY_BLOCK), then max and sum (rows) */
     size_t rows = (size_t)task_rows_max(c);
-    size_t per = rows * ATTN_KEY_BLOCK + 2 * rows;
-    return mul_size_checked(per, (size_t)(threads > 0 ? threads : 1), "attention work");
-}
-
-int attention_threads(void) {
-    int n = openblas_get_num_threads();
-    return n > 0 ? n : 1;
+    return rows * ATTN_KEY_BLOCK + 2 * rows;
 }
 
 /* Turns score row s (nk keys, cnt of them visible) into unnormalized weights
@@ -133,34 +130,42 @@ static AttnRows prefill_task(const ModelConfig *c, const float *q, float *att, i
     return (AttnRows){q + off, att + off, qd, qd, rows, ctx0 + t0 + 1, 1};
 }
 
+/* The decode split: one token's group of heads after the other. */
+static void attend_decode(const ModelConfig *c, const float *k, const float *v, int kvd,
+                          const float *q, float *att, int n, int ctx0, float *work) {
+    int hd = c->head_dim, tasks = n * c->n_kv_heads;
+    float scale = 1.0f / sqrtf((float)hd);
+    for (int task = 0; task < tasks; task++) {
+        int kvh = task % c->n_kv_heads;
+        AttnRows r = decode_task(c, q, att, ctx0, task);
+        AttnKeys keys = {k + (size_t)kvh * hd, v + (size_t)kvh * hd, kvd, hd, scale};
+        attend_rows(&r, &keys, work);
+    }
+}
+
+/* The prefill split: query tiles of one head, then of the next. */
+static void attend_prefill(const ModelConfig *c, const float *k, const float *v, int kvd,
+                           const float *q, float *att, int n, int ctx0, float *work) {
+    int hd = c->head_dim, group = c->n_heads / c->n_kv_heads;
+    int tasks = c->n_heads * ((n + ATTN_QUERY_TILE - 1) / ATTN_QUERY_TILE);
+    float scale = 1.0f / sqrtf((float)hd);
+    for (int task = 0; task < tasks; task++) {
+        int h;
+        AttnRows r = prefill_task(c, q, att, n, ctx0, task, &h);
+        AttnKeys keys = {k + (size_t)(h / group) * hd, v + (size_t)(h / group) * hd, kvd, hd,
+                         scale};
+        attend_rows(&r, &keys, work);
+    }
+}
+
 void attention_causal(const ModelConfig *c, const float *k, const float *v, int kvd, const float *q,
-                      float *att, int n, int ctx0, float *work, int threads) {
-    int H = c->n_heads, hd = c->head_dim, group = c->n_heads / c->n_kv_heads;
+                      float *att, int n, int ctx0, float *work) {
+    int H = c->n_heads, group = c->n_heads / c->n_kv_heads;
     if (n <= 0) return;
     if (group * c->n_kv_heads != H)
         die_runtime("attention: %d heads over %d KV heads", H, c->n_kv_heads);
-    int grouped = n <= group;
-    int tasks = grouped ? n * c->n_kv_heads : H * ((n + ATTN_QUERY_TILE - 1) / ATTN_QUERY_TILE);
-    size_t per = attention_work_floats(c, 1);
-    float scale = 1.0f / sqrtf((float)hd);
-    threads = threads < tasks ? threads : tasks;
-    /* the tasks run BLAS single-threaded; the rank's count comes back after */
-    int blas_threads = openblas_get_num_threads();
-    if (threads > 1) openblas_set_num_threads(1);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (int task = 0; task < tasks; task++) {
-        int me = omp_get_thread_num(), kvh;
-        AttnRows r;
-        if (grouped) {
-            r = decode_task(c, q, att, ctx0, task);
-            kvh = task % c->n_kv_heads;
-        } else {
-            int h;
-            r = prefill_task(c, q, att, n, ctx0, task, &h);
-            kvh = h / group;
-        }
-        AttnKeys keys = {k + (size_t)kvh * hd, v + (size_t)kvh * hd, kvd, hd, scale};
-        attend_rows(&r, &keys, work + (size_t)me * per);
-    }
-    if (threads > 1) openblas_set_num_threads(blas_threads);
+    if (n <= group)
+        attend_decode(c, k, v, kvd, q, att, n, ctx0, work);
+    else
+        attend_prefill(c, k, v, kvd, q, att, n, ctx0, work);
 }

@@ -25,8 +25,7 @@ static void scratch_reserve(LayerScratch *s, const ModelConfig *c, int T) {
         s->pos = xmalloc(cap * sizeof(int));
         s->cap_tokens = cap;
     }
-    s->threads = attention_threads();
-    size_t need = attention_work_floats(c, s->threads);
+    size_t need = attention_work_floats(c);
     if (need > s->cap_scores) {
         free(s->scores);
         s->scores = xalloc_floats(need);
@@ -69,7 +68,7 @@ static void attend_segment(const ModelConfig *c, const CanvasShape *shape, int k
         memcpy(s->vbuf + (size_t)np * kvd, vv, (size_t)n * kvd * sizeof(float));
         kk = s->kbuf, vv = s->vbuf;
     }
-    attention_causal(c, kk, vv, kvd, s->q + a * qd, s->att + a * qd, n, np, s->scores, s->threads);
+    attention_causal(c, kk, vv, kvd, s->q + a * qd, s->att + a * qd, n, np, s->scores);
 }
 
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
@@ -110,7 +109,7 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
         kv->len = 0;
     } else {
         kv->len = ctx;
-        attention_causal(c, kv->k, kv->v, kvd, s->q, s->att, T, ctx0, s->scores, s->threads);
+        attention_causal(c, kv->k, kv->v, kvd, s->q, s->att, T, ctx0, s->scores);
     }
     matmul_weights(x, s->att, &w->wo, T, 1.0f);
 

@@ -17,8 +17,7 @@ typedef struct {
     float *xn;          /* (T, D) normed input */
     float *q;           /* (T, H*hd) */
     float *att;         /* (T, H*hd) attention output before o_proj */
-    float *scores;      /* attention work: attention_work_floats(c, threads) */
-    int threads;        /* attention threads the work was sized for */
+    float *scores;      /* attention work: attention_work_floats(c) */
     float *gate;        /* (T, F) */
     float *up;          /* (T, F) */
     int *pos;           /* (T) positions */
