@@ -1,16 +1,16 @@
 /* layer.c: see layer.h. */
 #include "compute/layer.h"
 
+#include "compute/attention.h"
 #include "compute/matmul.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
 
-static void scratch_reserve(LayerScratch *s, const ModelConfig *c, int T, int ctx) {
+static void scratch_reserve(LayerScratch *s, const ModelConfig *c, int T) {
     size_t qd = (size_t)c->n_heads * c->head_dim;
     if ((size_t)T > s->cap_tokens) {
         size_t cap = s->cap_tokens ? s->cap_tokens : 16;
@@ -25,7 +25,7 @@ static void scratch_reserve(LayerScratch *s, const ModelConfig *c, int T, int ct
         s->pos = xmalloc(cap * sizeof(int));
         s->cap_tokens = cap;
     }
-    size_t need = mul_size_checked((size_t)T, (size_t)ctx, "attention scores");
+    size_t need = attention_work_floats(c);
     if (need > s->cap_scores) {
         free(s->scores);
         s->scores = xalloc_floats(need);
@@ -39,32 +39,6 @@ void layer_scratch_free(LayerScratch *s) {
         free(s->pos);
     free(s->kbuf), free(s->vbuf);
     memset(s, 0, sizeof *s);
-}
-
-/* att (n, H*hd) = softmax(q k^T / sqrt(hd), causal) v for n query rows, head
- * by head; query head h reads key/value head h / (H / KV). k and v point at
- * the first key row the queries may see ((ctx0 + n) rows of kvd floats);
- * query t sits after ctx0 + t of them. */
-static void attention(const ModelConfig *c, const float *k, const float *v, int kvd, const float *q,
-                      float *att, float *scores, int n, int ctx0) {
-    int H = c->n_heads, hd = c->head_dim, group = c->n_heads / c->n_kv_heads;
-    int qd = H * hd, ctx = ctx0 + n;
-    float scale = 1.0f / sqrtf((float)hd);
-    for (int h = 0; h < H; h++) {
-        int kvh = h / group;
-        /* scores (n, ctx) = q_h (n, hd) @ K_h (ctx, hd)^T * scale */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, ctx, hd, scale, q + h * hd, qd,
-                    k + kvh * hd, kvd, 0.0f, scores, ctx);
-        for (int t = 0; t < n; t++) {
-            float *row = scores + (size_t)t * ctx;
-            int visible = ctx0 + t + 1;
-            softmax_inplace(row, visible);
-            memset(row + visible, 0, (size_t)(ctx - visible) * sizeof(float));
-        }
-        /* att_h (n, hd) = scores (n, ctx) @ V_h (ctx, hd) */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, hd, ctx, 1.0f, scores, ctx,
-                    v + kvh * hd, kvd, 0.0f, att + h * hd, qd);
-    }
 }
 
 static int segment_prefix(const CanvasShape *shape, int k) {
@@ -94,7 +68,7 @@ static void attend_segment(const ModelConfig *c, const CanvasShape *shape, int k
         memcpy(s->vbuf + (size_t)np * kvd, vv, (size_t)n * kvd * sizeof(float));
         kk = s->kbuf, vv = s->vbuf;
     }
-    attention(c, kk, vv, kvd, s->q + a * qd, s->att + a * qd, s->scores, n, np);
+    attention_causal(c, kk, vv, kvd, s->q + a * qd, s->att + a * qd, n, np, s->scores);
 }
 
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
@@ -102,16 +76,10 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
     int D = c->dim, F = c->hidden_dim, T = shape->T;
     int qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
     int packed = shape->n_segs > 0;
-    int ctx0 = kv->len, ctx = ctx0 + T, longest = T;
-    if (packed) {
-        if (ctx0 != 0) die_runtime("a packed canvas needs an empty KV cache (it holds %d)", ctx0);
-        longest = 0;
-        for (int k = 0; k < shape->n_segs; k++) {
-            int len = shape->start[k + 1] - shape->start[k] + segment_prefix(shape, k);
-            longest = len > longest ? len : longest;
-        }
-    }
-    scratch_reserve(s, c, T, packed ? longest : ctx);
+    int ctx0 = kv->len, ctx = ctx0 + T;
+    if (packed && ctx0 != 0)
+        die_runtime("a packed canvas needs an empty KV cache (it holds %d)", ctx0);
+    scratch_reserve(s, c, T);
     kv_cache_reserve(kv, ctx);
     if (packed) {
         for (int k = 0; k < shape->n_segs; k++)
@@ -141,7 +109,7 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
         kv->len = 0;
     } else {
         kv->len = ctx;
-        attention(c, kv->k, kv->v, kvd, s->q, s->att, s->scores, T, ctx0);
+        attention_causal(c, kv->k, kv->v, kvd, s->q, s->att, T, ctx0, s->scores);
     }
     matmul_weights(x, s->att, &w->wo, T, 1.0f);
 

@@ -17,7 +17,7 @@ typedef struct {
     float *xn;          /* (T, D) normed input */
     float *q;           /* (T, H*hd) */
     float *att;         /* (T, H*hd) attention output before o_proj */
-    float *scores;      /* (T, ctx) one head's attention weights */
+    float *scores;      /* attention work: attention_work_floats(c) */
     float *gate;        /* (T, F) */
     float *up;          /* (T, F) */
     int *pos;           /* (T) positions */

@@ -1,0 +1,171 @@
+/* attention.c: see attention.h.
+ *
+ * The work splits into tasks of query rows that share one key/value head. A
+ * task walks its visible keys in blocks of ATTN_KEY_BLOCK, keeping a running
+ * maximum and sum per row (online softmax); keys past the task's last visible
+ * one are never scored.
+ *  - decode (no more tokens than query heads per KV head): one token's whole
+ *    group of query heads, so each K/V row is read once per group;
+ *  - prefill: a tile of ATTN_QUERY_TILE tokens of one query head.
+ * The tasks run one after the other, each a few sgemm calls on the rank's
+ * BLAS threads: measured on 2 cores, OpenMP threads across the tasks ran 10
+ * to 20 times slower than this, with OpenBLAS called from several threads at
+ * once or with its own threads still spinning beside them. */
+#include "compute/attention.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "base/util.h"
+
+#define ATTN_QUERY_TILE 128
+#define ATTN_KEY_BLOCK 512
+
+/* Query rows of one task: row i is q + i*q_stride (hd floats), its output
+ * out + i*out_stride, and it sees keys [0, visible0 + i*visible_step). */
+typedef struct {
+    const float *q;
+    float *out;
+    int q_stride, out_stride, rows;
+    int visible0, visible_step;
+} AttnRows;
+
+/* Key and value rows of one KV head: row j is k + j*stride (hd floats). */
+typedef struct {
+    const float *k, *v;
+    int stride, hd;
+    float scale;
+} AttnKeys;
+
+static int task_rows_max(const ModelConfig *c) {
+    int group = c->n_heads / c->n_kv_heads;
+    return group > ATTN_QUERY_TILE ? group : ATTN_QUERY_TILE;
+}
+
+size_t attention_work_floats(const ModelConfig *c) {
+    /* scores (rows, ATTN_KEY_BLOCK), then max and sum (rows) */
+    size_t rows = (size_t)task_rows_max(c);
+    return rows * ATTN_KEY_BLOCK + 2 * rows;
+}
+
+/* Turns score row s (nk keys, cnt of them visible) into unnormalized weights
+ * against the running maximum *m and sum *l; returns the factor the row's
+ * earlier output must be scaled by. */
+static float softmax_block_row(float *s, int nk, int cnt, float *m, float *l) {
+    if (cnt <= 0) {
+        memset(s, 0, (size_t)nk * sizeof(float));
+        return 1.0f;
+    }
+    float mx = *m;
+    for (int j = 0; j < cnt; j++)
+        mx = s[j] > mx ? s[j] : mx;
+    float alpha = *m == -INFINITY ? 0.0f : expf(*m - mx);
+    double sum = 0.0;
+    for (int j = 0; j < cnt; j++) {
+        s[j] = expf(s[j] - mx);
+        sum += s[j];
+    }
+    memset(s + cnt, 0, (size_t)(nk - cnt) * sizeof(float));
+    *l = (float)((double)*l * alpha + sum);
+    *m = mx;
+    return alpha;
+}
+
+static void scale_row(float *x, int n, float a) {
+    for (int i = 0; i < n; i++)
+        x[i] *= a;
+}
+
+/* One task: out rows = softmax(q K^T * scale, causal) V, in key blocks.
+ * work: scores (rows, ATTN_KEY_BLOCK), max (rows), sum (rows). */
+static void attend_rows(const AttnRows *r, const AttnKeys *kv, float *work) {
+    int hd = kv->hd, rows = r->rows;
+    float *S = work, *m = S + (size_t)rows * ATTN_KEY_BLOCK, *l = m + rows;
+    int last = r->visible0 + (rows - 1) * r->visible_step; /* keys the last row sees */
+    for (int i = 0; i < rows; i++) {
+        m[i] = -INFINITY, l[i] = 0.0f;
+        memset(r->out + (size_t)i * r->out_stride, 0, (size_t)hd * sizeof(float));
+    }
+    for (int j0 = 0; j0 < last; j0 += ATTN_KEY_BLOCK) {
+        int nk = last - j0 < ATTN_KEY_BLOCK ? last - j0 : ATTN_KEY_BLOCK;
+        const float *kb = kv->k + (size_t)j0 * kv->stride, *vb = kv->v + (size_t)j0 * kv->stride;
+        /* S (rows, nk) = q (rows, hd) @ K_blk (nk, hd)^T * scale */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nk, hd, kv->scale, r->q,
+                    r->q_stride, kb, kv->stride, 0.0f, S, ATTN_KEY_BLOCK);
+        for (int i = 0; i < rows; i++) {
+            int cnt = r->visible0 + i * r->visible_step - j0;
+            cnt = cnt < 0 ? 0 : cnt > nk ? nk : cnt;
+            float alpha = softmax_block_row(S + (size_t)i * ATTN_KEY_BLOCK, nk, cnt, m + i, l + i);
+            if (alpha != 1.0f) scale_row(r->out + (size_t)i * r->out_stride, hd, alpha);
+        }
+        /* out (rows, hd) += P (rows, nk) @ V_blk (nk, hd) */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hd, nk, 1.0f, S,
+                    ATTN_KEY_BLOCK, vb, kv->stride, 1.0f, r->out, r->out_stride);
+    }
+    for (int i = 0; i < rows; i++) {
+        if (!(l[i] > 0.0f)) die_runtime("attention: query row %d sees no key", i);
+        scale_row(r->out + (size_t)i * r->out_stride, hd, 1.0f / l[i]);
+    }
+}
+
+/* Task `task` of the decode split: token t's query heads of KV head kvh. */
+static AttnRows decode_task(const ModelConfig *c, const float *q, float *att, int ctx0, int task) {
+    int hd = c->head_dim, group = c->n_heads / c->n_kv_heads, qd = c->n_heads * hd;
+    int t = task / c->n_kv_heads, kvh = task % c->n_kv_heads;
+    size_t off = (size_t)t * qd + (size_t)kvh * group * hd;
+    return (AttnRows){q + off, att + off, hd, hd, group, ctx0 + t + 1, 0};
+}
+
+/* Task `task` of the prefill split: a tile of tokens of query head h, the
+ * tiles of one head latest (costliest) first. */
+static AttnRows prefill_task(const ModelConfig *c, const float *q, float *att, int n, int ctx0,
+                             int task, int *head) {
+    int hd = c->head_dim, qd = c->n_heads * hd;
+    int tiles = (n + ATTN_QUERY_TILE - 1) / ATTN_QUERY_TILE;
+    int h = task % c->n_heads, t0 = (tiles - 1 - task / c->n_heads) * ATTN_QUERY_TILE;
+    int rows = n - t0 < ATTN_QUERY_TILE ? n - t0 : ATTN_QUERY_TILE;
+    size_t off = (size_t)t0 * qd + (size_t)h * hd;
+    *head = h;
+    return (AttnRows){q + off, att + off, qd, qd, rows, ctx0 + t0 + 1, 1};
+}
+
+/* The decode split: one token's group of heads after the other. */
+static void attend_decode(const ModelConfig *c, const float *k, const float *v, int kvd,
+                          const float *q, float *att, int n, int ctx0, float *work) {
+    int hd = c->head_dim, tasks = n * c->n_kv_heads;
+    float scale = 1.0f / sqrtf((float)hd);
+    for (int task = 0; task < tasks; task++) {
+        int kvh = task % c->n_kv_heads;
+        AttnRows r = decode_task(c, q, att, ctx0, task);
+        AttnKeys keys = {k + (size_t)kvh * hd, v + (size_t)kvh * hd, kvd, hd, scale};
+        attend_rows(&r, &keys, work);
+    }
+}
+
+/* The prefill split: query tiles of one head, then of the next. */
+static void attend_prefill(const ModelConfig *c, const float *k, const float *v, int kvd,
+                           const float *q, float *att, int n, int ctx0, float *work) {
+    int hd = c->head_dim, group = c->n_heads / c->n_kv_heads;
+    int tasks = c->n_heads * ((n + ATTN_QUERY_TILE - 1) / ATTN_QUERY_TILE);
+    float scale = 1.0f / sqrtf((float)hd);
+    for (int task = 0; task < tasks; task++) {
+        int h;
+        AttnRows r = prefill_task(c, q, att, n, ctx0, task, &h);
+        AttnKeys keys = {k + (size_t)(h / group) * hd, v + (size_t)(h / group) * hd, kvd, hd,
+                         scale};
+        attend_rows(&r, &keys, work);
+    }
+}
+
+void attention_causal(const ModelConfig *c, const float *k, const float *v, int kvd, const float *q,
+                      float *att, int n, int ctx0, float *work) {
+    int H = c->n_heads, group = c->n_heads / c->n_kv_heads;
+    if (n <= 0) return;
+    if (group * c->n_kv_heads != H)
+        die_runtime("attention: %d heads over %d KV heads", H, c->n_kv_heads);
+    if (n <= group)
+        attend_decode(c, k, v, kvd, q, att, n, ctx0, work);
+    else
+        attend_prefill(c, k, v, kvd, q, att, n, ctx0, work);
+}
