@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checkpoint_files.h"
@@ -54,37 +53,26 @@ static void act_truncate_after_open(const char *dir) {
     checkpoint_read_f32(ck, "model.embed_tokens.weight", 2, shape, buf);
 }
 
+typedef struct {
+    BrokenAction action;
+    const char *arg;
+} BrokenCall;
+
+static void run_broken(const void *call) {
+    const BrokenCall *c = call;
+    c->action(c->arg);
+}
+
 /* Runs action(arg) in a child; it must exit 2 with `must_name` on stderr. */
 static void expect_input_error(const char *name, BrokenAction action, const char *arg,
                                const char *must_name) {
-    int fds[2];
-    if (pipe(fds) != 0) die_runtime("pipe");
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) die_runtime("fork");
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        close(fds[1]);
-        action(arg);
-        _exit(0);
-    }
-    close(fds[1]);
     char msg[8192];
-    size_t len = 0;
-    ssize_t r;
-    while ((r = read(fds[0], msg + len, sizeof msg - 1 - len)) > 0)
-        len += (size_t)r;
-    msg[len] = '\0';
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    int exit2 = WIFEXITED(status) && WEXITSTATUS(status) == PAINTERS_EXIT_INPUT;
+    int status = test_run_child(run_broken, &(BrokenCall){action, arg}, 0, msg, sizeof msg);
+    int exit2 = status == PAINTERS_EXIT_INPUT;
     int named = strstr(msg, must_name) != NULL;
     TEST_CHECK(name, exit2 && named);
     if (!(exit2 && named) || getenv("PAINTERS_TEST_VERBOSE"))
-        printf("  %s: status %d, stderr: %s", name, status, len ? msg : "(empty)\n");
+        printf("  %s: status %d, stderr: %s", name, status, msg[0] ? msg : "(empty)\n");
     g_broken_cases++;
 }
 

@@ -6,7 +6,6 @@
  * the file, the JSON path and the reason. Part of test_hf_tokenizer. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -58,36 +57,27 @@ static char *write_variant(const char *name, const char *from, const char *to) {
     return path;
 }
 
+typedef struct {
+    const char *path, *text; /* text NULL: load only */
+    size_t n;
+} LoadCase;
+
+static void load_and_encode(const void *arg) {
+    const LoadCase *c = arg;
+    HfTokenizer *t = hf_tokenizer_load(c->path);
+    if (c->text) {
+        int *ids;
+        hf_tokenizer_encode(t, c->text, c->n, 0, &ids);
+        free(ids);
+    }
+    hf_tokenizer_free(t);
+}
+
 /* Loads path in a child (then encodes text when not NULL); returns the exit
  * status (-1 when it did not exit) and its stderr in msg. */
 static int child_status(const char *path, const char *text, size_t n, char *msg, size_t cap) {
-    int fds[2];
-    if (pipe(fds) != 0) die_runtime("pipe failed");
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) die_runtime("fork failed");
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        HfTokenizer *t = hf_tokenizer_load(path);
-        if (text) {
-            int *ids;
-            hf_tokenizer_encode(t, text, n, 0, &ids);
-            free(ids);
-        }
-        hf_tokenizer_free(t);
-        _exit(0);
-    }
-    close(fds[1]);
-    size_t len = 0;
-    ssize_t got;
-    while (len + 1 < cap && (got = read(fds[0], msg + len, cap - 1 - len)) > 0)
-        len += (size_t)got;
-    msg[len] = '\0';
-    close(fds[0]);
-    int status;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    LoadCase c = {path, text, n};
+    return test_run_child(load_and_encode, &c, 0, msg, cap);
 }
 
 /* The variant must exit 2 with a message naming the file, where and why. */

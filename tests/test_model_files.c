@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -47,33 +46,18 @@ static void remove_file(const char *name) {
     free(path);
 }
 
+static void open_and_check(const void *arg) {
+    int model_vocab = *(const int *)arg;
+    Tokenizer *t = model_open_tokenizer(g_dir, NULL, "the test");
+    if (model_vocab > 0) model_check_tokenizer(t, model_vocab, g_dir);
+    tokenizer_free(t);
+}
+
 /* Opens the tokenizer of the temp folder in a child; returns its exit
  * status and its stderr in msg. With model_vocab > 0 also checks it
  * against a model of that vocabulary. */
 static int open_status(int model_vocab, char *msg, size_t cap) {
-    int fds[2];
-    if (pipe(fds) != 0) die_runtime("pipe failed");
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) die_runtime("fork failed");
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        Tokenizer *t = model_open_tokenizer(g_dir, NULL, "the test");
-        if (model_vocab > 0) model_check_tokenizer(t, model_vocab, g_dir);
-        tokenizer_free(t);
-        _exit(0);
-    }
-    close(fds[1]);
-    size_t len = 0;
-    ssize_t got;
-    while (len + 1 < cap && (got = read(fds[0], msg + len, cap - 1 - len)) > 0)
-        len += (size_t)got;
-    msg[len] = '\0';
-    close(fds[0]);
-    int status;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_run_child(open_and_check, &model_vocab, 0, msg, cap);
 }
 
 /* The folder's tokenizer must be refused (exit 2) with a message naming

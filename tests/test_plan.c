@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "painters_wire.pb-c.h"
@@ -331,32 +330,12 @@ static const BadPlan BAD_PLANS[] = {
  * status code and that the message contains expected. */
 static void expect_exit(const char *label, int code, void (*fn)(const void *), const void *arg,
                         const char *expected) {
-    int fds[2];
-    if (pipe(fds) != 0) die_runtime("pipe failed");
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) die_runtime("fork failed");
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        fn(arg);
-        _exit(0);
-    }
-    close(fds[1]);
     char msg[4096];
-    size_t n = 0;
-    for (ssize_t got; n < sizeof msg - 1 && (got = read(fds[0], msg + n, sizeof msg - 1 - n)) > 0;)
-        n += (size_t)got;
-    msg[n] = '\0';
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    int ok = WIFEXITED(status) && WEXITSTATUS(status) == code && strstr(msg, expected);
+    int status = test_run_child(fn, arg, 0, msg, sizeof msg);
+    int ok = status == code && strstr(msg, expected);
     TEST_CHECK(label, ok);
     if (!ok)
-        printf("  exit %d, expected message containing: %s\n  got: %s\n",
-               WIFEXITED(status) ? WEXITSTATUS(status) : -1, expected, msg);
+        printf("  exit %d, expected message containing: %s\n  got: %s\n", status, expected, msg);
 }
 
 /* The same for exit status 2 (bad input). */

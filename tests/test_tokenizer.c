@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sentencepiece_model.pb-c.h"
@@ -265,30 +264,14 @@ static void write_bytes(const char *path, const void *data, size_t n) {
     if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0) die_runtime("cannot write %s", path);
 }
 
+static void load_tokenizer(const void *path) {
+    tokenizer_free(tokenizer_load(path));
+}
+
 /* Runs tokenizer_load(path) in a child; returns its exit status (-1 when it
  * did not exit) and its stderr in msg. */
 static int load_exit_status(const char *path, char *msg, size_t msg_cap) {
-    int fds[2];
-    if (pipe(fds) != 0) die_runtime("pipe failed");
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) die_runtime("fork failed");
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        tokenizer_free(tokenizer_load(path));
-        _exit(0);
-    }
-    close(fds[1]);
-    size_t len = 0;
-    ssize_t got;
-    while ((got = read(fds[0], msg + len, msg_cap - 1 - len)) > 0)
-        len += (size_t)got;
-    msg[len] = '\0';
-    close(fds[0]);
-    int status;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_run_child(load_tokenizer, path, 0, msg, msg_cap);
 }
 
 static void check_refused(const char *what, const char *path, const char *reason) {

@@ -7,7 +7,6 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -50,32 +49,14 @@ static _Noreturn void child(Case c) {
     exit(0);
 }
 
+static void run_child_case(const void *c) {
+    child(*(const Case *)c);
+}
+
 /* Runs case c in a child; out gets its stdout and stderr. Returns its exit
  * status, or -1 when it did not exit normally. */
 static int run_case(Case c, char *out, size_t cap) {
-    int fds[2];
-    if (pipe(fds) != 0) die_runtime("pipe");
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) die_runtime("fork");
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 1);
-        dup2(fds[1], 2);
-        close(fds[1]);
-        child(c);
-    }
-    close(fds[1]);
-    size_t len = 0;
-    ssize_t r;
-    while (len + 1 < cap && (r = read(fds[0], out + len, cap - 1 - len)) > 0)
-        len += (size_t)r;
-    out[len] = '\0';
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_run_child(run_child_case, &c, 1, out, cap);
 }
 
 int main(void) {

@@ -9,7 +9,6 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -363,32 +362,16 @@ static char *tmp_file(const char *name, const char *bytes, size_t n) {
     return path;
 }
 
+static void read_vocab(const void *path) {
+    Vocab v;
+    wordpiece_read_vocab_txt(path, &v);
+    vocab_free(&v);
+}
+
 /* Runs wordpiece_read_vocab_txt(path) in a child; its exit status (-1 when
  * it did not exit) and its stderr in msg. */
 static int read_exit_status(const char *path, char *msg, size_t cap) {
-    int fds[2];
-    if (pipe(fds) != 0) die_runtime("pipe failed");
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) die_runtime("fork failed");
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        Vocab v;
-        wordpiece_read_vocab_txt(path, &v);
-        vocab_free(&v);
-        _exit(0);
-    }
-    close(fds[1]);
-    size_t len = 0;
-    ssize_t got;
-    while (len + 1 < cap && (got = read(fds[0], msg + len, cap - 1 - len)) > 0)
-        len += (size_t)got;
-    msg[len] = '\0';
-    close(fds[0]);
-    int status;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_run_child(read_vocab, path, 0, msg, cap);
 }
 
 static void check_refused(const char *what, const char *name, const char *bytes, size_t n,

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "testhelp.h"
 
@@ -43,4 +45,43 @@ int test_all_finite(const float *x, size_t n) {
 double test_max_error(double worst, double err) {
     if (!isfinite(worst) || !isfinite(err)) return INFINITY;
     return err > worst ? err : worst;
+}
+
+int test_run_child(void (*fn)(const void *arg), const void *arg, int both_streams, char *out,
+                   size_t cap) {
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("test_run_child: pipe");
+        exit(1);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("test_run_child: fork");
+        exit(1);
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        if (both_streams) dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[1]);
+        fn(arg);
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t len = 0;
+    char drop[4096];
+    for (;;) {
+        char *dst = len + 1 < cap ? out + len : drop;
+        size_t room = len + 1 < cap ? cap - 1 - len : sizeof drop;
+        ssize_t got = read(fds[0], dst, room);
+        if (got <= 0) break;
+        if (dst != drop) len += (size_t)got;
+    }
+    if (cap > 0) out[len] = '\0';
+    close(fds[0]);
+    int status;
+    if (waitpid(pid, &status, 0) != pid) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

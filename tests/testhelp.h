@@ -42,4 +42,11 @@ int test_all_finite(const float *x, size_t n);
  * infinite err (or worst) gives infinity; fmax() would drop a NaN. */
 double test_max_error(double worst, double err);
 
+/* Runs fn(arg) in a forked child, stderr captured (and stdout too with
+ * both_streams) into out: cap bytes with the NUL, the rest read and dropped so
+ * the child never blocks on a full pipe. A child whose fn returns exits 0.
+ * Returns its exit status, or -1 when it did not exit normally. */
+int test_run_child(void (*fn)(const void *arg), const void *arg, int both_streams, char *out,
+                   size_t cap);
+
 #endif
