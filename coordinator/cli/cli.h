@@ -64,6 +64,14 @@ int cli_parse_ids(const char *text, const char *what, int **ids);
         "--no-pack", NULL, "score one sequence per canvas instead of packing many into one", NULL  \
     }
 
+/* The tokenizer option of the commands that read text; model_open_tokenizer()
+ * takes its value. */
+#define CLI_TOKENIZER_OPTION                                                                       \
+    {                                                                                              \
+        "--tokenizer", "FILE",                                                                     \
+            "tokenizer.model, tokenizer.json or vocab.txt (default: beside the model)", NULL       \
+    }
+
 /* RunnerOptions from CLI_RUN_OPTIONS; strings point into argv. */
 #include "run/runner.h"
 RunnerOptions cli_runner_options(const CliOption *opts, int n);

@@ -130,8 +130,7 @@ int cmd_eval(int argc, char **argv) {
         {"--ctx", "N", "ppl: llama-perplexity chunks of N tokens, second halves scored", NULL},
         {"--shots", "K", "gsm8k: examples from the start of the file (default 5)", NULL},
         {"--max-new", "N", "generation: most new tokens (default: gen 6, gsm8k 256)", NULL},
-        {"--tokenizer", "FILE",
-         "tokenizer.model, tokenizer.json or vocab.txt (default: beside the model)", NULL},
+        CLI_TOKENIZER_OPTION,
         {"--json", "OUT", "write the results as JSON (a list with several tasks)", NULL},
     };
     int n = sizeof opts / sizeof opts[0];

@@ -22,8 +22,7 @@ int cmd_similarity(int argc, char **argv) {
         {"--tokens", "IDS", "one sequence of token ids instead", NULL},
         {"--limit", "N", "first N sequences of the task (default 16)", NULL},
         {"--max-tokens", "N", "truncate each sequence to N tokens (default 256)", NULL},
-        {"--tokenizer", "FILE",
-         "tokenizer.model, tokenizer.json or vocab.txt (default: beside the model)", NULL},
+        CLI_TOKENIZER_OPTION,
         {"--out", "DIR", "writes DIR/similarity.csv and DIR/similarity.png", NULL},
     };
     int n = sizeof opts / sizeof opts[0];

@@ -50,8 +50,7 @@ int cmd_study(int argc, char **argv) {
         {"--plans", "LIST", "plan files to run instead of the variants (comma-separated)", NULL},
         {"--task", "KIND:FILE", "a task (repeatable; default: the demo model's three tasks)", NULL},
         {"--limit", "N", "first N items of each --task (default: all)", NULL},
-        {"--tokenizer", "FILE",
-         "tokenizer.model, tokenizer.json or vocab.txt (default: beside the model)", NULL},
+        CLI_TOKENIZER_OPTION,
         {"--similarity", "N", "sequences for the similarity heat map (default 8; 0: none)", NULL},
         {"--no-report", NULL, "skip the plots and report.html", NULL},
     };

@@ -114,10 +114,7 @@ int cmd_generate(int argc, char **argv) {
         {"--prompt", "TEXT", "prompt text (after the prefix token: BOS, else EOS)", NULL},
         {"--tokens", "IDS", "prompt as comma-separated token ids instead", NULL},
         {"--max-new", "N", "most new tokens (default 64)", NULL},
-        {"--tokenizer", "FILE",
-         "tokenizer.model, tokenizer.json or vocab.txt (default: beside "
-         "the model)",
-         NULL},
+        CLI_TOKENIZER_OPTION,
         {"--no-stop", NULL, "do not stop at EOS", NULL},
     };
     int n = sizeof opts / sizeof opts[0];
