@@ -181,7 +181,7 @@ static void check_greedy(Runner *r, const char *plan, const cJSON *entry) {
             snprintf(name, sizeof name, "%s/greedy%d (%s)", plan, i,
                      cached ? "KV cache" : "recomputed");
             if (cached)
-                generate_greedy(r, prompt, np, nw, -1, got, NULL, NULL, NULL);
+                generate_greedy_stops(r, prompt, np, nw, NULL, 0, got, NULL, NULL, NULL);
             else
                 greedy_recomputed(r, prompt, np, nw, got);
             int same = memcmp(got, want, (size_t)nw * sizeof(int)) == 0;

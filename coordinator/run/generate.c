@@ -61,9 +61,3 @@ int generate_greedy_stops(Runner *r, const int *prompt, int np, int max_new, con
     EmitAndStop e = {emit, ctx, stop_ids, n_stop, np > 0 ? prompt[np - 1] : -1};
     return generate_greedy_until(r, prompt, np, max_new, emit_and_stop, &e, out, stats);
 }
-
-int generate_greedy(Runner *r, const int *prompt, int np, int max_new, int stop_id, int *out,
-                    GenerateEmit emit, void *ctx, GenerateStats *stats) {
-    return generate_greedy_stops(r, prompt, np, max_new, &stop_id, stop_id >= 0 ? 1 : 0, out, emit,
-                                 ctx, stats);
-}
