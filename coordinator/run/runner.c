@@ -1,5 +1,5 @@
 /* runner.c: see runner.h. */
-#include "run/runner.h"
+#include "run/runner_internal.h"
 
 #include <mpi.h>
 #include <stdio.h>
@@ -48,7 +48,7 @@ static void runner_begin_run(Runner *r) {
                   .program = r->program,
                   .placement = r->placement,
                   .n_layers = r->ck->cfg.n_layers,
-                  .inflight = r->n_slots,
+                  .inflight = r->n_seqs,
                   .timeout_s = r->opts.timeout_s,
                   .trace = r->opts.trace != NULL};
     setup_broadcast(&s);
@@ -108,9 +108,11 @@ Runner *runner_open(const RunnerOptions *o) {
     if (r->world == 1) {
         r->station = station_open(r->ck, NULL);
         r->kv = program_kv_new(r->program, &r->ck->cfg);
+        runner_batch_open(r);
         return r;
     }
     r->n_slots = o->inflight > 0 ? o->inflight : 2 * (r->world - 1);
+    runner_batch_open(r);
     r->figures = xcalloc((size_t)r->world, sizeof *r->figures);
     if (o->verbose) runner_print_memory(r);
     runner_begin_run(r);
@@ -140,6 +142,7 @@ void runner_close(Runner *r) {
     free(r->figures);
     placement_free(r->placement);
     program_kv_free(r->kv);
+    runner_batch_close(r);
     station_free(r->station);
     head_weights_free(r->head);
     program_free(r->program);
@@ -158,6 +161,7 @@ void runner_reset(Runner *r) {
 void runner_set_program(Runner *r, Program *p) {
     if (r->world > 1) runner_end_run(r);
     program_kv_free(r->kv);
+    runner_batch_forget(r);
     program_free(r->program);
     r->program = p;
     r->kv = r->world == 1 ? program_kv_new(p, &r->ck->cfg) : NULL;
@@ -171,7 +175,7 @@ void runner_collect_figures(Runner *r) {
     runner_begin_run(r);
 }
 
-static void runner_reserve(Runner *r, int T) {
+void runner_reserve(Runner *r, int T) {
     if ((size_t)T <= r->cap) return;
     free(r->x);
     free(r->normed);
@@ -185,7 +189,7 @@ static void runner_run_program(Runner *r, float *x, int T) {
     if (r->world == 1) {
         CanvasShape shape = {.T = T};
         for (int s = 0; s < r->program->n_steps; s++)
-            station_apply_step(r->station, r->program, s, r->kv, x, &shape);
+            station_apply_step(r->station, r->program, s, &r->kv, x, &shape);
         return;
     }
     dispatch_submit(r->dispatch, 0, x, T, r->n_past, r->n_past == 0);
@@ -332,7 +336,7 @@ static void runner_score_packed(Runner *r, int n, const int *const *seqs, const 
             runner_embed_packed(r, &pcs[i], seqs);
             CanvasShape shape = packed_shape(&pcs[i]);
             for (int s = 0; s < r->program->n_steps; s++)
-                station_apply_step(r->station, r->program, s, r->kv, r->x, &shape);
+                station_apply_step(r->station, r->program, s, NULL, r->x, &shape);
             runner_deliver_packed(r, &pcs[i], r->x, lens, from, logits, fn, ctx);
         }
     } else {
