@@ -17,9 +17,10 @@ typedef struct {
     Runner *r;
     const GenerateBatchJob *job;
     int B, n_lanes; /* sets per lane; lane l owns sets [l * B, (l + 1) * B) */
+    int per_lane;   /* of which it uses these: the prompts spread over every lane */
     SeqState *seqs; /* (n_lanes * B) */
     int next;       /* the next prompt to start */
-    int *alone;     /* (n_lanes) the lane's next canvas starts a prompt alone */
+    int budget;     /* rows a canvas may take with new prompts */
     int *tokens;    /* (cap_tokens) the canvas being built */
     size_t cap_tokens;
     RunnerBatch batch; /* the canvas being built */
@@ -45,23 +46,15 @@ static void gen_start_prompt(Gen *g, int i, int p) {
 }
 
 /* Builds lane l's next canvas in g->batch: one token of every sequence
- * decoding there, then as many new prompts as keep it under
- * MATMUL_DIRECT_TOKENS rows. A prompt that does not fit goes alone in the
- * lane's next canvas. Returns its sequences (0: the lane has no work). */
+ * decoding there, then new prompts in the lane's free sets while the canvas
+ * stays within the runner's pack_tokens rows (a first prompt always goes).
+ * Returns its sequences (0: the lane has no work). */
 static int gen_build(Gen *g, int l) {
     const GenerateBatchJob *job = g->job;
     RunnerBatch *b = &g->batch;
     SeqState *lane = g->seqs + (size_t)l * g->B;
     b->n = 0;
     b->start[0] = 0;
-    int free_set = -1;
-    for (int j = 0; j < g->B; j++)
-        if (lane[j].prompt < 0 && free_set < 0) free_set = l * g->B + j;
-    if (g->alone[l] && free_set >= 0 && g->next < job->n) {
-        g->alone[l] = 0;
-        gen_start_prompt(g, free_set, g->next++);
-        return b->n;
-    }
     if ((size_t)g->B > g->cap_tokens) {
         g->cap_tokens = (size_t)g->B * 2;
         g->tokens = xrealloc(g->tokens, g->cap_tokens * sizeof(int));
@@ -74,15 +67,11 @@ static int gen_build(Gen *g, int l) {
         b->n++;
         b->start[b->n] = b->n;
     }
-    for (int j = 0; j < g->B && g->next < job->n; j++) {
+    for (int j = 0; j < g->per_lane && g->next < job->n; j++) {
         if (lane[j].prompt >= 0) continue;
         int T = b->start[b->n], np = job->lens[g->next];
-        if (T > 0 && T + np >= MATMUL_DIRECT_TOKENS) {
-            g->alone[l] = 1;
-            break;
-        }
+        if (T > 0 && T + np > g->budget) break;
         gen_start_prompt(g, l * g->B + j, g->next++);
-        if (b->start[b->n] >= MATMUL_DIRECT_TOKENS) break;
     }
     return b->n;
 }
@@ -124,10 +113,12 @@ void generate_batch(Runner *r, const GenerateBatchJob *job, GenerateBatchStats *
     }
     Gen g = {.r = r, .job = job, .n_lanes = runner_batch_lanes(r)};
     g.B = runner_batch_sequences(r) / g.n_lanes;
+    g.per_lane = (job->n + g.n_lanes - 1) / g.n_lanes;
+    if (g.per_lane > g.B) g.per_lane = g.B;
     g.seqs = xmalloc((size_t)g.n_lanes * g.B * sizeof *g.seqs);
     for (int i = 0; i < g.n_lanes * g.B; i++)
         g.seqs[i].prompt = -1;
-    g.alone = xcalloc((size_t)g.n_lanes, sizeof *g.alone);
+    g.budget = r->opts.pack_tokens > 0 ? r->opts.pack_tokens : RUNNER_PACK_TOKENS;
     g.logits = xalloc_floats((size_t)(g.B > 1 ? g.B : 1) * r->ck->cfg.vocab_size);
     /* Lanes in flight, oldest first: results come back in that order. */
     int *queue = xmalloc((size_t)g.n_lanes * sizeof *queue), head = 0, count = 0;
@@ -146,7 +137,6 @@ void generate_batch(Runner *r, const GenerateBatchJob *job, GenerateBatchStats *
     if (stats) *stats = g.stats;
     free(queue);
     free(g.logits);
-    free(g.alone);
     free(g.seqs);
     free(g.tokens);
     runner_reset(r);

@@ -7,9 +7,12 @@
  * so that every station has a canvas to work on while rank 0 computes the
  * head of another (pipelined micro-batches).
  *
- * A canvas keeps fewer rows than MATMUL_DIRECT_TOKENS, or holds one prompt
- * alone: then each row is computed as it would be alone (matmul.h) and the
- * tokens are those of one prompt at a time (generate.h), bit for bit. */
+ * A canvas takes new prompts (their whole prompt, prefilled there) while it
+ * stays within RunnerOptions.pack_tokens rows. The tokens are those of one
+ * prompt at a time (generate.h) wherever the argmax is not a near-tie: a row
+ * computed among others may go through another kernel (matmul.h) and differ
+ * in the last bits; test_fixtures checks every reference greedy case both
+ * ways. */
 #ifndef PAINTERS_GENERATE_BATCH_H
 #define PAINTERS_GENERATE_BATCH_H
 

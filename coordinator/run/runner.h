@@ -24,7 +24,6 @@
 #include "program/route.h"
 #include "station/station.h"
 #include "base/trace.h"
-#include "compute/matmul.h"
 #include "compute/weights.h"
 
 typedef struct {
@@ -41,10 +40,10 @@ typedef struct {
 } RunnerOptions;
 
 #define RUNNER_PACK_TOKENS 1024
-/* The default batch: canvases of fewer rows than MATMUL_DIRECT_TOKENS give
- * every row the same numbers as alone (matmul.h), so batched decoding then
- * yields the tokens of one sequence at a time. */
-#define RUNNER_BATCH (MATMUL_DIRECT_TOKENS - 1)
+/* Sequences a batch canvas holds by default: enough that decoding reads
+ * each weight row once for many tokens (and, with stations, that each lane's
+ * canvas keeps a station busy while rank 0 works on another's head). */
+#define RUNNER_BATCH 32
 
 typedef enum { RUNNER_LAST_LOGITS, RUNNER_ALL_LOGITS } RunnerLogits;
 
