@@ -1,7 +1,8 @@
 /* bench_gemv16.c: the few-row kernels against the machine's read rate and
  * against sgemm, on Llama-2-7B's matrix shapes (a benchmark, not a test).
  *
- *   bench_gemv16 [threads] [reps] [T list, e.g. 1,4,16,64]
+ *   bench_gemv16 [threads] [reps] [T list, e.g. 1,4,16,64] [methods: 1 direct, 3 +blocked, 7
+ * +sgemm32]
  *
  * For each shape, dtype and T: gemv16 ("direct"), the prefill path (blocks
  * of rows converted to float32, then cblas_sgemm: "blocked") and cblas_sgemm
@@ -59,6 +60,7 @@ int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2;
     int reps = argc > 2 ? atoi(argv[2]) : 7;
     const char *tlist = argc > 3 ? argv[3] : "1,2,4,8,15,16,24,32,48,64";
+    int methods = argc > 4 ? atoi(argv[4]) : 7;
     int Ts[32], nT = 0;
     for (const char *p = tlist; *p && nT < 32;) {
         Ts[nT++] = atoi(p);
@@ -93,6 +95,7 @@ int main(int argc, char **argv) {
                 double tm[3][64];
                 for (int r = -1; r < reps && r < 64; r++)
                     for (int m = 0; m < 3; m++) {
+                        if (!(methods >> m & 1)) continue;
                         double t0 = now_seconds();
                         if (m == 0)
                             gemv16(y, x, w, d, T, in, out, 0.0f, threads);
@@ -105,6 +108,7 @@ int main(int argc, char **argv) {
                     }
                 const char *names[] = {"direct", "blocked", "sgemm32"};
                 for (int m = 0; m < 3; m++) {
+                    if (!(methods >> m & 1)) continue;
                     Stat st = stat_of(tm[m], reps);
                     double bytes = (double)n * (m == 2 ? 4 : 2);
                     printf("%dx%d,%s,%d,%s,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f\n", out, in, dtype_name(d),

@@ -1,10 +1,13 @@
 /* gemv16.c: see gemv16.h.
  *
  * The order of each sum (o, t), which is what keeps rows independent:
- *   avx512: two accumulators of 16 lanes; elements [32k, 32k + 16) go to the
- *           first, [32k + 16, 32k + 32) to the second; then a whole 16 left
- *           to the first and the rest (masked) to the second; the result is
- *           _mm512_reduce_add_ps of their sum.
+ *   avx512: two accumulators of 16 lanes; of each whole 32 elements
+ *           [32k, 32k + 32), F16 sends the first 16 to the first and the
+ *           next 16 to the second, BF16 the 16 even ones to the first and
+ *           the 16 odd ones to the second (so one 512-bit load widens by a
+ *           shift and a mask, no shuffle; x is split alike once per call);
+ *           then a whole 16 left goes to the first and the rest (masked) to
+ *           the second; the result is _mm512_reduce_add_ps of their sum.
  *   avx2:   the same with 8 lanes (steps of 16, zero-padded tail).
  *   scalar: one float, element by element.
  * Blocking over rows of W and of x changes which sums run side by side, never
@@ -14,11 +17,14 @@
 #include <immintrin.h>
 #include <omp.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/util.h"
 
 #include "formats/dtype_avx2.h"
 
-/* Rows [r0, r1) of y (T, out) = x W^T + beta y. */
+/* Rows [r0, r1) of y (T, out) = x W^T + beta y (x as the kernel's prep gave it). */
 typedef void (*RowsFn)(Dtype d, float *y, const float *x, const uint16_t *w, int T, int in, int out,
                        float beta, int r0, int r1);
 
@@ -34,6 +40,7 @@ static inline void store_block(float *y, const float *s, int RB, int TB, int o, 
 }
 
 /* ---- AVX-512 ---- */
+
 #define A512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c")))
 #define INLINE static inline __attribute__((always_inline))
 
@@ -65,8 +72,14 @@ A512 INLINE void block512(int f16, int RB, int TB, const uint16_t *w, const floa
         __m512 w0[2], w1[2];
 #pragma GCC unroll 8
         for (int r = 0; r < RB; r++) {
-            w0[r] = load16_512(f16, w + (size_t)r * in + i);
-            w1[r] = load16_512(f16, w + (size_t)r * in + i + 16);
+            if (f16) {
+                w0[r] = load16_512(f16, w + (size_t)r * in + i);
+                w1[r] = load16_512(f16, w + (size_t)r * in + i + 16);
+            } else { /* even elements to w0, odd to w1: x comes split alike */
+                __m512i v = _mm512_loadu_si512(w + (size_t)r * in + i);
+                w0[r] = _mm512_castsi512_ps(_mm512_slli_epi32(v, 16));
+                w1[r] = _mm512_castsi512_ps(_mm512_and_si512(v, _mm512_set1_epi32(-65536)));
+            }
         }
 #pragma GCC unroll 8
         for (int j = 0; j < TB; j++) {
@@ -132,9 +145,37 @@ A512 INLINE void block512(int f16, int RB, int TB, const uint16_t *w, const floa
 A512 INLINE void rows512(int f16, float *y, const float *x, const uint16_t *w, int T, int in,
                          int out, float beta, int r0, int r1) {
     int o = r0;
-    for (; o + 2 <= r1; o += 2)
-        ROWS512(2);
-    if (o < r1) ROWS512(1);
+    /* One token: one row at a time (one memory stream per thread measured
+     * faster); more: two rows share each load of x. */
+    if (T > 1)
+        for (; o + 2 <= r1; o += 2)
+            ROWS512(2);
+    for (; o < r1; o++)
+        ROWS512(1);
+}
+
+/* x (T, in) with each whole 32 of a row split as the BF16 main loop reads W:
+ * its 16 even elements, then its 16 odd ones; the tail as it is. The buffer
+ * is the calling thread's, reused by its next call. */
+static const float *split_even_odd(const float *x, int T, int in) {
+    static _Thread_local float *buf;
+    static _Thread_local size_t cap;
+    size_t need = (size_t)T * in;
+    if (need > cap) {
+        free(buf);
+        buf = xalloc_floats(need);
+        cap = need;
+    }
+    int whole = in - in % 32;
+    for (int t = 0; t < T; t++) {
+        const float *src = x + (size_t)t * in;
+        float *dst = buf + (size_t)t * in;
+        for (int i = 0; i < whole; i += 32)
+            for (int j = 0; j < 16; j++)
+                dst[i + j] = src[i + 2 * j], dst[i + 16 + j] = src[i + 2 * j + 1];
+        memcpy(dst + whole, src + whole, (size_t)(in - whole) * sizeof *dst);
+    }
+    return buf;
 }
 
 A512 static void rows_avx512(Dtype d, float *y, const float *x, const uint16_t *w, int T, int in,
@@ -279,10 +320,11 @@ static const struct {
     const char *name;
     RowsFn rows;
     int (*cpu_has)(void);
+    int split_bf16; /* x goes through split_even_odd for BF16 W */
 } kernels[] = {
-    {"avx512", rows_avx512, cpu_has_avx512},
-    {"avx2", rows_avx2, dtype_cpu_has_avx2},
-    {"scalar", rows_scalar, cpu_has_any},
+    {"avx512", rows_avx512, cpu_has_avx512, 1},
+    {"avx2", rows_avx2, dtype_cpu_has_avx2, 0},
+    {"scalar", rows_scalar, cpu_has_any, 0},
 };
 #define N_KERNELS ((int)(sizeof kernels / sizeof kernels[0]))
 
@@ -316,6 +358,7 @@ int gemv16_use_kernel(const char *name) {
 void gemv16(float *y, const float *x, const uint16_t *w, Dtype d, int T, int in, int out,
             float beta, int threads) {
     RowsFn rows = kernels[kernel_index()].rows;
+    if (d == DTYPE_BF16 && kernels[kernel_index()].split_bf16) x = split_even_odd(x, T, in);
     int n = threads > 0 ? threads : 1;
     if (n > (out + 1) / 2) n = (out + 1) / 2;
     if (n < 1) n = 1;
