@@ -6,10 +6,11 @@
  *
  * For each shape, dtype and T: gemv16 ("direct"), the prefill path (blocks
  * of rows converted to float32, then cblas_sgemm: "blocked") and cblas_sgemm
- * on a float32 copy ("sgemm32"), run interleaved, median and spread (min to
- * max) of `reps` runs; GB/s counts the bytes of W as stored, so direct's
- * GB/s over the read rate is the share of the memory stream it reaches. The
- * same for gemv_f32 on float32 W at T = 1. */
+ * on a float32 copy ("sgemm32"), and gemv_f32 on that copy (float32 W's
+ * few-row path), run interleaved, median and spread (min to max) of `reps`
+ * runs; GB/s counts the bytes of W as read (2 or 4 per element), so over the
+ * read rate it is the share of the memory stream reached. The float32
+ * methods run once per shape, beside the BF16 ones. */
 #include <cblas.h>
 #include <omp.h>
 #include <stdio.h>
@@ -60,7 +61,7 @@ int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2;
     int reps = argc > 2 ? atoi(argv[2]) : 7;
     const char *tlist = argc > 3 ? argv[3] : "1,2,4,8,15,16,24,32,48,64";
-    int methods = argc > 4 ? atoi(argv[4]) : 7;
+    int methods = argc > 4 ? atoi(argv[4]) : 15;
     int Ts[32], nT = 0;
     for (const char *p = tlist; *p && nT < 32;) {
         Ts[nT++] = atoi(p);
@@ -74,9 +75,10 @@ int main(int argc, char **argv) {
            reps);
     printf("shape,dtype,T,method,ms_median,ms_min,ms_max,GBps,pct_read,GFLOPs\n");
     const int shapes[][2] = {{4096, 4096}, {11008, 4096}, {4096, 11008}, {32000, 4096}};
+    int first_shape = argc > 5 ? atoi(argv[5]) : 0, last_shape = argc > 6 ? atoi(argv[6]) : 3;
     const Dtype dts[] = {DTYPE_BF16, DTYPE_F16};
     g_block = xalloc_floats(BLOCK_FLOATS);
-    for (int s = 0; s < 4; s++) {
+    for (int s = first_shape; s <= last_shape; s++) {
         int out = shapes[s][0], in = shapes[s][1];
         size_t n = (size_t)out * in;
         uint16_t *w = xmalloc(n * sizeof *w);
@@ -92,44 +94,36 @@ int main(int argc, char **argv) {
                 w[i] = d == DTYPE_BF16 ? f32_to_bf16(wf[i]) : f32_to_f16(wf[i]);
             for (int ti = 0; ti < nT; ti++) {
                 int T = Ts[ti];
-                double tm[3][64];
+                double tm[4][64];
+                int mask = di == 0 ? methods : methods & 3;
                 for (int r = -1; r < reps && r < 64; r++)
-                    for (int m = 0; m < 3; m++) {
-                        if (!(methods >> m & 1)) continue;
+                    for (int m = 0; m < 4; m++) {
+                        if (!(mask >> m & 1)) continue;
                         double t0 = now_seconds();
                         if (m == 0)
                             gemv16(y, x, w, d, T, in, out, 0.0f, threads);
                         else if (m == 1)
                             blocked(y, x, w, d, T, in, out, threads);
-                        else
+                        else if (m == 2)
                             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, out, in, 1.0f,
                                         x, in, wf, in, 0.0f, y, out);
+                        else
+                            gemv_f32(y, x, wf, T, in, out, 0.0f, threads);
                         if (r >= 0) tm[m][r] = now_seconds() - t0;
                     }
-                const char *names[] = {"direct", "blocked", "sgemm32"};
-                for (int m = 0; m < 3; m++) {
-                    if (!(methods >> m & 1)) continue;
+                const char *names[] = {"direct", "blocked", "sgemm32", "gemv_f32"};
+                for (int m = 0; m < 4; m++) {
+                    if (!(mask >> m & 1)) continue;
                     Stat st = stat_of(tm[m], reps);
-                    double bytes = (double)n * (m == 2 ? 4 : 2);
-                    printf("%dx%d,%s,%d,%s,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f\n", out, in, dtype_name(d),
-                           T, names[m], st.med * 1e3, st.lo * 1e3, st.hi * 1e3,
-                           bytes / st.med / 1e9, 100.0 * bytes / st.med / 1e9 / read,
+                    double bytes = (double)n * (m >= 2 ? 4 : 2);
+                    printf("%dx%d,%s,%d,%s,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f\n", out, in,
+                           m >= 2 ? "F32" : dtype_name(d), T, names[m], st.med * 1e3, st.lo * 1e3,
+                           st.hi * 1e3, bytes / st.med / 1e9, 100.0 * bytes / st.med / 1e9 / read,
                            2.0 * T * (double)n / st.med / 1e9);
                 }
                 fflush(stdout);
             }
         }
-        /* float32 W, one token: gemv_f32 against the read rate. */
-        double tf[64];
-        for (int r = -1; r < reps && r < 64; r++) {
-            double t0 = now_seconds();
-            gemv_f32(y, x, wf, 1, in, out, 0.0f, threads);
-            if (r >= 0) tf[r] = now_seconds() - t0;
-        }
-        Stat st = stat_of(tf, reps);
-        printf("%dx%d,F32,1,gemv_f32,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f\n", out, in, st.med * 1e3,
-               st.lo * 1e3, st.hi * 1e3, n * 4.0 / st.med / 1e9,
-               100.0 * n * 4.0 / st.med / 1e9 / read, 2.0 * (double)n / st.med / 1e9);
         free(w), free(wf), free(x), free(y);
     }
     free(g_block);

@@ -8,7 +8,7 @@
  *
  * Row independence, bit for bit, through matmul_weights for float32, BF16
  * and F16 W and every kernel: row t of x alone (T = 1) gives the same row of
- * y as inside T = 5 and T = 13 beside other rows, with 1 and 2 threads. */
+ * y as inside T = 5, 13 and 40 beside other rows, with 1 and 2 threads. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,9 +82,9 @@ static void check_accuracy(const char *kernel, Dtype d) {
             }
 }
 
-/* Row t of x W^T through matmul_weights alone, then inside T = 5 and 13. */
+/* Row t of x W^T through matmul_weights alone, then inside T = 5, 13, 40. */
 static void check_rows_independent(const char *kernel, Dtype d, int in, int threads) {
-    const int out = 67, T_max = 13;
+    const int out = 67, T_max = 40;
     WeightMatrix m = {.dtype = d, .rows = out, .cols = in};
     size_t n = (size_t)out * in;
     float *wf = malloc(sizeof(float) * n);
@@ -101,8 +101,8 @@ static void check_rows_independent(const char *kernel, Dtype d, int in, int thre
     float *y1 = malloc(sizeof(float) * out);
     float *y = malloc(sizeof(float) * (size_t)T_max * out);
     matmul_set_threads(threads);
-    const int Ts[] = {5, 13};
-    for (int k = 0; k < 2; k++) {
+    const int Ts[] = {5, 13, 40};
+    for (int k = 0; k < 3; k++) {
         int T = Ts[k];
         for (int i = 0; i < T * in; i++)
             x[i] = rand_unit() * (float)(1 + i % 7); /* rows unlike one another */
@@ -125,7 +125,7 @@ int main(void) {
     srand(11);
     TEST_CHECK("the scalar kernel is always there", gemv16_use_kernel("scalar"));
     TEST_CHECK("no such kernel", !gemv16_use_kernel("none"));
-    TEST_CHECK("below the threshold T = 13 is few rows", 13 < MATMUL_DIRECT_TOKENS);
+    TEST_CHECK("below the threshold T = 40 is few rows", 40 < MATMUL_DIRECT_TOKENS);
     const char *kernels[] = {"avx512", "avx2", "scalar"};
     const Dtype halves[] = {DTYPE_BF16, DTYPE_F16};
     const int lengths[] = {1, 45, 4096 + 29};

@@ -19,8 +19,14 @@
 
 #include "compute/weights.h"
 
-/* Fewer tokens than this take the row-independent kernels. */
-#define MATMUL_DIRECT_TOKENS 16
+/* Fewer tokens than this take the row-independent kernels. Measured on the
+ * 2-core development machine (tests/bench_gemv16, Llama-2-7B's shapes,
+ * cluster/results/dev-2core/decode_kernels.csv): for 16-bit W, gemv16 is
+ * faster than the blocked sgemm path at every T up to 64 (1.3x at 64, 2x
+ * at 32, 3x and more at 16) and about even with sgemm on a float32 copy at
+ * 64; for float32 W, gemv_f32 is even with sgemm at 16 and slower above
+ * (about 1.3x at 32, 1.7x at 64), the price of bit-identical batches there. */
+#define MATMUL_DIRECT_TOKENS 64
 
 /* y (T, rows) = x (T, cols) @ W^T + beta * y. */
 void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, float beta);
