@@ -24,8 +24,9 @@
  * cluster/results/dev-2core/decode_kernels.csv): for 16-bit W, gemv16 is
  * faster than the blocked sgemm path at every T up to 64 (1.3x at 64, 2x
  * at 32, 3x and more at 16) and about even with sgemm on a float32 copy at
- * 64; for float32 W, gemv_f32 is even with sgemm at 16 and slower above
- * (about 1.3x at 32, 1.7x at 64), the price of bit-identical batches there. */
+ * 64; for float32 W, gemv_f32 is faster than sgemm at 16 (1.5x) and slower
+ * above (about 1.2x at 32, 1.6x at 64), the price of bit-identical batches
+ * there. */
 #define MATMUL_DIRECT_TOKENS 64
 
 /* y (T, rows) = x (T, cols) @ W^T + beta * y. */
