@@ -29,6 +29,71 @@ __attribute__((target("avx512f"))) static float dot_avx512(const float *w, const
     return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
 }
 
+/* dot_avx512 for TB rows of x (ld n) at once, each summed in exactly
+ * dot_avx512's order (so the same bits): one load of w serves TB tokens. */
+__attribute__((target("avx512f"))) static inline __attribute__((always_inline)) void
+dots_avx512(const float *w, const float *x, int n, int TB, float *s) {
+    __m512 a[4][4];
+#pragma GCC unroll 4
+    for (int j = 0; j < TB; j++)
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++)
+            a[j][k] = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512 w0 = _mm512_loadu_ps(w + i), w1 = _mm512_loadu_ps(w + i + 16);
+        __m512 w2 = _mm512_loadu_ps(w + i + 32), w3 = _mm512_loadu_ps(w + i + 48);
+#pragma GCC unroll 4
+        for (int j = 0; j < TB; j++) {
+            const float *xj = x + (size_t)j * n + i;
+            a[j][0] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xj), a[j][0]);
+            a[j][1] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xj + 16), a[j][1]);
+            a[j][2] = _mm512_fmadd_ps(w2, _mm512_loadu_ps(xj + 32), a[j][2]);
+            a[j][3] = _mm512_fmadd_ps(w3, _mm512_loadu_ps(xj + 48), a[j][3]);
+        }
+    }
+    for (; i + 16 <= n; i += 16) {
+        __m512 wv = _mm512_loadu_ps(w + i);
+#pragma GCC unroll 4
+        for (int j = 0; j < TB; j++)
+            a[j][0] = _mm512_fmadd_ps(wv, _mm512_loadu_ps(x + (size_t)j * n + i), a[j][0]);
+    }
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        __m512 wv = _mm512_maskz_loadu_ps(m, w + i);
+#pragma GCC unroll 4
+        for (int j = 0; j < TB; j++)
+            a[j][1] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(m, x + (size_t)j * n + i), a[j][1]);
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < TB; j++)
+        s[j] = _mm512_reduce_add_ps(
+            _mm512_add_ps(_mm512_add_ps(a[j][0], a[j][1]), _mm512_add_ps(a[j][2], a[j][3])));
+}
+
+/* Row o of W against all T rows of x, 4 at a time, into y (T, out). */
+__attribute__((target("avx512f"))) static void
+row_avx512(float *y, const float *x, const float *wr, int T, int in, int out, int o, float beta) {
+    float s[4];
+    int t = 0, tb = 0;
+    for (; t < T; t += tb) {
+        tb = T - t >= 4 ? 4 : T - t;
+        const float *xt = x + (size_t)t * in;
+        if (tb == 4)
+            dots_avx512(wr, xt, in, 4, s);
+        else if (tb == 3)
+            dots_avx512(wr, xt, in, 3, s);
+        else if (tb == 2)
+            dots_avx512(wr, xt, in, 2, s);
+        else
+            dots_avx512(wr, xt, in, 1, s);
+        for (int j = 0; j < tb; j++) {
+            float *dst = y + (size_t)(t + j) * out + o;
+            *dst = beta == 0.0f ? s[j] : s[j] + beta * *dst;
+        }
+    }
+}
+
 __attribute__((target("avx2,fma"))) static float dot_avx2(const float *w, const float *x, int n) {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
     __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
@@ -110,6 +175,12 @@ int gemv_f32_use_kernel(const char *name) {
 void gemv_f32(float *y, const float *x, const float *w, int T, int in, int out, float beta,
               int threads) {
     DotFn dot = kernels[kernel_index()].dot;
+    if (dot == dot_avx512) { /* one load of W for 4 tokens, dot_avx512's order */
+#pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(static)
+        for (int o = 0; o < out; o++)
+            row_avx512(y, x, w + (size_t)o * in, T, in, out, o, beta);
+        return;
+    }
     /* Row o of W stays in cache while the T rows of x use it. */
 #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(static)
     for (int o = 0; o < out; o++)

@@ -2,8 +2,11 @@
  *
  * cblas_sgemm with a handful of rows packs the whole of W on every call,
  * which costs more than the product; here each row of W is read once, for
- * all T rows of x, with the rows of W split over the rank's threads. The
- * kernel is chosen at run time: AVX-512F, else AVX2 with FMA, else scalar. */
+ * all T rows of x (with AVX-512, 4 rows of x per load of W), with the rows
+ * of W split over the rank's threads. The kernel is chosen at run time:
+ * AVX-512F, else AVX2 with FMA, else scalar. Each output is summed in one
+ * fixed order (per kernel and row length), so row t of y is bit for bit the
+ * same whatever T is and whatever the other rows of x hold. */
 #ifndef PAINTERS_GEMV_H
 #define PAINTERS_GEMV_H
 

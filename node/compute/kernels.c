@@ -2,6 +2,7 @@
 #include "compute/kernels.h"
 
 #include <cblas.h>
+#include <immintrin.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +14,51 @@ void matmul_xwt(float *y, const float *x, const float *w, int T, int in, int out
                 out);
 }
 
-void rmsnorm(float *out, const float *x, const float *weight, int T, int D, float eps) {
+/* The plain C of rmsnorm, compiled once per instruction set below: the sum
+ * of squares in 8 double partial sums (lane j takes elements 8k + j, then
+ * the partial sums in order, then the tail), which the compiler turns into
+ * vector lanes without reordering anything, so every build and every CPU
+ * gives the same bits. */
+static inline __attribute__((always_inline)) void
+rmsnorm_body(float *out, const float *x, const float *weight, int T, int D, float eps) {
     for (int t = 0; t < T; t++) {
         const float *xr = x + (size_t)t * D;
         float *orow = out + (size_t)t * D;
+        double part[8] = {0};
+        int i = 0;
+        for (; i + 8 <= D; i += 8)
+            for (int j = 0; j < 8; j++)
+                part[j] += (double)xr[i + j] * xr[i + j];
         double ss = 0.0;
-        for (int i = 0; i < D; i++)
+        for (int j = 0; j < 8; j++)
+            ss += part[j];
+        for (; i < D; i++)
             ss += (double)xr[i] * xr[i];
         float inv = 1.0f / sqrtf((float)(ss / D) + eps);
-        for (int i = 0; i < D; i++)
-            orow[i] = weight[i] * (xr[i] * inv);
+        for (int k = 0; k < D; k++)
+            orow[k] = weight[k] * (xr[k] * inv);
     }
+}
+
+__attribute__((target("avx512f"))) static void
+rmsnorm_avx512(float *out, const float *x, const float *weight, int T, int D, float eps) {
+    rmsnorm_body(out, x, weight, T, D, eps);
+}
+__attribute__((target("avx2"))) static void
+rmsnorm_avx2(float *out, const float *x, const float *weight, int T, int D, float eps) {
+    rmsnorm_body(out, x, weight, T, D, eps);
+}
+static void rmsnorm_base(float *out, const float *x, const float *weight, int T, int D, float eps) {
+    rmsnorm_body(out, x, weight, T, D, eps);
+}
+
+void rmsnorm(float *out, const float *x, const float *weight, int T, int D, float eps) {
+    if (__builtin_cpu_supports("avx512f"))
+        rmsnorm_avx512(out, x, weight, T, D, eps);
+    else if (__builtin_cpu_supports("avx2"))
+        rmsnorm_avx2(out, x, weight, T, D, eps);
+    else
+        rmsnorm_base(out, x, weight, T, D, eps);
 }
 
 void add_bias_rows(float *x, const float *bias, int T, int n) {
@@ -32,11 +67,140 @@ void add_bias_rows(float *x, const float *bias, int T, int n) {
             x[(size_t)t * n + i] += bias[i];
 }
 
-void silu_mul(float *g, const float *u, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        float v = g[i];
-        g[i] = v / (1.0f + expf(-v)) * u[i];
+/* silu_mul's exp for x <= 0: e^x = 2^n e^r, n = round(x / ln 2), r = x - n ln 2
+ * (in two parts, Cody-Waite), e^r by Cephes' degree-7 polynomial of expf; x
+ * clamped below at -104.5, where n = -151 and e^x rounds to 0 as it should. */
+#define EXP_LO -104.5f
+#define EXP_POLY(FMA, SET, r)                                                                      \
+    FMA(FMA(FMA(FMA(FMA(FMA(SET(1.9875691500e-4f), r, SET(1.3981999507e-3f)), r,                   \
+                        SET(8.3334519073e-3f)),                                                    \
+                    r, SET(4.1665795894e-2f)),                                                     \
+                r, SET(1.6666665459e-1f)),                                                         \
+            r, SET(5.0000001201e-1f)),                                                             \
+        r, SET(1.0f))
+
+__attribute__((target("avx512f"))) static inline __m512 exp_avx512(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(EXP_LO));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504089f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = EXP_POLY(_mm512_fmadd_ps, _mm512_set1_ps, r);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f)); /* 1 + r (1 + r/2 + ...) */
+    return _mm512_scalef_ps(p, n);                   /* p 2^n, subnormal or 0 below */
+}
+
+/* The same, 8 lanes; 2^n (n in [-151, 0]) as the product of two normal
+ * powers of 2, so that subnormal results round once. */
+__attribute__((target("avx2,fma"))) static inline __m256 exp_avx2(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(EXP_LO));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504089f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = EXP_POLY(_mm256_fmadd_ps, _mm256_set1_ps, r);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256i ni = _mm256_cvtps_epi32(n);
+    __m256i n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
+    __m256 s1 =
+        _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, _mm256_set1_epi32(127)), 23));
+    __m256 s2 =
+        _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, _mm256_set1_epi32(127)), 23));
+    return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+}
+
+/* silu(g) u = g sigmoid(g) u, with s = e^-|g| (never overflows): sigmoid(g)
+ * is 1 / (1 + s) for g >= 0, s / (1 + s) below. 16 lanes; the tail masked,
+ * so every element takes the same arithmetic wherever it falls. */
+__attribute__((target("avx512f"))) static void silu_mul_avx512(float *g, const float *u, size_t n) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (size_t i = 0; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 v = _mm512_maskz_loadu_ps(m, g + i);
+        __m512 a = _mm512_castsi512_ps(
+            _mm512_or_si512(_mm512_castps_si512(v), _mm512_set1_epi32((int)0x80000000u)));
+        __m512 e = exp_avx512(a); /* a = -|v| */
+        __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+        __m512 sig = _mm512_div_ps(_mm512_mask_blend_ps(neg, one, e), _mm512_add_ps(one, e));
+        __m512 r = _mm512_mul_ps(_mm512_mul_ps(v, sig), _mm512_maskz_loadu_ps(m, u + i));
+        _mm512_mask_storeu_ps(g + i, m, r);
     }
+}
+
+/* The same, 8 lanes; the tail through a zero-padded copy. */
+__attribute__((target("avx2,fma"))) static void silu_mul_avx2(float *g, const float *u, size_t n) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (size_t i = 0; i < n; i += 8) {
+        float gt[8] = {0}, ut[8] = {0};
+        size_t k = n - i >= 8 ? 8 : n - i;
+        float *gp = g + i;
+        const float *up = u + i;
+        if (k < 8) {
+            memcpy(gt, gp, k * sizeof *gt), memcpy(ut, up, k * sizeof *ut);
+            gp = gt, up = ut;
+        }
+        __m256 v = _mm256_loadu_ps(gp);
+        __m256 e = exp_avx2(_mm256_or_ps(v, _mm256_set1_ps(-0.0f))); /* e^-|v| */
+        __m256 neg = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ);
+        __m256 sig = _mm256_div_ps(_mm256_blendv_ps(one, e, neg), _mm256_add_ps(one, e));
+        _mm256_storeu_ps(gp, _mm256_mul_ps(_mm256_mul_ps(v, sig), _mm256_loadu_ps(up)));
+        if (k < 8) memcpy(g + i, gt, k * sizeof *gt);
+    }
+}
+
+/* The same with libm's expf. */
+static void silu_mul_scalar(float *g, const float *u, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = g[i], e = expf(-fabsf(v));
+        g[i] = v * ((v < 0.0f ? e : 1.0f) / (1.0f + e)) * u[i];
+    }
+}
+
+/* silu_mul's kernels, fastest first, with what the CPU needs for each. */
+static int cpu_has_avx512f(void) {
+    return __builtin_cpu_supports("avx512f");
+}
+static int cpu_has_avx2_fma(void) {
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+static int cpu_has_any(void) {
+    return 1;
+}
+static const struct {
+    const char *name;
+    void (*fn)(float *g, const float *u, size_t n);
+    int (*cpu_has)(void);
+} silu_kernels[] = {
+    {"avx512", silu_mul_avx512, cpu_has_avx512f},
+    {"avx2", silu_mul_avx2, cpu_has_avx2_fma},
+    {"scalar", silu_mul_scalar, cpu_has_any},
+};
+
+static int g_silu = -1; /* index into silu_kernels; -1 until first asked */
+
+static int silu_index(void) {
+    if (g_silu < 0) {
+        __builtin_cpu_init();
+        int k = 0;
+        while (!silu_kernels[k].cpu_has())
+            k++;
+        g_silu = k;
+    }
+    return g_silu;
+}
+
+int silu_mul_use_kernel(const char *name) {
+    __builtin_cpu_init();
+    for (int k = 0; k < 3; k++)
+        if (!strcmp(silu_kernels[k].name, name) && silu_kernels[k].cpu_has()) {
+            g_silu = k;
+            return 1;
+        }
+    return 0;
+}
+
+void silu_mul(float *g, const float *u, size_t n) {
+    silu_kernels[silu_index()].fn(g, u, n);
 }
 
 void softmax_inplace(float *x, int n) {
@@ -115,7 +279,11 @@ void rope_table_reserve(RopeTable *r, int n_pos) {
     r->n_pos = cap;
 }
 
-void rope_apply(const RopeTable *r, float *x, int T, int n_heads, const int *pos) {
+/* The plain C of rope_apply, compiled once per instruction set below (its
+ * loops are elementwise: the vector lanes do exactly what the scalar code
+ * does). */
+static inline __attribute__((always_inline)) void rope_body(const RopeTable *r, float *x, int T,
+                                                            int n_heads, const int *pos) {
     int half = r->half, hd = 2 * half;
     for (int t = 0; t < T; t++) {
         const float *cs = r->cos + (size_t)pos[t] * half;
@@ -137,4 +305,25 @@ void rope_apply(const RopeTable *r, float *x, int T, int n_heads, const int *pos
             }
         }
     }
+}
+
+__attribute__((target("avx512f"))) static void rope_avx512(const RopeTable *r, float *x, int T,
+                                                           int n_heads, const int *pos) {
+    rope_body(r, x, T, n_heads, pos);
+}
+__attribute__((target("avx2"))) static void rope_avx2(const RopeTable *r, float *x, int T,
+                                                      int n_heads, const int *pos) {
+    rope_body(r, x, T, n_heads, pos);
+}
+static void rope_base(const RopeTable *r, float *x, int T, int n_heads, const int *pos) {
+    rope_body(r, x, T, n_heads, pos);
+}
+
+void rope_apply(const RopeTable *r, float *x, int T, int n_heads, const int *pos) {
+    if (__builtin_cpu_supports("avx512f"))
+        rope_avx512(r, x, T, n_heads, pos);
+    else if (__builtin_cpu_supports("avx2"))
+        rope_avx2(r, x, T, n_heads, pos);
+    else
+        rope_base(r, x, T, n_heads, pos);
 }

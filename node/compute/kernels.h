@@ -16,8 +16,16 @@ void rmsnorm(float *out, const float *x, const float *weight, int T, int D, floa
 /* Adds bias (n) to each of the T rows of x (T, n). */
 void add_bias_rows(float *x, const float *bias, int T, int n);
 
-/* g (T, F) = silu(g) * u. */
+/* g (T, F) = silu(g) * u = g / (1 + e^-g) * u, computed as g sigmoid(g) u
+ * with e^-|g| (no overflow). With AVX-512F, else AVX2 + FMA, e^x is a
+ * polynomial (kernels.c): the two agree bit for bit, and every result is
+ * within 3 ulp of silu(g) u in exact arithmetic for g >= -87 (below, where
+ * e^g is subnormal in float32, within 2^-140); test_kernels checks every
+ * 64th float32. Scalar (libm's expf) without those. */
 void silu_mul(float *g, const float *u, size_t n);
+/* Makes silu_mul use kernel "avx512", "avx2" or "scalar" (for tests and
+ * benchmarks); 0 when this CPU lacks it. */
+int silu_mul_use_kernel(const char *name);
 
 /* Numerically stable in-place softmax of n values. */
 void softmax_inplace(float *x, int n);
