@@ -37,7 +37,8 @@ if a["blas_built_for"] == "OpenMP":
 names = [t["name"] for t in a["tests"]]
 want(names == ["pp16", "pp16-all", "tg4"], "tests %s" % names)
 for t in a["tests"] + b["tests"]:
-    want(t["reps"] == 3, t["name"] + " reps")
+    want(t["reps"] == 3 and len(t["samples"]) == 3, t["name"] + " reps and samples")
+    want(min(t["samples"]) == t["min"] and max(t["samples"]) == t["max"], t["name"] + " samples span min to max")
     want(0 < t["min"] <= t["tokens_per_s"] <= t["max"], t["name"] + " min <= median <= max")
     want(t["sd_rel"] >= 0 and abs(t["sd_rel"] - t["sd"] / t["mean"]) < 1e-9, t["name"] + " sd_rel")
     want(t["gflop"] > 0 and t["gflops"] > 0, t["name"] + " FLOP")

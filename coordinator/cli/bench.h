@@ -10,6 +10,7 @@ typedef struct {
     StationFigures *stations; /* (ranks) with stations: each one's figures during the test */
     char name[48];            /* "pp512", "pp512-all", "tg128", "tg128@d256", ... */
     int reps;
+    double *samples;                   /* (reps) tokens/s in run order; owned, free() */
     double median, min, max, mean, sd; /* tokens/s */
     double gflop;                      /* FLOP executed per run, in 1e9 */
     double gflops;                     /* FLOP rate at the median */
@@ -24,7 +25,8 @@ typedef struct {
     const char *blas_threading, *blas_built_for, *blas_config;
 } BenchMachine;
 
-/* Fills b's spread from tokens/s of its b->reps runs (x is sorted). */
+/* Fills b's samples (a copy of x) and spread from tokens/s of its b->reps
+ * runs of n_tokens each (x is sorted). */
 void bench_stats(BenchResult *b, double *x, int n_tokens);
 
 void bench_print(const Runner *r, const BenchMachine *m, const BenchResult *res, int n_res);

@@ -14,6 +14,8 @@
 
 void bench_stats(BenchResult *b, double *x, int n_tokens) {
     int n = b->reps;
+    b->samples = xmalloc((size_t)n * sizeof *b->samples);
+    memcpy(b->samples, x, (size_t)n * sizeof *x);
     double s = 0, ss = 0;
     for (int i = 0; i < n; i++)
         s += x[i];
@@ -119,6 +121,9 @@ static cJSON *test_json(const Runner *r, const BenchMachine *m, const BenchResul
     json_add_number(t, "mean", b->mean);
     json_add_number(t, "sd", b->sd);
     json_add_number(t, "sd_rel", sd_rel(b));
+    cJSON *samples = json_ok(cJSON_AddArrayToObject(t, "samples"));
+    for (int i = 0; i < b->reps; i++)
+        json_added(cJSON_AddItemToArray(samples, json_ok(cJSON_CreateNumber(b->samples[i]))));
     json_add_number(t, "ms_per_token", b->ms_per_token);
     json_add_number(t, "gflop", b->gflop);
     json_add_number(t, "gflops", b->gflops);

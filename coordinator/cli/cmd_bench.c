@@ -256,7 +256,7 @@ int cmd_bench(int argc, char **argv) {
     if (json) bench_write_json(json, r, &m, res, n_res);
     if (csv) bench_write_csv(csv, r, &m, res, n_res);
     for (int i = 0; i < n_res; i++)
-        free(res[i].stations);
+        free(res[i].stations), free(res[i].samples);
     free(res);
     free(depths);
     free(tokens);
