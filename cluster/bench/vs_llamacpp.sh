@@ -22,7 +22,8 @@
 # usage: LLAMA_CPP=/path/to/llama.cpp/build cluster/bench/vs_llamacpp.sh [OUT]
 # settings (environment): CONFIG (default ../shared/configs/llama2-7b.json),
 #   LAYERS=4 THREADS=2 P=512 N=128 ROUNDS=2 REPS=3 TYPES="bf16 f16 q8_0"
-#   TORCH=1 (0: no PyTorch peer), PAINTERS (the binary; default build/painters)
+#   TORCH=1 (0: no PyTorch peer), PAINTERS (the binary; default build/painters),
+#   LLAMA_CPP_REV (the llama.cpp revision, for a tree without .git)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -42,6 +43,8 @@ src=${LLAMA_CPP_SRC:-$(cd "$(dirname "$bench")/../.." 2> /dev/null && pwd)}
 [ -f "$src/convert_hf_to_gguf.py" ] || src=$(cd "$(dirname "$bench")/.." && pwd)
 [ -f "$src/convert_hf_to_gguf.py" ] || die "no convert_hf_to_gguf.py in $src: set LLAMA_CPP_SRC"
 [ -x "$P" ] || die "no painters binary at $P (build it, or set PAINTERS)"
+LLAMA_CPP_REV=${LLAMA_CPP_REV:-$( [ -e "$src/.git" ] && git -C "$src" rev-parse --short=12 HEAD 2> /dev/null || echo unknown)}
+export LLAMA_CPP_REV
 [ -f "$config" ] || die "no model config at $config (set CONFIG)"
 for mod in torch numpy sentencepiece yaml tqdm; do
     "$PY" -c "import $mod" 2> /dev/null ||

@@ -26,7 +26,10 @@ for path in sorted(glob.glob(os.path.join(runs, "llama-*-r*.jsonl"))):
             continue
         j = json.loads(line)
         test = "pp%d" % j["n_prompt"] if j["n_prompt"] else "tg%d" % j["n_gen"]
-        info["llama.cpp"] = "llama.cpp build %s (%s)" % (j["build_commit"], j["cpu_info"])
+        rev = j["build_commit"]
+        if rev == "unknown":  # a build from an archive: the revision vs_llamacpp.sh was told
+            rev = os.environ.get("LLAMA_CPP_REV", "unknown")
+        info["llama.cpp"] = "llama.cpp %s (%s)" % (rev, j["cpu_info"])
         samples.setdefault(("llama.cpp", weights, test), []).extend(j["samples_ts"])
 for path in sorted(glob.glob(os.path.join(runs, "torch-r*.json"))):
     j = json.load(open(path))
