@@ -6,7 +6,11 @@
 # the network namespaces of the multi-host and fault tests; procps: pgrep;
 # clang-format checks the sources against .clang-format (tests/format.sh);
 # libpcre2-dev and libutf8proc-dev: the Hugging Face tokenizers' regexes and
-# Unicode normalization.
+# Unicode normalization. libopenblas-openmp-dev: OpenBLAS's OpenMP build, so
+# that BLAS calls and painters' own OpenMP loops (16-bit matmuls, attention)
+# share libgomp's one pool of threads instead of two pools spinning beside
+# each other (CMakeLists.txt prefers it to whatever build the alternatives
+# name "openblas").
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -15,7 +19,7 @@ $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
     build-essential cmake pkg-config \
     libopenmpi-dev openmpi-bin \
-    libopenblas-dev \
+    libopenblas-openmp-dev \
     libprotobuf-c-dev protobuf-c-compiler \
     libcjson-dev \
     libpcre2-dev libutf8proc-dev \

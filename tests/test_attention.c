@@ -1,7 +1,9 @@
 /* test_attention.c: attention_causal against a plain full-matrix softmax, for
  * GQA groups, decode and prefill splits, cached contexts crossing several key
- * blocks. */
+ * blocks; the same bits on 1 to 4 OpenMP threads; its executed FLOP count. */
 #include <math.h>
+#include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,14 +65,48 @@ static void check_case(int H, int KV, int hd, int n, int ctx0) {
     float *k = random_floats((size_t)ctx * kvd, 4.0f), *v = random_floats((size_t)ctx * kvd, 2.0f);
     float *want = xalloc_floats((size_t)n * qd), *got = xalloc_floats((size_t)n * qd);
     attention_reference(&c, k, v, kvd, q, want, n, ctx0);
+    omp_set_num_threads(1);
     float *work = xalloc_floats(attention_work_floats(&c));
     attention_causal(&c, k, v, kvd, q, got, n, ctx0, work);
+    free(work);
     char name[128];
     snprintf(name, sizeof name, "H %d KV %d hd %d n %d ctx0 %d", H, KV, hd, n, ctx0);
     TEST_CHECK(name, test_all_finite(got, (size_t)n * qd));
     TEST_CHECK(name, relative_error(got, want, (size_t)n * qd) < 1e-5);
-    free(work);
+    /* Every row the same bits on more threads (work sized for them). */
+    float *par = xalloc_floats((size_t)n * qd);
+    for (int threads = 2; threads <= 4; threads++) {
+        omp_set_num_threads(threads);
+        work = xalloc_floats(attention_work_floats(&c));
+        memset(par, 0xff, (size_t)n * qd * sizeof(float));
+        attention_causal(&c, k, v, kvd, q, par, n, ctx0, work);
+        free(work);
+        char tname[200];
+        snprintf(tname, sizeof tname, "%s: %d threads give the 1-thread bits", name, threads);
+        TEST_CHECK(tname, memcmp(par, got, (size_t)n * qd * sizeof(float)) == 0);
+    }
+    omp_set_num_threads(1);
+    free(par);
     free(q), free(k), free(v), free(want), free(got);
+}
+
+/* attention_flops: what the tiles score, between the causal triangle and the
+ * full square of keys. */
+static void check_flops(void) {
+    ModelConfig c = {0};
+    c.n_heads = 2, c.n_kv_heads = 2, c.head_dim = 8;
+    /* decode: 4 flops per key and dim, for each head */
+    TEST_CHECK("flops: one token after 9 keys", attention_flops(&c, 1, 9) == 4.0 * 10 * 8 * 2);
+    /* 600 rows in tiles of 128: tile t0 scores t0 + rows keys */
+    double want = 0;
+    for (int t0 = 0; t0 < 600; t0 += 128) {
+        int rows = 600 - t0 < 128 ? 600 - t0 : 128;
+        want += 4.0 * rows * (t0 + rows) * 8 * 2;
+    }
+    double got = attention_flops(&c, 600, 0);
+    TEST_CHECK("flops: 600-token prefill as tiled", got == want);
+    TEST_CHECK("flops: above the triangle", got > 4.0 * 600 * 601 / 2 * 8 * 2);
+    TEST_CHECK("flops: below the square", got < 4.0 * 600 * 600 * 8 * 2);
 }
 
 int main(void) {
@@ -82,5 +118,8 @@ int main(void) {
     check_case(4, 1, 64, 200, 0);   /* prefill, query tiles */
     check_case(4, 2, 16, 130, 400); /* prefill after a cache, block edges */
     check_case(2, 2, 8, 600, 0);    /* long prefill: tiles past several key blocks */
+    check_case(1, 1, 32, 300, 0);   /* one head: fewer tiles than threads */
+    check_case(1, 1, 32, 100, 0);   /* one task only */
+    check_flops();
     return test_report("test_attention");
 }

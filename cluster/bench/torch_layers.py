@@ -6,7 +6,7 @@ cache (tgN), tokens/s mean +- sd over repetitions after a warm-up.
 The layers are built from a model's config.json (hidden size, heads, GQA,
 intermediate size) with random bfloat16-rounded float32 weights, applied in
 float32 with torch's own matmuls and softmax attention, then the
-final norm and LM head on every position (as `painters bench` computes them):
+final norm and LM head on every position (as `painters bench` computes them in ppN-all):
 the baseline painters' own kernels are compared with.
 
 usage: torch_layers.py CONFIG.json --layers L --threads T [-p 512] [-n 128] [-r 5] [--json OUT]

@@ -1,69 +1,95 @@
 /* cmd_bench.c: `painters bench`: prefill (pp) and decode (tg) tokens/s as
- * llama-bench reports them, next to the machine's own sgemm and memcpy rates. */
-#include <math.h>
+ * llama-bench counts them, next to the machine's own sgemm and read rates.
+ *
+ * ppN prefills N tokens and computes the LM head for the last one only (as
+ * llama-bench's pp does); ppN-all computes it for every position (scoring).
+ * tgN decodes N tokens one at a time. The FLOP counted is what ran: the
+ * projections, attention over the key blocks attention.c scores (it skips
+ * those above the causal diagonal), and the head for the rows computed.
+ * Each test runs once to warm up, then -r times; bench_output.c reports the
+ * median, min, max and sd/mean. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "cli/bench.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "compute/layer.h"
+#include "compute/attention.h"
 #include "compute/machine.h"
 #include "run/runner.h"
-#include "base/atomic_file.h"
 #include "base/util.h"
 
-typedef struct {
-    StationFigures *stations; /* (ranks) with stations: each one's figures during the test */
-    char name[48];            /* "pp512", "tg128", "tg128@d256", "tg128@d256-recompute" */
-    double mean, sd;          /* tokens/s over the repetitions */
-    double gflops;            /* median FLOP rate reached */
-    double ms_per_token;
-} BenchResult;
-
-static void mean_sd(const double *x, int n, double *mean, double *sd) {
-    double s = 0, ss = 0;
-    for (int i = 0; i < n; i++)
-        s += x[i];
-    *mean = s / n;
-    for (int i = 0; i < n; i++)
-        ss += (x[i] - *mean) * (x[i] - *mean);
-    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+/* FLOP of one layer for T new tokens after ctx0 cached ones, as executed:
+ * q, k, v, o and the three MLP matmuls, and attention_flops. */
+static double layer_executed_flops(const ModelConfig *c, int T, int ctx0) {
+    double D = c->dim, F = c->hidden_dim;
+    double qd = (double)c->n_heads * c->head_dim, kvd = (double)c->n_kv_heads * c->head_dim;
+    double proj = 2.0 * T * (D * qd + 2 * D * kvd + qd * D + 3 * D * F);
+    return proj + attention_flops(c, T, ctx0);
 }
 
-/* FLOPs of the whole program and head for T tokens after ctx0 cached ones. */
-static double program_flops(const Runner *r, int T, int ctx0) {
+/* FLOP of one runner_feed of T tokens after ctx0, the head on head_rows. */
+static double feed_flops(const Runner *r, int T, int ctx0, int head_rows) {
     const ModelConfig *c = &r->ck->cfg;
-    double f = 2.0 * T * (double)c->dim * c->vocab_size; /* head, every position */
-    return f + layer_flops(c, T, ctx0) * program_layer_count(r->program);
+    double head = 2.0 * head_rows * (double)c->dim * c->vocab_size;
+    return head + layer_executed_flops(c, T, ctx0) * program_layer_count(r->program);
 }
 
-/* One pp run: prefill n_prompt tokens into an empty cache. Returns seconds. */
-static double run_pp(Runner *r, const int *tokens, int n, float *logits) {
-    runner_reset(r);
-    double t0 = now_seconds();
-    runner_feed(r, tokens, n, logits, RUNNER_ALL_LOGITS);
-    return now_seconds() - t0;
+typedef enum { TEST_PP, TEST_PP_ALL, TEST_TG, TEST_TG_RECOMPUTE } TestKind;
+
+typedef struct {
+    TestKind kind;
+    int n, depth; /* tokens timed; context before them (tg) */
+} BenchTest;
+
+/* FLOP of one run of test t. */
+static double test_flops(const Runner *r, const BenchTest *t) {
+    if (t->kind == TEST_PP) return feed_flops(r, t->n, 0, 1);
+    if (t->kind == TEST_PP_ALL) return feed_flops(r, t->n, 0, t->n);
+    double f = 0;
+    for (int i = 0; i < t->n; i++)
+        f += t->kind == TEST_TG ? feed_flops(r, 1, t->depth + i, 1)
+                                : feed_flops(r, t->depth + i + 1, 0, 1);
+    return f;
 }
 
-/* One tg run: n tokens decoded one by one after `depth` context tokens
- * (prefilled, not timed). With recompute, each new token recomputes the whole
+/* One run of test t; returns the seconds timed. A tg run prefills its depth
+ * first (not timed); with recompute, each new token recomputes the whole
  * sequence instead of using the KV cache (the baseline the cache must beat). */
-static double run_tg(Runner *r, const int *tokens, int n, int depth, int recompute, float *logits) {
+static double run_test(Runner *r, const BenchTest *t, const int *tokens, float *logits) {
     runner_reset(r);
-    if (depth > 0) runner_feed(r, tokens, depth, logits, RUNNER_LAST_LOGITS);
+    if (t->kind == TEST_PP || t->kind == TEST_PP_ALL) {
+        double t0 = now_seconds();
+        runner_feed(r, tokens, t->n, logits,
+                    t->kind == TEST_PP_ALL ? RUNNER_ALL_LOGITS : RUNNER_LAST_LOGITS);
+        return now_seconds() - t0;
+    }
+    if (t->depth > 0) runner_feed(r, tokens, t->depth, logits, RUNNER_LAST_LOGITS);
     double t0 = now_seconds();
-    for (int i = 0; i < n; i++) {
-        if (recompute) {
+    for (int i = 0; i < t->n; i++) {
+        if (t->kind == TEST_TG_RECOMPUTE) {
             runner_reset(r);
-            runner_feed(r, tokens, depth + i + 1, logits, RUNNER_LAST_LOGITS);
+            runner_feed(r, tokens, t->depth + i + 1, logits, RUNNER_LAST_LOGITS);
         } else {
-            runner_feed(r, &tokens[depth + i], 1, logits, RUNNER_LAST_LOGITS);
+            runner_feed(r, &tokens[t->depth + i], 1, logits, RUNNER_LAST_LOGITS);
         }
     }
     return now_seconds() - t0;
+}
+
+static BenchResult bench_one(Runner *r, const BenchTest *t, int reps, const int *tokens,
+                             float *logits, double bytes_per_token) {
+    BenchResult b = {.reps = reps, .gflop = test_flops(r, t) / 1e9};
+    if (t->kind == TEST_TG) b.bytes_per_token = bytes_per_token; /* recompute is compute-bound */
+    double *tps = xmalloc((size_t)reps * sizeof(double));
+    for (int rep = -1; rep < reps; rep++) {
+        double dt = run_test(r, t, tokens, logits);
+        if (rep >= 0) tps[rep] = t->n / dt; /* rep -1: the warm-up */
+    }
+    bench_stats(&b, tps, t->n);
+    free(tps);
+    return b;
 }
 
 /* The tp test keeps nothing of the logits it is given. */
@@ -71,58 +97,25 @@ static void batch_sink(void *ctx, int i, const float *logits, int T) {
     (void)ctx, (void)i, (void)logits, (void)T;
 }
 
-/* One tp run: n_seqs independent sequences of n tokens through
- * runner_score_batch, one sequence per canvas, up to --inflight in flight. */
-
+/* tp: n_seqs independent sequences of n tokens through runner_score_batch,
+ * one sequence per canvas, up to --inflight in flight, each scored on its
+ * last position. */
 static BenchResult bench_throughput(Runner *r, int n_seqs, int n, int reps, const int *tokens) {
-    BenchResult b = {0};
+    BenchResult b = {.reps = reps, .gflop = feed_flops(r, n, 0, 1) * n_seqs / 1e9};
     const int **seqs = xmalloc((size_t)n_seqs * sizeof *seqs);
     int *lens = xmalloc((size_t)n_seqs * sizeof *lens),
         *from = xmalloc((size_t)n_seqs * sizeof *from);
     for (int i = 0; i < n_seqs; i++)
         seqs[i] = tokens, lens[i] = n, from[i] = n - 1;
-    double *tps = xmalloc((size_t)reps * sizeof(double)),
-           *gf = xmalloc((size_t)reps * sizeof(double));
-    double flops = program_flops(r, n, 0) * n_seqs;
+    double *tps = xmalloc((size_t)reps * sizeof(double));
     for (int rep = -1; rep < reps; rep++) {
         double t0 = now_seconds();
         runner_score_batch(r, n_seqs, seqs, lens, from, batch_sink, NULL);
         double dt = now_seconds() - t0;
-        if (rep < 0) continue;
-        tps[rep] = (double)n * n_seqs / dt;
-        gf[rep] = flops / dt / 1e9;
+        if (rep >= 0) tps[rep] = (double)n * n_seqs / dt;
     }
-    mean_sd(tps, reps, &b.mean, &b.sd);
-    b.gflops = median_of(gf, reps);
-    b.ms_per_token = 1e3 / b.mean;
-    free(tps), free(gf), free(seqs), free(lens), free(from);
-    return b;
-}
-
-/* is_pp: prefill of n tokens; else decode of n tokens after depth. */
-static BenchResult bench_one(Runner *r, int is_pp, int n, int depth, int recompute, int reps,
-                             const int *tokens, float *logits) {
-    BenchResult b = {0};
-    double *tps = xmalloc((size_t)reps * sizeof(double)),
-           *gf = xmalloc((size_t)reps * sizeof(double));
-    double flops = 0;
-    if (is_pp)
-        flops = program_flops(r, n, 0);
-    else
-        for (int i = 0; i < n; i++)
-            flops +=
-                recompute ? program_flops(r, depth + i + 1, 0) : program_flops(r, 1, depth + i);
-    for (int rep = -1; rep < reps; rep++) {
-        double dt =
-            is_pp ? run_pp(r, tokens, n, logits) : run_tg(r, tokens, n, depth, recompute, logits);
-        if (rep < 0) continue; /* warm-up */
-        tps[rep] = n / dt;
-        gf[rep] = flops / dt / 1e9;
-    }
-    mean_sd(tps, reps, &b.mean, &b.sd);
-    b.gflops = median_of(gf, reps);
-    b.ms_per_token = 1e3 / b.mean;
-    free(tps), free(gf);
+    bench_stats(&b, tps, n * n_seqs);
+    free(tps), free(seqs), free(lens), free(from);
     return b;
 }
 
@@ -140,6 +133,19 @@ static uint64_t layer_bytes(const Checkpoint *ck, int l, int as_f32) {
     return bytes;
 }
 
+/* Weight bytes one decoded token streams: every applied layer's tensors as
+ * held (PAINTERS_WEIGHTS=f32 holds 16-bit ones as float32) and the LM head. */
+static double decode_bytes_per_token(const Runner *r) {
+    const char *held_as = getenv("PAINTERS_WEIGHTS");
+    int weights_f32 = held_as && strcmp(held_as, "f32") == 0;
+    double bytes = 0;
+    for (int st = 0; st < r->program->n_steps; st++)
+        for (int j = 0; j < r->program->steps[st].n_layers; j++)
+            bytes += (double)layer_bytes(r->ck, r->program->steps[st].layers[j], weights_f32);
+    const WeightMatrix *h = &r->head->lm_head;
+    return bytes + (double)h->rows * h->cols * dtype_size(h->dtype);
+}
+
 /* With stations: each station's figures during the test just run. */
 static void bench_take_figures(Runner *r, BenchResult *b) {
     if (r->world == 1) return;
@@ -148,129 +154,28 @@ static void bench_take_figures(Runner *r, BenchResult *b) {
     memcpy(b->stations, r->figures, (size_t)r->world * sizeof *b->stations);
 }
 
-/* Per station: compute, wait and send ms, bytes, and the share of its busy
- * time spent communicating (send / (compute + send)). */
-static void bench_print_stations(const Runner *r, const BenchResult *b) {
-    printf("# %s per station (warm-up included)\n", b->name);
-    printf("# %-5s %6s %12s %10s %10s %12s %12s %10s %8s\n", "rank", "layers", "compute_ms",
-           "wait_ms", "send_ms", "bytes_in", "bytes_out", "GFLOP/s", "comm%");
-    for (int k = 1; k < r->world; k++) {
-        const StationFigures *f = &b->stations[k];
-        double busy = f->compute_ms + f->send_ms;
-        printf("  %-5d %6d %12.2f %10.2f %10.2f %12llu %12llu %10.2f %7.1f%%\n", k, f->n_layers,
-               f->compute_ms, f->wait_ms, f->send_ms, (unsigned long long)f->bytes_in,
-               (unsigned long long)f->bytes_out,
-               f->compute_ms > 0 ? f->gflop / (f->compute_ms / 1e3) : 0.0,
-               busy > 0 ? 100.0 * f->send_ms / busy : 0.0);
-    }
-}
-
-/* cJSON's answers: NULL (or 0 from an Add...ToArray) is out of memory. */
-static cJSON *json_ok(cJSON *item) {
-    if (!item) die_runtime("bench: out of memory building the JSON results");
-    return item;
-}
-
-static void json_added(cJSON_bool added) {
-    if (!added) die_runtime("bench: out of memory building the JSON results");
-}
-
-static void json_add_number(cJSON *o, const char *key, double v) {
-    json_ok(cJSON_AddNumberToObject(o, key, v));
-}
-
-static void json_add_string(cJSON *o, const char *key, const char *v) {
-    json_ok(cJSON_AddStringToObject(o, key, v));
-}
-
-/* Station k's figures of a test as a JSON object; the caller owns it. */
-static cJSON *station_json(int k, const StationFigures *f) {
-    cJSON *o = json_ok(cJSON_CreateObject());
-    json_add_number(o, "rank", k);
-    json_add_number(o, "layers", f->n_layers);
-    json_add_number(o, "compute_ms", f->compute_ms);
-    json_add_number(o, "wait_ms", f->wait_ms);
-    json_add_number(o, "send_ms", f->send_ms);
-    json_add_number(o, "bytes_in", (double)f->bytes_in);
-    json_add_number(o, "bytes_out", (double)f->bytes_out);
-    json_add_number(o, "gflop", f->gflop);
-    return o;
-}
-
-static void bench_write_json(const char *path, const Runner *r, const BenchResult *res, int n_res,
-                             int threads, double sgemm, double memcpy_gbps, double read_gbps) {
-    cJSON *root = json_ok(cJSON_CreateObject());
-    json_add_string(root, "model", r->ck->path);
-    json_add_string(root, "plan", r->program->name);
-    json_add_number(root, "ranks", r->world);
-    json_add_string(root, "placement", r->placement->name);
-    json_add_number(root, "threads", threads);
-    json_add_number(root, "sgemm_gflops", sgemm);
-    json_add_number(root, "memcpy_gbps", memcpy_gbps);
-    json_add_number(root, "read_gbps", read_gbps);
-    json_add_string(root, "git_revision", PAINTERS_GIT_REVISION);
-    cJSON *tests = json_ok(cJSON_AddArrayToObject(root, "tests"));
-    for (int i = 0; i < n_res; i++) {
-        cJSON *t = json_ok(cJSON_CreateObject());
-        json_add_string(t, "name", res[i].name);
-        json_add_number(t, "tokens_per_s", res[i].mean);
-        json_add_number(t, "sd", res[i].sd);
-        json_add_number(t, "ms_per_token", res[i].ms_per_token);
-        json_add_number(t, "gflops", res[i].gflops);
-        json_add_number(t, "sgemm_fraction", res[i].gflops / sgemm);
-        if (res[i].stations) {
-            cJSON *st = json_ok(cJSON_AddArrayToObject(t, "stations"));
-            for (int k = 1; k < r->world; k++)
-                json_added(cJSON_AddItemToArray(st, station_json(k, &res[i].stations[k])));
-        }
-        json_added(cJSON_AddItemToArray(tests, t));
-    }
-    char *text = cJSON_Print(root);
-    if (!text) die_runtime("bench: out of memory printing the JSON results");
-    write_text_atomic(path, text);
-    free(text);
-    cJSON_Delete(root);
-}
-
-/* One row per test, with the run's settings: for the scaling drivers. */
-static void bench_write_csv(const char *path, const Runner *r, const BenchResult *res, int n_res,
-                            int threads, double sgemm) {
-    size_t cap = 512 + (size_t)n_res * 512, len = 0;
-    char *text = xmalloc(cap);
-    len += (size_t)snprintf(text + len, cap - len,
-                            "model,plan,ranks,placement,threads,test,tokens_per_s,sd,ms_per_token,"
-                            "gflops,sgemm_gflops,station_compute_ms,station_send_ms,"
-                            "station_bytes_out\n");
-    for (int i = 0; i < n_res; i++) {
-        double compute = 0, send = 0, bytes = 0;
-        for (int k = 1; res[i].stations && k < r->world; k++) {
-            compute += res[i].stations[k].compute_ms;
-            send += res[i].stations[k].send_ms;
-            bytes += (double)res[i].stations[k].bytes_out;
-        }
-        len += (size_t)snprintf(text + len, cap - len,
-                                "%s,%s,%d,%s,%d,%s,%.4f,%.4f,%.5f,%.4f,%.4f,%.3f,%.3f,%.0f\n",
-                                r->ck->path, r->program->name, r->world, r->placement->name,
-                                threads, res[i].name, res[i].mean, res[i].sd, res[i].ms_per_token,
-                                res[i].gflops, sgemm, compute, send, bytes);
-    }
-    write_text_atomic(path, text);
-    free(text);
+/* Runs test t into res[*n_res] under `name`. */
+static void add_test(Runner *r, BenchResult *res, int *n_res, const BenchTest *t, int reps,
+                     const int *tokens, float *logits, double bytes, const char *name) {
+    res[*n_res] = bench_one(r, t, reps, tokens, logits, bytes);
+    snprintf(res[*n_res].name, sizeof res->name, "%s", name);
+    bench_take_figures(r, &res[(*n_res)++]);
 }
 
 int cmd_bench(int argc, char **argv) {
     CliOption opts[] = {
         CLI_RUN_OPTIONS,
-        {"-p", "N", "prompt tokens for the prefill test (default 512)", NULL},
+        {"-p", "N", "prompt tokens for the prefill tests (default 512)", NULL},
         {"-n", "N", "tokens for the decode test (default 128)", NULL},
         {"-r", "N", "repetitions after one warm-up (default 5)", NULL},
         {"-d", "DEPTHS",
          "also decode -n tokens after each of these context depths, e.g. 16,128,400", NULL},
         {"--recompute", NULL, "with -d, also decode by recomputing the whole sequence per token",
          NULL},
+        {"--no-all", NULL, "skip the ppN-all test (the LM head on every position)", NULL},
         {"--threads", "N",
-         "BLAS threads of rank 0 (default: OPENBLAS_NUM_THREADS, else the cores of the node shared "
-         "among its ranks)",
+         "threads of rank 0, BLAS and OpenMP alike (default: OPENBLAS_NUM_THREADS, else "
+         "OMP_NUM_THREADS, else the cores of the node shared among its ranks)",
          NULL},
         {"-b", "N", "also a throughput test: N sequences of -p tokens, pipelined through stations",
          NULL},
@@ -279,18 +184,25 @@ int cmd_bench(int argc, char **argv) {
     };
     int n = sizeof opts / sizeof opts[0];
     cli_parse("bench",
-              "Prefill (ppN) and decode (tgN) tokens/s, mean +- sd over repetitions,\n"
-              "with the FLOP rate reached against the machine's own cblas_sgemm rate.",
+              "Prefill (ppN: the LM head on the last token, as llama-bench; ppN-all: on every\n"
+              "position) and decode (tgN) tokens/s: median, min, max and sd/mean over\n"
+              "repetitions after a warm-up, with the FLOP rate executed against the machine's\n"
+              "own cblas_sgemm rate and decode's weight stream against its read bandwidth.",
               opts, n, argc, argv);
     int n_prompt = (int)cli_int(opts, n, "-p", 512, 1, 1 << 20);
     int n_gen = (int)cli_int(opts, n, "-n", 128, 0, 1 << 20);
     int reps = (int)cli_int(opts, n, "-r", 5, 1, 1000);
     int n_batch = (int)cli_int(opts, n, "-b", 0, 0, 1 << 20);
-    int threads = machine_set_threads((int)cli_int(opts, n, "--threads", 0, 1, 4096));
+    int with_all = cli_value(opts, n, "--no-all") == NULL;
+    BenchMachine m = {0};
+    m.threads = machine_set_threads((int)cli_int(opts, n, "--threads", 0, 1, 4096));
+    m.blas_threading = machine_blas_threading();
+    m.blas_built_for = machine_blas_built_for();
+    m.blas_config = machine_blas_config();
     /* The yardsticks first, while no other rank of the job computes. */
-    double sgemm = machine_sgemm_gflops(1024, 5);
-    double memcpy_gbps = machine_memcpy_gbps(256, 3);
-    double read_gbps = machine_read_gbps(512, 5);
+    m.sgemm_gflops = machine_sgemm_gflops(1024, 5);
+    m.memcpy_gbps = machine_memcpy_gbps(256, 3);
+    m.read_gbps = machine_read_gbps(512, 5);
     RunnerOptions ro = cli_runner_options(opts, n);
     if (n_batch > 0) ro.pack_tokens = -1; /* one sequence per canvas: a pipeline of requests */
     Runner *r = runner_open(&ro);
@@ -305,28 +217,33 @@ int cmd_bench(int argc, char **argv) {
     srand(1234);
     for (int i = 0; i < maxn; i++)
         tokens[i] = 3 + rand() % (V - 3);
-    float *logits = xalloc_floats((size_t)maxn * V);
+    float *logits = xalloc_floats((size_t)(with_all ? n_prompt : 1) * V);
+    double bytes = decode_bytes_per_token(r);
 
     int n_res = 0;
-    BenchResult *res = xcalloc(3 + 2 * (size_t)n_depths, sizeof *res);
-    res[n_res] = bench_one(r, 1, n_prompt, 0, 0, reps, tokens, logits);
-    snprintf(res[n_res].name, sizeof res->name, "pp%d", n_prompt);
-    bench_take_figures(r, &res[n_res++]);
+    BenchResult *res = xcalloc(4 + 2 * (size_t)n_depths, sizeof *res);
+    char name[48];
+    snprintf(name, sizeof name, "pp%d", n_prompt);
+    add_test(r, res, &n_res, &(BenchTest){TEST_PP, n_prompt, 0}, reps, tokens, logits, bytes, name);
+    if (with_all) {
+        snprintf(name, sizeof name, "pp%d-all", n_prompt);
+        add_test(r, res, &n_res, &(BenchTest){TEST_PP_ALL, n_prompt, 0}, reps, tokens, logits,
+                 bytes, name);
+    }
     if (n_gen > 0) {
-        res[n_res] = bench_one(r, 0, n_gen, 0, 0, reps, tokens, logits);
-        snprintf(res[n_res].name, sizeof res->name, "tg%d", n_gen);
-        bench_take_figures(r, &res[n_res++]);
+        snprintf(name, sizeof name, "tg%d", n_gen);
+        add_test(r, res, &n_res, &(BenchTest){TEST_TG, n_gen, 0}, reps, tokens, logits, bytes,
+                 name);
         for (int i = 0; i < n_depths; i++) {
-            res[n_res] = bench_one(r, 0, n_gen, depths[i], 0, reps, tokens, logits);
-            snprintf(res[n_res].name, sizeof res->name, "tg%d@d%d", n_gen, depths[i]);
-            bench_take_figures(r, &res[n_res++]);
+            snprintf(name, sizeof name, "tg%d@d%d", n_gen, depths[i]);
+            add_test(r, res, &n_res, &(BenchTest){TEST_TG, n_gen, depths[i]}, reps, tokens, logits,
+                     bytes, name);
             if (!recompute) continue;
-            res[n_res] = bench_one(r, 0, n_gen, depths[i], 1, reps, tokens, logits);
-            snprintf(res[n_res].name, sizeof res->name, "tg%d@d%d-recompute", n_gen, depths[i]);
-            bench_take_figures(r, &res[n_res]);
+            snprintf(name, sizeof name, "tg%d@d%d-recompute", n_gen, depths[i]);
+            add_test(r, res, &n_res, &(BenchTest){TEST_TG_RECOMPUTE, n_gen, depths[i]}, reps,
+                     tokens, logits, bytes, name);
             printf("# tg%d@d%d: the KV cache is %.1fx faster than recomputing\n", n_gen, depths[i],
-                   res[n_res - 1].mean / res[n_res].mean);
-            n_res++;
+                   res[n_res - 2].median / res[n_res - 1].median);
         }
     }
     if (n_batch > 0) {
@@ -334,41 +251,12 @@ int cmd_bench(int argc, char **argv) {
         snprintf(res[n_res].name, sizeof res->name, "tp%dx%d", n_batch, n_prompt);
         bench_take_figures(r, &res[n_res++]);
     }
-    /* Decode streams every applied layer's weights (as stored) once per token. */
-    /* With PAINTERS_WEIGHTS=f32 the 16-bit matrices are held, and streamed, as float32. */
-    const char *held_as = getenv("PAINTERS_WEIGHTS");
-    int weights_f32 = held_as && strcmp(held_as, "f32") == 0;
-    double weight_bytes = 0, held = 0;
-    for (int st = 0; st < r->program->n_steps; st++)
-        for (int j = 0; j < r->program->steps[st].n_layers; j++) {
-            int l = r->program->steps[st].layers[j];
-            weight_bytes += (double)layer_bytes(r->ck, l, 0);
-            held += (double)layer_bytes(r->ck, l, weights_f32);
-        }
-    printf("# model %s, plan %s (%d steps), %d rank(s), placement %s, %d thread(s) on rank 0, "
-           "sgemm %.1f GFLOP/s, memcpy %.1f GB/s, read %.1f GB/s\n",
-           r->ck->path, r->program->name, r->program->n_steps, r->world, r->placement->name,
-           threads, sgemm, memcpy_gbps, read_gbps);
-    printf("# %-20s %12s %10s %12s %10s %12s\n", "test", "tokens/s", "sd", "ms/token", "GFLOP/s",
-           "%sgemm");
-    for (int i = 0; i < n_res; i++)
-        printf("  %-20s %12.2f %10.2f %12.3f %10.2f %11.1f%%\n", res[i].name, res[i].mean,
-               res[i].sd, res[i].ms_per_token, res[i].gflops, 100.0 * res[i].gflops / sgemm);
-    if (n_gen > 0) {
-        double gbps = weight_bytes * res[1].mean / 1e9;
-        printf("# decode weight stream (layers as stored) %.2f GB/s = %.1f%% of memcpy\n", gbps,
-               100.0 * gbps / memcpy_gbps);
-        printf("# decode weight stream (layers as held, %s) %.2f GB/s = %.1f%% of read\n",
-               weights_f32 ? "float32" : "as stored", held * res[1].mean / 1e9,
-               100.0 * held * res[1].mean / 1e9 / read_gbps);
-    }
-    for (int i = 0; i < n_res && r->world > 1; i++)
-        bench_print_stations(r, &res[i]);
+    bench_print(r, &m, res, n_res);
     const char *json = cli_value(opts, n, "--json"), *csv = cli_value(opts, n, "--csv");
-    if (json) bench_write_json(json, r, res, n_res, threads, sgemm, memcpy_gbps, read_gbps);
-    if (csv) bench_write_csv(csv, r, res, n_res, threads, sgemm);
+    if (json) bench_write_json(json, r, &m, res, n_res);
+    if (csv) bench_write_csv(csv, r, &m, res, n_res);
     for (int i = 0; i < n_res; i++)
-        free(res[i].stations);
+        free(res[i].stations), free(res[i].samples);
     free(res);
     free(depths);
     free(tokens);

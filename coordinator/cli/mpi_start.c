@@ -112,10 +112,11 @@ static void release_stations(void) {
     MPI_Finalize();
 }
 
-/* BLAS threads per rank: the cores of this node shared among its ranks,
- * unless OPENBLAS_NUM_THREADS says otherwise. */
+/* Threads per rank (BLAS and OpenMP alike): the cores of this node shared
+ * among its ranks, unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS says
+ * otherwise. */
 static void share_cores(void) {
-    if (getenv("OPENBLAS_NUM_THREADS")) {
+    if (machine_env_threads() > 0) {
         machine_set_threads(0);
         return;
     }
@@ -128,7 +129,7 @@ static void share_cores(void) {
 int painters_mpi_start(int *argc, char ***argv) {
     if (!launched_by_mpi()) {
         check_slurm_world(1);
-        machine_set_threads(0); /* the 16-bit kernels follow the BLAS thread count */
+        machine_set_threads(0); /* the environment's count, else OpenMP's default */
         return 1;
     }
     int provided, rank;

@@ -7,14 +7,19 @@
  *  - decode (no more tokens than query heads per KV head): one token's whole
  *    group of query heads, so each K/V row is read once per group;
  *  - prefill: a tile of ATTN_QUERY_TILE tokens of one query head.
- * The tasks run one after the other, each a few sgemm calls on the rank's
- * BLAS threads: measured on 2 cores, OpenMP threads across the tasks ran 10
- * to 20 times slower than this, with OpenBLAS called from several threads at
- * once or with its own threads still spinning beside them. */
+ * The tasks run on the rank's OpenMP threads, taken one at a time by
+ * whichever thread is free (costliest first), each thread with its own slice
+ * of the work memory. Inside the parallel region OpenBLAS (its OpenMP build)
+ * runs each sgemm on the calling thread alone, as it does with one thread
+ * outside it, so a task's rows come out bit for bit the same whatever the
+ * thread count. With the pthreads build of OpenBLAS the tasks run one after
+ * the other on its threads instead: measured on 2 cores, OpenMP threads
+ * calling that build at once ran 10 to 20 times slower. */
 #include "compute/attention.h"
 
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -43,10 +48,23 @@ static int task_rows_max(const ModelConfig *c) {
     return group > ATTN_QUERY_TILE ? group : ATTN_QUERY_TILE;
 }
 
-size_t attention_work_floats(const ModelConfig *c) {
-    /* scores (rows, ATTN_KEY_BLOCK), then max and sum (rows) */
+/* Floats of one thread's work: scores (rows, ATTN_KEY_BLOCK), then max and
+ * sum (rows). */
+static size_t thread_work_floats(const ModelConfig *c) {
     size_t rows = (size_t)task_rows_max(c);
     return rows * ATTN_KEY_BLOCK + 2 * rows;
+}
+
+/* Threads the tasks run on: OpenMP's count, or 1 beside a BLAS that keeps
+ * its own pool of threads (the pthreads build) and would serialize. */
+static int attention_threads(void) {
+    if (openblas_get_parallel() == 1) return 1;
+    int t = omp_get_max_threads();
+    return t > 0 ? t : 1;
+}
+
+size_t attention_work_floats(const ModelConfig *c) {
+    return (size_t)attention_threads() * thread_work_floats(c);
 }
 
 /* Turns score row s (nk keys, cnt of them visible) into unnormalized weights
@@ -130,32 +148,28 @@ static AttnRows prefill_task(const ModelConfig *c, const float *q, float *att, i
     return (AttnRows){q + off, att + off, qd, qd, rows, ctx0 + t0 + 1, 1};
 }
 
-/* The decode split: one token's group of heads after the other. */
-static void attend_decode(const ModelConfig *c, const float *k, const float *v, int kvd,
-                          const float *q, float *att, int n, int ctx0, float *work) {
-    int hd = c->head_dim, tasks = n * c->n_kv_heads;
-    float scale = 1.0f / sqrtf((float)hd);
-    for (int task = 0; task < tasks; task++) {
-        int kvh = task % c->n_kv_heads;
-        AttnRows r = decode_task(c, q, att, ctx0, task);
-        AttnKeys keys = {k + (size_t)kvh * hd, v + (size_t)kvh * hd, kvd, hd, scale};
-        attend_rows(&r, &keys, work);
+/* Task `task` of either split, with the keys it reads. */
+static void split_task(const ModelConfig *c, const float *k, const float *v, int kvd,
+                       const float *q, float *att, int n, int ctx0, int task, AttnRows *r,
+                       AttnKeys *keys) {
+    int hd = c->head_dim, group = c->n_heads / c->n_kv_heads, kvh;
+    if (n <= group) {
+        *r = decode_task(c, q, att, ctx0, task);
+        kvh = task % c->n_kv_heads;
+    } else {
+        int h;
+        *r = prefill_task(c, q, att, n, ctx0, task, &h);
+        kvh = h / group;
     }
+    *keys =
+        (AttnKeys){k + (size_t)kvh * hd, v + (size_t)kvh * hd, kvd, hd, 1.0f / sqrtf((float)hd)};
 }
 
-/* The prefill split: query tiles of one head, then of the next. */
-static void attend_prefill(const ModelConfig *c, const float *k, const float *v, int kvd,
-                           const float *q, float *att, int n, int ctx0, float *work) {
-    int hd = c->head_dim, group = c->n_heads / c->n_kv_heads;
-    int tasks = c->n_heads * ((n + ATTN_QUERY_TILE - 1) / ATTN_QUERY_TILE);
-    float scale = 1.0f / sqrtf((float)hd);
-    for (int task = 0; task < tasks; task++) {
-        int h;
-        AttnRows r = prefill_task(c, q, att, n, ctx0, task, &h);
-        AttnKeys keys = {k + (size_t)(h / group) * hd, v + (size_t)(h / group) * hd, kvd, hd,
-                         scale};
-        attend_rows(&r, &keys, work);
-    }
+/* Tasks of the split for n query rows: decode, one per token and KV head;
+ * prefill, one per query head and tile. */
+static int split_tasks(const ModelConfig *c, int n) {
+    if (n <= c->n_heads / c->n_kv_heads) return n * c->n_kv_heads;
+    return c->n_heads * ((n + ATTN_QUERY_TILE - 1) / ATTN_QUERY_TILE);
 }
 
 void attention_causal(const ModelConfig *c, const float *k, const float *v, int kvd, const float *q,
@@ -164,8 +178,46 @@ void attention_causal(const ModelConfig *c, const float *k, const float *v, int 
     if (n <= 0) return;
     if (group * c->n_kv_heads != H)
         die_runtime("attention: %d heads over %d KV heads", H, c->n_kv_heads);
-    if (n <= group)
-        attend_decode(c, k, v, kvd, q, att, n, ctx0, work);
-    else
-        attend_prefill(c, k, v, kvd, q, att, n, ctx0, work);
+    int tasks = split_tasks(c, n), threads = attention_threads();
+    size_t per_thread = thread_work_floats(c);
+    if (threads > tasks) threads = tasks;
+    if (threads <= 1) {
+        for (int task = 0; task < tasks; task++) {
+            AttnRows r;
+            AttnKeys keys;
+            split_task(c, k, v, kvd, q, att, n, ctx0, task, &r, &keys);
+            attend_rows(&r, &keys, work);
+        }
+        return;
+    }
+#pragma omp parallel num_threads(threads)
+    {
+        float *mine = work + (size_t)omp_get_thread_num() * per_thread;
+#pragma omp for schedule(dynamic, 1)
+        for (int task = 0; task < tasks; task++) {
+            AttnRows r;
+            AttnKeys keys;
+            split_task(c, k, v, kvd, q, att, n, ctx0, task, &r, &keys);
+            attend_rows(&r, &keys, mine);
+        }
+    }
+}
+
+double attention_flops(const ModelConfig *c, int n, int ctx0) {
+    /* Each task scores its rows against every key up to its last row's last
+     * visible one (the causal triangle inside a task is scored, then zeroed)
+     * and sums as many value rows: 2 sgemm of rows x keys x hd. */
+    double f = 0, hd = c->head_dim;
+    if (n <= 0) return 0;
+    int group = c->n_heads / c->n_kv_heads;
+    if (n <= group) {
+        for (int t = 0; t < n; t++)
+            f += 4.0 * group * (ctx0 + t + 1) * hd * c->n_kv_heads;
+        return f;
+    }
+    for (int t0 = 0; t0 < n; t0 += ATTN_QUERY_TILE) {
+        int rows = n - t0 < ATTN_QUERY_TILE ? n - t0 : ATTN_QUERY_TILE;
+        f += 4.0 * rows * (double)(ctx0 + t0 + rows) * hd * c->n_heads;
+    }
+    return f;
 }

@@ -5,6 +5,7 @@
 #include <immintrin.h>
 #include <omp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,8 +96,7 @@ static uint64_t sum_words_parallel(const uint64_t *buf, size_t words, int thread
 }
 
 double machine_read_gbps(int mib, int reps) {
-    int threads = openblas_get_num_threads();
-    if (threads < 1) threads = 1;
+    int threads = omp_get_max_threads();
     size_t words = ((size_t)mib << 20) / sizeof(uint64_t);
     words -= words % (size_t)threads;
     uint64_t *buf = xmalloc(words * sizeof *buf);
@@ -122,11 +122,68 @@ double machine_read_gbps(int mib, int reps) {
     return m;
 }
 
+int machine_env_threads(void) {
+    const char *names[] = {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = getenv(names[i]);
+        if (!v || !*v) continue;
+        char *end;
+        long n = strtol(v, &end, 10); /* OMP_NUM_THREADS may list levels: "4,1" */
+        if (end == v || n < 1 || n > 4096 || (*end && *end != ','))
+            die_input("%s=\"%s\": not a thread count (1 to 4096)", names[i], v);
+        return (int)n;
+    }
+    return 0;
+}
+
+const char *machine_blas_built_for(void) {
+#ifdef PAINTERS_OPENBLAS_OPENMP
+    return "OpenMP";
+#else
+    return "any";
+#endif
+}
+
+/* Once: the OpenBLAS the loader gave is the build painters was linked for. */
+static void check_blas_build(void) {
+    static int checked;
+    if (checked) return;
+    checked = 1;
+    if (strcmp(machine_blas_built_for(), "OpenMP") == 0 && openblas_get_parallel() != 2)
+        fprintf(stderr,
+                "painters: warning: built for the OpenMP build of OpenBLAS but running on its %s "
+                "build (LD_LIBRARY_PATH or LD_PRELOAD?): two pools of threads, attention on "
+                "one thread\n",
+                machine_blas_threading());
+}
+
 int machine_set_threads(int n) {
-    if (n > 0) openblas_set_num_threads(n);
-    int threads = openblas_get_num_threads();
-    matmul_set_threads(threads);
-    return threads;
+    check_blas_build();
+    if (n <= 0) n = machine_env_threads();
+    if (n <= 0) n = omp_get_max_threads();
+    /* One count for the BLAS calls and painters' own OpenMP loops: with the
+     * OpenMP build of OpenBLAS both run on libgomp's one pool. */
+    openblas_set_num_threads(n);
+    omp_set_num_threads(n);
+    matmul_set_threads(n);
+    return n;
+}
+
+const char *machine_blas_threading(void) {
+    switch (openblas_get_parallel()) {
+    case 0:
+        return "sequential";
+    case 1:
+        return "pthreads";
+    case 2:
+        return "OpenMP";
+    default:
+        return "unknown";
+    }
+}
+
+const char *machine_blas_config(void) {
+    return openblas_get_config();
 }
 
 int machine_cores(void) {
