@@ -6,7 +6,8 @@
 # the network namespaces of the multi-host and fault tests; procps: pgrep;
 # clang-format checks the sources against .clang-format (tests/format.sh);
 # libpcre2-dev and libutf8proc-dev: the Hugging Face tokenizers' regexes and
-# Unicode normalization.
+# Unicode normalization; libdnnl-dev (oneDNN) runs the BF16 prefill matrix
+# products at the CPU's BF16 rate (--compute bf16).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -16,6 +17,7 @@ $SUDO apt-get install -y --no-install-recommends \
     build-essential cmake pkg-config \
     libopenmpi-dev openmpi-bin \
     libopenblas-dev \
+    libdnnl-dev \
     libprotobuf-c-dev protobuf-c-compiler \
     libcjson-dev \
     libpcre2-dev libutf8proc-dev \
