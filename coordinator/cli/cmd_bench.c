@@ -205,6 +205,7 @@ static void bench_write_json(const char *path, const Runner *r, const BenchResul
     json_add_number(root, "ranks", r->world);
     json_add_string(root, "placement", r->placement->name);
     json_add_number(root, "threads", threads);
+    json_add_string(root, "compute", cli_compute_summary(r->ck));
     json_add_number(root, "sgemm_gflops", sgemm);
     json_add_number(root, "memcpy_gbps", memcpy_gbps);
     json_add_number(root, "read_gbps", read_gbps);
@@ -346,9 +347,9 @@ int cmd_bench(int argc, char **argv) {
             held += (double)layer_bytes(r->ck, l, weights_f32);
         }
     printf("# model %s, plan %s (%d steps), %d rank(s), placement %s, %d thread(s) on rank 0, "
-           "sgemm %.1f GFLOP/s, memcpy %.1f GB/s, read %.1f GB/s\n",
+           "compute %s, sgemm %.1f GFLOP/s, memcpy %.1f GB/s, read %.1f GB/s\n",
            r->ck->path, r->program->name, r->program->n_steps, r->world, r->placement->name,
-           threads, sgemm, memcpy_gbps, read_gbps);
+           threads, cli_compute_summary(r->ck), sgemm, memcpy_gbps, read_gbps);
     printf("# %-20s %12s %10s %12s %10s %12s\n", "test", "tokens/s", "sd", "ms/token", "GFLOP/s",
            "%sgemm");
     for (int i = 0; i < n_res; i++)
