@@ -51,6 +51,30 @@ fi
 out=$($P generate --prompt "123 + 456 =" --max-new 6 2>/dev/null)
 check "generate --prompt streams text" "echo '$out' | head -1 | grep -q '^123 + 456 = 579'"
 check "generate ends with the tokens line" "echo '$out' | tail -1 | grep -q '^tokens: [0-9]'"
+# --prompts: many prompts decoded together, one JSON line each in input order,
+# the same tokens as each prompt alone (text and token prompts alike).
+tmpd=$(mktemp -d); trap 'rm -rf "$tmpd"' EXIT
+printf '%s\n' '"123 + 456 ="' '{"prompt": "7 + 8 ="}' '"500 + 25 ="' '{"tokens": [1, 300, 301]}' \
+    '"31 + 402 ="' > "$tmpd/prompts.jsonl"
+$P generate --prompts "$tmpd/prompts.jsonl" --max-new 5 --batch 3 > "$tmpd/batched" 2>/dev/null
+check "generate --prompts: a line per prompt, in order" \
+    "[ \"\$(python3 -c \"import json,sys; print(','.join(str(json.loads(l)['index']) for l in open('$tmpd/batched')))\")\" = 0,1,2,3,4 ]"
+check "generate --prompts: 123 + 456 = 579" "head -1 '$tmpd/batched' | grep -q '\"text\":\"579'"
+alone_ok=1
+i=0
+while IFS= read -r line; do
+    if echo "$line" | grep -q tokens; then
+        ids=$(python3 -c "import json,sys; print(','.join(map(str, json.loads(sys.argv[1])['tokens'])))" "$line")
+        alone=$($P generate --tokens "$ids" --max-new 5 2>/dev/null | awk '/^tokens:/ {print $2}')
+    else
+        text=$(python3 -c "import json,sys; v=json.loads(sys.argv[1]); print(v if isinstance(v, str) else v['prompt'])" "$line")
+        alone=$($P generate --prompt "$text" --max-new 5 2>/dev/null | awk '/^tokens:/ {print $2}')
+    fi
+    batched=$(python3 -c "import json,sys; print(','.join(map(str, json.loads(open(sys.argv[1]).read().splitlines()[int(sys.argv[2])])['tokens'])))" "$tmpd/batched" "$i")
+    [ "$alone" = "$batched" ] || { alone_ok=0; echo "prompt $i: alone $alone, batched $batched"; }
+    i=$((i+1))
+done < "$tmpd/prompts.jsonl"
+check "generate --prompts: each prompt's tokens as alone" "[ $alone_ok = 1 ]"
 
 echo "cli_engine: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -80,6 +80,19 @@ c['num_key_value_heads']=4; save()")
 expect "heads not divisible" "config.json" -- inspect --model "$d"
 d=$(broken_model no_tokenizer "import os; os.remove('tokenizer.model')")
 expect "missing tokenizer for --prompt" "tokenizer" -- generate --model "$d" --prompt "hi"
+printf '"ok"\n{"prompt": 5}\n' > "$tmp/p_bad.jsonl"
+expect "prompts: not a prompt" "p_bad.jsonl:2: expected a JSON string" -- generate --prompts "$tmp/p_bad.jsonl"
+printf '{"tokens": [1, 99999]}\n' > "$tmp/p_id.jsonl"
+expect "prompts: id out of range" "p_id.jsonl:1: token 1 is not an id" -- generate --prompts "$tmp/p_id.jsonl"
+printf '{"tokens": []}\n' > "$tmp/p_empty.jsonl"
+expect "prompts: empty tokens" "p_empty.jsonl:1: \"tokens\" must be a non-empty" -- generate --prompts "$tmp/p_empty.jsonl"
+: > "$tmp/p_none.jsonl"
+expect "prompts: empty file" "p_none.jsonl: no prompts" -- generate --prompts "$tmp/p_none.jsonl"
+printf '"a \\u0000 b"\n' > "$tmp/p_nul.jsonl"
+expect "prompts: NUL" "p_nul.jsonl:1: a prompt may not hold U+0000" -- generate --prompts "$tmp/p_nul.jsonl"
+expect "prompts: missing file" "nowhere.jsonl: prompts file not found" -- generate --prompts "$tmp/nowhere.jsonl"
+expect "prompts with --prompt" "exactly one of" -- generate --prompts "$tmp/p_none.jsonl" --prompt hi
+expect "batch out of range" "--batch" -- generate --prompt hi --batch 100000
 printf 'not a protobuf' > "$tmp/garbage.model"
 expect "garbage tokenizer" "garbage.model" -- tokenize --tokenizer "$tmp/garbage.model" --text hi
 head -c 20 "$PAINTERS_SOURCE_DIR/../shared/models/stories260K/stories260K.bin" > "$tmp/short.bin" 2>/dev/null || printf 'abcdefghijklmnopqrst' > "$tmp/short.bin"

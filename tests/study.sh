@@ -34,7 +34,11 @@ base = [r for r in summary if r['plan'] == 'baseline'][0]
 doc = json.load(open(sys.argv[1] + '/results.json'))
 assert len(cells) == 27 and len(summary) == 9 and len(doc['plans']) == 9, (len(cells), len(summary))
 assert abs(float(base['median_normalized']) - 1) < 1e-12
-assert all(float(r['prefill_ms_per_token']) > 0 and float(r['decode_ms_per_token']) > 0 for r in summary)
+MS = ('prefill_ms_per_token', 'decode_ms_per_token', 'decode_batch_ms_per_token')
+assert all(float(r[k]) > 0 for r in summary for k in MS), summary
+assert all(float(r[k]) > 0 for r in rows for k in MS)
+assert all(p[k] > 0 for p in doc['plans'] for k in MS)
+assert doc['decode_batch']['lanes'] == 1 and doc['decode_batch']['sequences'] >= 2, doc['decode_batch']
 PY"
 
 # Killed after a few cells, then resumed: every cell exactly once, same values.
@@ -80,7 +84,8 @@ assert not (recomputed or twice or never or unknown), (
     "recomputed", recomputed, "twice", twice, "not run", never, "not of the study", unknown)
 m = re.search(r"^study: (\d+) cells already done, (\d+) to go$", log, re.M)
 assert m and (int(m.group(1)), int(m.group(2))) == (len(done), len(missing)), m and m.group(0)
-KEEP = ("plan", "task", "metric", "value", "prefill_ms_per_token", "decode_ms_per_token", "seconds")
+KEEP = ("plan", "task", "metric", "value", "prefill_ms_per_token", "decode_ms_per_token",
+        "decode_batch_ms_per_token", "seconds")
 key = lambda r: (r["plan"], r["task"], r["metric"])
 kept = {key(r): tuple(r[k] for k in KEEP) for r in after if (r["plan"], r["task"]) in done}
 assert kept == {key(r): tuple(r[k] for k in KEEP) for r in before}, "rows done before the kill changed"
@@ -94,10 +99,26 @@ check "resumed: exactly the missing cells evaluated, each once; none recomputed"
     "cells_check resumed $tmp/before_resume.csv $tmp/one/results.csv $tmp/killed/results.csv $tmp/resumed.log"
 check "resumed: every cell once, same values as the uninterrupted run" "same_results $tmp/one/results.csv $tmp/killed/results.csv"
 
+# A results.csv of another header (the one before the batched decode
+# column): refused, exit 2, the file left as it was.
+mkdir -p "$tmp/old"
+sed '1s/,decode_batch_ms_per_token//; 1!s/^\([^,]*,\([^,]*,\)\{14\}\)[^,]*,/\1/' "$tmp/one/results.csv" > "$tmp/old/results.csv"
+cp "$tmp/old/results.csv" "$tmp/old_copy.csv"
+"$P" study "$tmp/old" "${ARGS[@]}" --no-report > "$tmp/old.log" 2>&1
+check "old header: refused with exit 2" "[ \$? -eq 2 ] && grep -q 'results.csv:1: not a painters study results file (header differs)' $tmp/old.log"
+check "old header: file untouched" "cmp -s $tmp/old/results.csv $tmp/old_copy.csv"
+
 # The same study over stations, and without packing: the same figures.
 mpirun -n 3 "$P" study "$tmp/three" "${ARGS[@]}" --placement round-robin --no-report > "$tmp/three.log" 2>&1
 check "study at 3 ranks" "[ \$? -eq 0 ]"
 check "3 ranks: same values as 1 rank" "same_results $tmp/one/results.csv $tmp/three/results.csv"
+check "3 ranks: batched decode over the stations' lanes" "python3 - $tmp/three <<'PY'
+import csv, json, sys
+doc = json.load(open(sys.argv[1] + '/results.json'))
+b = doc['decode_batch']
+assert b['lanes'] >= 2 and b['sequences'] >= 2 * b['lanes'], b
+assert all(float(r['decode_batch_ms_per_token']) > 0 for r in csv.DictReader(open(sys.argv[1] + '/summary.csv')))
+PY"
 "$P" study "$tmp/unpacked" "${ARGS[@]}" --no-pack --no-report > "$tmp/unpacked.log" 2>&1
 check "unpacked: same values as packed" "same_results $tmp/one/results.csv $tmp/unpacked/results.csv"
 

@@ -27,6 +27,7 @@
 
 #include "fixture_ref.h"
 #include "run/generate.h"
+#include "run/generate_batch.h"
 #include "compute/kernels.h"
 #include "compute/matmul.h"
 #include "compute/matmul_dnnl.h"
@@ -249,6 +250,55 @@ static void check_greedy(Runner *r, const char *plan, const cJSON *entry) {
     }
 }
 
+/* GenerateBatchStop: prompt i stops after its reference's length. */
+static int stop_at_length(void *ctx, int i, const int *ids, int n) {
+    (void)ids;
+    return n >= ((const int *)ctx)[i];
+}
+
+/* Every greedy prompt of the plan, REPEATS times over, decoded together
+ * (generate_batch: shared canvases, sets reused as sequences finish, and
+ * with stations several lanes in flight): the reference tokens each. */
+static void check_greedy_batched(Runner *r, const char *plan, const cJSON *entry) {
+    enum { REPEATS = 3 };
+    const cJSON *prompts = cJSON_GetObjectItem(entry, "greedy_prompts");
+    const cJSON *expect = cJSON_GetObjectItem(entry, "greedy");
+    int np = cJSON_GetArraySize(prompts), n = REPEATS * np, max_new = 1;
+    int **seqs = xmalloc((size_t)n * sizeof *seqs), **want = xmalloc((size_t)n * sizeof *want);
+    int *lens = xmalloc((size_t)n * sizeof(int)), *wlen = xmalloc((size_t)n * sizeof(int));
+    int **out = xmalloc((size_t)n * sizeof *out), *n_out = xmalloc((size_t)n * sizeof(int));
+    for (int i = 0; i < n; i++) {
+        lens[i] = fixture_ids(cJSON_GetArrayItem(prompts, i % np), &seqs[i]);
+        wlen[i] = fixture_ids(cJSON_GetArrayItem(expect, i % np), &want[i]);
+        if (wlen[i] > max_new) max_new = wlen[i];
+    }
+    for (int i = 0; i < n; i++)
+        out[i] = xmalloc((size_t)max_new * sizeof(int));
+    GenerateBatchJob job = {.n = n,
+                            .prompts = (const int *const *)seqs,
+                            .lens = lens,
+                            .max_new = max_new,
+                            .stop = stop_at_length,
+                            .ctx = wlen,
+                            .out = out,
+                            .n_out = n_out};
+    GenerateBatchStats st;
+    generate_batch(r, &job, &st);
+    int same = 1;
+    for (int i = 0; i < n; i++) {
+        int ok = n_out[i] == wlen[i] && !memcmp(out[i], want[i], (size_t)wlen[i] * sizeof(int));
+        if (!ok) printf("  %s: batched greedy%d (copy %d) differs\n", plan, i % np, i / np);
+        same &= ok;
+    }
+    char name[256];
+    snprintf(name, sizeof name, "%s/greedy, %d prompts batched (%ld canvases)", plan, n,
+             st.canvases);
+    TEST_CHECK(name, same);
+    for (int i = 0; i < n; i++)
+        free(seqs[i]), free(want[i]), free(out[i]);
+    free(seqs), free(want), free(out), free(lens), free(wlen), free(n_out);
+}
+
 int main(int argc, char **argv) {
     painters_mpi_start(&argc, &argv);
     if (argc < 2) {
@@ -308,7 +358,10 @@ int main(int argc, char **argv) {
             free(ids);
         }
         check_batch(r, &f, plan, seqs);
-        if (exact && cJSON_GetObjectItem(entry, "greedy")) check_greedy(r, plan, entry);
+        if (exact && cJSON_GetObjectItem(entry, "greedy")) {
+            check_greedy(r, plan, entry);
+            check_greedy_batched(r, plan, entry);
+        }
         printf("%-24s %3d steps  max logit error %.2e of max |logit|\n", plan, p->n_steps, worst);
         n_plans++;
     }

@@ -68,6 +68,8 @@ done
 check "summary sorted by variant then N" \
     [ "$(grep -o '<tr data-plan="[^"]*"' "$d/report.html" | head -20 | cut -d'"' -f2 | tr '\n' ' ')" \
       = "baseline skip_N2 skip_N4 skip_N6 middle_repeat_N2 middle_repeat_N4 middle_repeat_N6 reverse_N2 reverse_N4 reverse_N6 random_N2 random_N4 random_N6 parallel_N2 parallel_N4 parallel_N6 looped_parallel_N2 looped_parallel_N4 looped_parallel_N6 pairs " ]
+check "batched decode column" grep -q '<th class="num">batched decode ms/token</th>' "$d/report.html"
+check "batched decode figure" grep -q '<tr data-plan="baseline">.*>11.21 &#9733;</td><td class="num">2.400</td></tr>' "$d/report.html"
 check "no external resources" bash -c "! grep -Eiq '(src|href)=\"(https?:)?//' '$d/report.html'"
 check "no stylesheet links" bash -c "! grep -qi '<link' '$d/report.html'"
 before=$(md5sum < "$d/report.html")
@@ -114,17 +116,21 @@ expect_input_error "bad steps" "summary.csv:3: column steps" "$d"
 restore; broken summary.csv '4s/^skip_N4,/,/'
 expect_input_error "empty plan" "summary.csv:4: column plan: empty" "$d"
 restore; broken summary.csv '4s/$/,extra/'
-expect_input_error "extra field" "summary.csv:4: 10 fields, the header has 9" "$d"
+expect_input_error "extra field" "summary.csv:4: 11 fields, the header has 10" "$d"
 restore; broken summary.csv '1s/median_normalized/median/'
 expect_input_error "summary header" "summary.csv:1: the header is not" "$d"
 restore; sed -n 3p "$DATA/summary.csv" >> "$d/summary.csv"
 expect_input_error "repeated plan" "summary.csv:22: column plan: plan 'skip_N2' already on line 3" "$d"
-restore; broken summary.csv '3s/,4.367$/,-4.367/'
+restore; broken summary.csv '3s/,4.367,/,-4.367,/'
 expect_input_error "negative time" "summary.csv:3: column decode_ms_per_token: negative time" "$d"
+restore; broken summary.csv '3s/,0.935$/,-0.935/'
+expect_input_error "negative batched time" "summary.csv:3: column decode_batch_ms_per_token: negative time" "$d"
+restore; broken results.csv '6s/,4.367,0.935,/,4.367,-0.935,/'
+expect_input_error "negative batched time in results" "results.csv:6: column decode_batch_ms_per_token: negative time" "$d"
 restore; broken results.csv '1s/^model/modle/'
 expect_input_error "results header" "results.csv:1: the header is not" "$d"
 restore; broken results.csv '7s/,09914ef$//'
-expect_input_error "short row" "results.csv:7: 16 fields, the header has 17" "$d"
+expect_input_error "short row" "results.csv:7: 17 fields, the header has 18" "$d"
 restore; broken results.csv '11s/,0.5383,/,,/'
 expect_input_error "empty value" "results.csv:11: column value: empty" "$d"
 restore; broken results.csv '10s/,3,4,round-robin,/,0,4,round-robin,/'

@@ -165,6 +165,7 @@ RunnerOptions cli_runner_options(const CliOption *opts, int n) {
         .plan = cli_value(opts, n, "--plan"),
         .placement = cli_value(opts, n, "--placement"),
         .inflight = (int)cli_int(opts, n, "--inflight", 0, 1, 4096),
+        .batch = (int)cli_int(opts, n, "--batch", 0, 1, WIRE_MAX_BATCH),
         .timeout_s = t,
         .trace = cli_value(opts, n, "--trace"),
         .verbose = cli_value(opts, n, "--verbose") != NULL,
@@ -191,4 +192,11 @@ const char *cli_compute_summary(const Checkpoint *ck) {
     else
         snprintf(text, sizeof text, "f32 (no BF16 arithmetic: oneDNN %s)", matmul_dnnl_isa());
     return text;
+}
+
+void cli_print_ids(const char *label, const int *ids, int n) {
+    printf("%s", label);
+    for (int i = 0; i < n; i++)
+        printf("%s%d", i ? "," : " ", ids[i]);
+    printf("\n");
 }

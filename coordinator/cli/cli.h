@@ -37,6 +37,8 @@ int cli_take_repeated(const char *command, int *argc, char **argv, const char *n
 
 /* Parses "1,5,9" into a malloc'ed id array (caller frees); die_input on junk. */
 int cli_parse_ids(const char *text, const char *what, int **ids);
+/* Prints "label a,b,c" and a newline to stdout. */
+void cli_print_ids(const char *label, const int *ids, int n);
 
 /* The options every command that runs the model takes; splice into a
  * command's option table and read back with cli_runner_options(). */
@@ -55,6 +57,7 @@ int cli_parse_ids(const char *text, const char *what, int **ids);
          NULL},                                                                                    \
         {"--inflight", "W", "requests in flight through the stations (default 2 per station)",     \
          NULL},                                                                                    \
+        {"--batch", "N", "sequences decoded together in one canvas (default 32)", NULL},           \
         {"--timeout", "SEC", "longest wait for any canvas before the job ends (default 600)",      \
          NULL},                                                                                    \
         {"--trace", "FILE", "write receive/apply/send events of every rank as JSON lines", NULL},  \

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/generate.h"
+#include "run/generate_batch.h"
 #include "eval/task_text.h"
 #include "base/util.h"
 
@@ -26,6 +26,8 @@ static const char *const GSM8K_STOPS[] = {"Question:", "\n\n", NULL};
 typedef struct {
     const Tokenizer *tok;
     const char *const *stops; /* NULL-terminated */
+    Progress *progress;       /* may be NULL */
+    int done;                 /* items finished */
 } StopTest;
 
 /* The first occurrence in text of any of the stops, or NULL. */
@@ -38,8 +40,9 @@ static char *find_stop(char *text, const char *const *stops) {
     return first;
 }
 
-/* GenerateStop: EOS, or a stop string in the text so far. */
-static int generation_should_stop(void *ctx, const int *ids, int n) {
+/* GenerateBatchStop: EOS, or a stop string in the text so far. */
+static int generation_should_stop(void *ctx, int i, const int *ids, int n) {
+    (void)i;
     const StopTest *s = ctx;
     if (tokenizer_is_eos(s->tok, ids[n - 1])) return 1;
     char *text = tokenizer_decode(s->tok, ids, n);
@@ -48,28 +51,27 @@ static int generation_should_stop(void *ctx, const int *ids, int n) {
     return stop;
 }
 
-/* Greedy continuation of prompt, cut at the first stop string. Caller frees.
- * *n_new gets the number of tokens generated, *n_run those fed. */
-static char *task_generate(Runner *r, const Tokenizer *tok, const char *prompt, int max_new,
-                           const char *const *stops, int *n_new, long *n_run) {
-    int *ids;
-    int np = tokenizer_encode_sequence(tok, prompt, &ids);
+/* The ids of prompt after P; one that leaves fewer than max_new positions of
+ * the model's context keeps P and its last tokens. Returns the count; *ids is
+ * the caller's to free. */
+static int generation_prompt(const Runner *r, const Tokenizer *tok, const char *prompt, int max_new,
+                             int **ids) {
+    int np = tokenizer_encode_sequence(tok, prompt, ids);
     int max_len = r->ck->cfg.max_seq_len;
     if (max_len > 0 && np + max_new > max_len) {
         int keep = max_len - max_new; /* P and the last keep - 1 prompt tokens */
-        memmove(ids + 1, ids + np - (keep - 1), (size_t)(keep - 1) * sizeof(int));
+        memmove(*ids + 1, *ids + np - (keep - 1), (size_t)(keep - 1) * sizeof(int));
         np = keep;
     }
-    int *out = xmalloc((size_t)max_new * sizeof(int));
-    StopTest stop = {tok, stops};
-    *n_new = generate_greedy_until(r, ids, np, max_new, generation_should_stop, &stop, out, NULL);
-    *n_run = np + *n_new - 1;
-    char *text = tokenizer_decode(tok, out, *n_new);
-    char *cut = find_stop(text, stops);
-    if (cut) *cut = '\0';
-    free(out);
-    free(ids);
-    return text;
+    return np;
+}
+
+/* GenerateBatchDone: one more item finished. */
+static void generation_item_done(void *ctx, int i, const int *ids, int n) {
+    (void)i, (void)ids, (void)n;
+    StopTest *s = ctx;
+    s->done++;
+    if (s->progress) progress_update(s->progress, s->done);
 }
 
 static int exact_match_stripped(const char *text, const char *answer) {
@@ -102,15 +104,33 @@ void task_evaluate_generation(const Task *t, Runner *r, const Tokenizer *tok,
         die_input(
             "%s: --max-new %d leaves no room for a prompt in the model's context of %d tokens",
             t->path, max_new, max_len);
+    /* Every item's prompt, decoded together (generate_batch.h). */
+    int n = t->n_items;
+    int **prompts = xmalloc((size_t)n * sizeof *prompts), *lens = xmalloc((size_t)n * sizeof(int));
+    int **out = xmalloc((size_t)n * sizeof *out), *n_out = xmalloc((size_t)n * sizeof(int));
+    for (int i = 0; i < n; i++) {
+        lens[i] = generation_prompt(r, tok, t->gens[i].prompt, max_new, &prompts[i]);
+        out[i] = xmalloc((size_t)max_new * sizeof(int));
+    }
+    StopTest stop = {tok, gsm8k ? GSM8K_STOPS : GEN_STOPS, o->progress, 0};
+    GenerateBatchJob job = {.n = n,
+                            .prompts = (const int *const *)prompts,
+                            .lens = lens,
+                            .max_new = max_new,
+                            .stop = generation_should_stop,
+                            .done = generation_item_done,
+                            .ctx = &stop,
+                            .out = out,
+                            .n_out = n_out};
+    generate_batch(r, &job, NULL);
     long correct = 0, correct_flexible = 0;
-    for (int i = 0; i < t->n_items; i++) {
+    for (int i = 0; i < n; i++) {
         const GenItem *item = &t->gens[i];
-        int n_new;
-        long n_run;
-        char *text = task_generate(r, tok, item->prompt, max_new, gsm8k ? GSM8K_STOPS : GEN_STOPS,
-                                   &n_new, &n_run);
-        res->tokens += n_new;
-        res->tokens_run += n_run;
+        res->tokens += n_out[i];
+        res->tokens_run += lens[i] + n_out[i] - 1;
+        char *text = tokenizer_decode(tok, out[i], n_out[i]);
+        char *cut = find_stop(text, stop.stops);
+        if (cut) *cut = '\0';
         if (gsm8k) {
             char *gold = gsm8k_normalize(item->answer);
             correct += gsm8k_match(gsm8k_extract_strict(text), gold);
@@ -120,8 +140,10 @@ void task_evaluate_generation(const Task *t, Runner *r, const Tokenizer *tok,
             correct += exact_match_stripped(text, item->answer);
         }
         free(text);
-        if (o->progress) progress_update(o->progress, i + 1);
+        free(prompts[i]);
+        free(out[i]);
     }
+    free(prompts), free(lens), free(out), free(n_out);
     res->items = t->n_items;
     task_result_add(res, "exact_match", (double)correct / t->n_items);
     if (gsm8k) task_result_add(res, "exact_match_flexible", (double)correct_flexible / t->n_items);

@@ -105,6 +105,17 @@ void dispatch_submit_packed(Dispatch *d, int slot, const float *x, const CanvasS
     dispatch_submit_meta(d, slot, x, shape->T, &m);
 }
 
+void dispatch_submit_batch(Dispatch *d, int slot, const float *x, const CanvasShape *shape,
+                           const int *seq, const int *pos0) {
+    int n = shape->n_segs;
+    if (n < 1 || n > WIRE_MAX_BATCH) die_runtime("dispatch: a batch canvas of %d sequences", n);
+    CanvasMeta m = {.n_segs = n, .batch = 1};
+    memcpy(m.seg_start, shape->start, (size_t)(n + 1) * sizeof(int));
+    memcpy(m.seg_seq, seq, (size_t)n * sizeof(int));
+    memcpy(m.seg_pos0, pos0, (size_t)n * sizeof(int));
+    dispatch_submit_meta(d, slot, x, shape->T, &m);
+}
+
 static void dispatch_wait(Dispatch *d, DispatchSlot *sl) {
     char what[128];
     int last = d->route->n_steps - 1;

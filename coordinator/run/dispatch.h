@@ -51,6 +51,10 @@ void dispatch_submit(Dispatch *d, int slot, const float *x, int T, int pos0, int
 /* The same for a packed canvas (layer.h CanvasShape: its sequences, and the
  * prefixes they share, or NULL prefix arrays). */
 void dispatch_submit_packed(Dispatch *d, int slot, const float *x, const CanvasShape *shape);
+/* The same for a batch (shape->batch): sequence k continues KV cache set
+ * seq[k] on the stations from position pos0[k] (0: a new sequence). */
+void dispatch_submit_batch(Dispatch *d, int slot, const float *x, const CanvasShape *shape,
+                           const int *seq, const int *pos0);
 /* Waits for the slot's result (bounded by the timeout); returns (T, D), owned
  * by the dispatch and valid until the slot is submitted again. */
 const float *dispatch_collect(Dispatch *d, int slot);

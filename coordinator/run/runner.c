@@ -13,6 +13,11 @@
 #include "base/util.h"
 #include "wire/wire.h"
 
+static void runner_batch_open(Runner *r);
+static void runner_batch_close(Runner *r);
+static void runner_batch_forget(Runner *r);
+static void runner_reserve(Runner *r, int T);
+
 static int world_size(void) {
     int inited = 0, n = 1;
     MPI_Initialized(&inited);
@@ -48,7 +53,7 @@ static void runner_begin_run(Runner *r) {
                   .program = r->program,
                   .placement = r->placement,
                   .n_layers = r->ck->cfg.n_layers,
-                  .inflight = r->n_slots,
+                  .inflight = r->n_seqs,
                   .timeout_s = r->opts.timeout_s,
                   .trace = r->opts.trace != NULL,
                   .compute = (int)r->opts.compute};
@@ -110,9 +115,11 @@ Runner *runner_open(const RunnerOptions *o) {
     if (r->world == 1) {
         r->station = station_open(r->ck, NULL);
         r->kv = program_kv_new(r->program, &r->ck->cfg);
+        runner_batch_open(r);
         return r;
     }
     r->n_slots = o->inflight > 0 ? o->inflight : 2 * (r->world - 1);
+    runner_batch_open(r);
     r->figures = xcalloc((size_t)r->world, sizeof *r->figures);
     if (o->verbose) runner_print_memory(r);
     runner_begin_run(r);
@@ -142,6 +149,7 @@ void runner_close(Runner *r) {
     free(r->figures);
     placement_free(r->placement);
     program_kv_free(r->kv);
+    runner_batch_close(r);
     station_free(r->station);
     head_weights_free(r->head);
     program_free(r->program);
@@ -160,6 +168,7 @@ void runner_reset(Runner *r) {
 void runner_set_program(Runner *r, Program *p) {
     if (r->world > 1) runner_end_run(r);
     program_kv_free(r->kv);
+    runner_batch_forget(r);
     program_free(r->program);
     r->program = p;
     r->kv = r->world == 1 ? program_kv_new(p, &r->ck->cfg) : NULL;
@@ -187,7 +196,7 @@ static void runner_run_program(Runner *r, float *x, int T) {
     if (r->world == 1) {
         CanvasShape shape = {.T = T};
         for (int s = 0; s < r->program->n_steps; s++)
-            station_apply_step(r->station, r->program, s, r->kv, x, &shape);
+            station_apply_step(r->station, r->program, s, &r->kv, x, &shape);
         return;
     }
     dispatch_submit(r->dispatch, 0, x, T, r->n_past, r->n_past == 0);
@@ -334,7 +343,7 @@ static void runner_score_packed(Runner *r, int n, const int *const *seqs, const 
             runner_embed_packed(r, &pcs[i], seqs);
             CanvasShape shape = packed_shape(&pcs[i]);
             for (int s = 0; s < r->program->n_steps; s++)
-                station_apply_step(r->station, r->program, s, r->kv, r->x, &shape);
+                station_apply_step(r->station, r->program, s, NULL, r->x, &shape);
             runner_deliver_packed(r, &pcs[i], r->x, lens, from, logits, fn, ctx);
         }
     } else {
@@ -400,4 +409,120 @@ void runner_print_stations(const Runner *r, FILE *f) {
                 (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out,
                 s->compute_ms > 0 ? s->gflop / (s->compute_ms / 1e3) : 0.0);
     }
+}
+
+/* Batches (runner_batch_*): sequences that each continue their own KV cache
+ * set, one canvas per batch. */
+
+static void runner_batch_open(Runner *r) {
+    int batch = r->opts.batch > 0 ? r->opts.batch : RUNNER_BATCH;
+    if (batch > WIRE_MAX_BATCH)
+        die_input("--batch %d: at most %d sequences in one canvas", batch, WIRE_MAX_BATCH);
+    r->n_lanes = r->world > 1 ? r->n_slots : 1;
+    r->n_seqs = r->n_lanes * batch;
+    if (r->n_seqs < r->n_slots) r->n_seqs = r->n_slots;
+    r->lanes = xcalloc((size_t)r->n_lanes, sizeof *r->lanes);
+    if (r->world == 1) r->seq_kv = xcalloc((size_t)r->n_seqs, sizeof *r->seq_kv);
+}
+
+static void runner_batch_forget(Runner *r) {
+    if (!r->seq_kv) return;
+    for (int i = 0; i < r->n_seqs; i++) {
+        program_kv_free(r->seq_kv[i]);
+        r->seq_kv[i] = NULL;
+    }
+}
+
+static void runner_batch_close(Runner *r) {
+    runner_batch_forget(r);
+    free(r->seq_kv);
+    for (int i = 0; i < r->n_lanes; i++)
+        free(r->lanes[i].y);
+    free(r->lanes);
+}
+
+/* One rank: KV cache set id, made on first use. */
+static ProgramKV *runner_seq_kv(Runner *r, int id) {
+    if (!r->seq_kv[id]) r->seq_kv[id] = program_kv_new(r->program, &r->ck->cfg);
+    return r->seq_kv[id];
+}
+
+/* Checks b against the runner's lanes and sets. */
+static void runner_batch_check(const Runner *r, int lane, const RunnerBatch *b) {
+    if (lane < 0 || lane >= r->n_lanes) die_runtime("batch lane %d of %d", lane, r->n_lanes);
+    if (r->lanes[lane].busy) die_runtime("batch lane %d is still in flight", lane);
+    if (b->n < 1 || b->n > WIRE_MAX_BATCH) die_runtime("a batch of %d sequences", b->n);
+    if (b->start[0] != 0) die_runtime("a batch's first sequence starts at row %d", b->start[0]);
+    for (int k = 0; k < b->n; k++) {
+        if (b->seq[k] < 0 || b->seq[k] >= r->n_seqs)
+            die_runtime("batch sequence %d names KV cache set %d of %d", k, b->seq[k], r->n_seqs);
+        if (b->start[k + 1] <= b->start[k] || b->pos0[k] < 0)
+            die_runtime("batch sequence %d: rows [%d, %d) after %d cached", k, b->start[k],
+                        b->start[k + 1], b->pos0[k]);
+    }
+}
+
+void runner_batch_submit(Runner *r, int lane, const RunnerBatch *b, const int *tokens) {
+    const ModelConfig *c = &r->ck->cfg;
+    runner_batch_check(r, lane, b);
+    RunnerBatchLane *ln = &r->lanes[lane];
+    int T = b->start[b->n];
+    ln->b = *b;
+    ln->busy = 1;
+    r->n_past = 0; /* runner_feed's sequence may share a set: it starts again */
+    if (r->kv) program_kv_reset(r->kv);
+    CanvasShape shape = {.T = T, .n_segs = b->n, .start = ln->b.start, .batch = 1};
+    double t0 = now_seconds();
+    if (r->world > 1) {
+        runner_reserve(r, T);
+        embed_tokens(c, r->head, tokens, T, r->x);
+        dispatch_submit_batch(r->dispatch, lane, r->x, &shape, b->seq, b->pos0);
+    } else {
+        if ((size_t)T > ln->cap) {
+            free(ln->y);
+            ln->y = xalloc_floats((size_t)T * c->dim);
+            ln->cap = (size_t)T;
+        }
+        ProgramKV *kv[WIRE_MAX_BATCH];
+        for (int k = 0; k < b->n; k++) {
+            kv[k] = runner_seq_kv(r, b->seq[k]);
+            if (b->pos0[k] == 0) program_kv_reset(kv[k]);
+            int len = program_kv_len(kv[k]);
+            if (len != b->pos0[k])
+                die_runtime("batch sequence %d: KV cache set %d holds %d positions, not %d", k,
+                            b->seq[k], len, b->pos0[k]);
+        }
+        embed_tokens(c, r->head, tokens, T, ln->y);
+        for (int s = 0; s < r->program->n_steps; s++)
+            station_apply_step(r->station, r->program, s, kv, ln->y, &shape);
+    }
+    r->seconds_layers += now_seconds() - t0;
+}
+
+void runner_batch_collect(Runner *r, int lane, float *logits) {
+    const ModelConfig *c = &r->ck->cfg;
+    if (lane < 0 || lane >= r->n_lanes || !r->lanes[lane].busy)
+        die_runtime("batch lane %d has nothing in flight", lane);
+    RunnerBatchLane *ln = &r->lanes[lane];
+    const RunnerBatch *b = &ln->b;
+    double t0 = now_seconds();
+    const float *y = r->world > 1 ? dispatch_collect(r->dispatch, lane) : ln->y;
+    double t1 = now_seconds();
+    /* The last row of each sequence, gathered: (n, D). */
+    runner_reserve(r, b->n);
+    size_t D = (size_t)c->dim;
+    for (int k = 0; k < b->n; k++)
+        memcpy(r->x + (size_t)k * D, y + (size_t)(b->start[k + 1] - 1) * D, D * sizeof(float));
+    head_logits(c, r->head, r->x, b->n, r->normed, logits);
+    ln->busy = 0;
+    r->seconds_layers += t1 - t0;
+    r->seconds_head += now_seconds() - t1;
+}
+
+int runner_batch_lanes(const Runner *r) {
+    return r->n_lanes;
+}
+
+int runner_batch_sequences(const Runner *r) {
+    return r->n_seqs;
 }

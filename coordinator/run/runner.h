@@ -37,10 +37,15 @@ typedef struct {
     int verbose;           /* print station memory at start and station figures at the end */
     int pack_tokens;       /* batch scoring packs sequences into canvases of up to this many
                               tokens (0: RUNNER_PACK_TOKENS; < 0: one sequence at a time) */
+    int batch;             /* sequences decoded together in one canvas (0: RUNNER_BATCH) */
     MatmulCompute compute; /* prefill products on BF16 weights, every rank (0: auto) */
 } RunnerOptions;
 
 #define RUNNER_PACK_TOKENS 1024
+/* Sequences a batch canvas holds by default: enough that decoding reads
+ * each weight row once for many tokens (and, with stations, that each lane's
+ * canvas keeps a station busy while rank 0 works on another's head). */
+#define RUNNER_BATCH 32
 
 typedef enum { RUNNER_LAST_LOGITS, RUNNER_ALL_LOGITS } RunnerLogits;
 
@@ -53,6 +58,21 @@ typedef struct {
     double gflop;
     uint64_t weight_bytes;
 } StationFigures;
+
+/* One canvas of a batch: n sequences, sequence k continuing KV cache set
+ * seq[k] after pos0[k] cached tokens (0: a new sequence) with the canvas's
+ * tokens [start[k], start[k + 1]). */
+typedef struct {
+    int n;
+    int seq[WIRE_MAX_BATCH], pos0[WIRE_MAX_BATCH], start[WIRE_MAX_BATCH + 1];
+} RunnerBatch;
+
+typedef struct {
+    int busy;
+    RunnerBatch b;
+    float *y; /* (b.start[b.n], D) one rank: the result */
+    size_t cap;
+} RunnerBatchLane;
 
 typedef struct {
     RunnerOptions opts;
@@ -78,6 +98,10 @@ typedef struct {
     float *gather; /* (cap_gather, D) a packed sequence's rows, its shared prefix first */
     size_t cap_gather;
     double seconds_layers, seconds_head;
+    /* Batches (runner_batch_*): KV cache sets [0, n_seqs), lanes in flight. */
+    int n_seqs, n_lanes;
+    ProgramKV **seq_kv;     /* (n_seqs) one rank: each made on first use */
+    RunnerBatchLane *lanes; /* (n_lanes) */
 } Runner;
 
 /* Opens the model and plan (and, with stations, sends them the setup).
@@ -104,6 +128,18 @@ typedef void (*RunnerScoreFn)(void *ctx, int i, const float *logits, int T);
  * canvases are in flight at once so that every station has work. */
 void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens, const int *from,
                         RunnerScoreFn fn, void *ctx);
+
+/* Batches in flight at once: 1 with one rank, the request slots with stations. */
+int runner_batch_lanes(const Runner *r);
+/* KV cache sets a batch may name: [0, runner_batch_sequences(r)), enough for
+ * RunnerOptions.batch sequences in each lane. */
+int runner_batch_sequences(const Runner *r);
+/* Sends batch b, its b->start[b->n] tokens in `tokens`, into lane, which must
+ * be free (with one rank it runs here and now). A batch forgets runner_feed's
+ * sequence (as runner_reset). */
+void runner_batch_submit(Runner *r, int lane, const RunnerBatch *b, const int *tokens);
+/* Waits for lane's batch: logits (b->n, V), the last row of each sequence. */
+void runner_batch_collect(Runner *r, int lane, float *logits);
 
 /* Starts a new sequence (forgets the KV caches). */
 void runner_reset(Runner *r);

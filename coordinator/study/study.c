@@ -15,6 +15,7 @@
 #include "program/plan.h"
 #include "run/progress.h"
 #include "eval/similarity.h"
+#include "study/study_latency.h"
 #include "study/study_report.h"
 #include "eval/task.h"
 #include "text/tokenizer.h"
@@ -22,14 +23,15 @@
 #include "base/util.h"
 
 #define STUDY_CSV_HEADER STUDY_RESULTS_HEADER
-#define STUDY_CSV_FIELDS 17
+#define STUDY_CSV_FIELDS 18
 
 /* One row of results.csv: a metric of one plan x task cell. */
 typedef struct {
     char *plan, *variant, *task, *metric; /* owned */
     int N, K, seed;
     double value, normalized; /* normalized: NAN when not the primary metric */
-    double prefill_ms, decode_ms, seconds;
+    StudyLatency ms;          /* the plan's, per token */
+    double seconds;
 } StudyRow;
 
 typedef struct {
@@ -134,10 +136,10 @@ static char *row_csv_line(const Study *st, const StudyRow *w) {
         nbuf[0] = '\0';
     size_t cap = 512 + strlen(w->plan) + strlen(w->task) + strlen(st->model_name);
     char *line = xmalloc(cap);
-    snprintf(line, cap, "%s,%s,%s,%s,%d,%d,%s,%s,%.10g,%s,%d,%d,%s,%.6f,%.6f,%.3f,%s\n",
+    snprintf(line, cap, "%s,%s,%s,%s,%d,%d,%s,%s,%.10g,%s,%d,%d,%s,%.6f,%.6f,%.6f,%.3f,%s\n",
              st->model_name, w->plan, w->variant, nbuf, w->K, w->seed, w->task, w->metric, w->value,
-             norm, st->ranks, st->threads, st->placement, w->prefill_ms, w->decode_ms, w->seconds,
-             PAINTERS_GIT_REVISION);
+             norm, st->ranks, st->threads, st->placement, w->ms.prefill_ms, w->ms.decode_ms,
+             w->ms.decode_batch_ms, w->seconds, PAINTERS_GIT_REVISION);
     return line;
 }
 
@@ -228,42 +230,14 @@ static void load_previous_rows(Study *st) {
         w.seed = atoi(f[5]);
         w.value = parse_double_field(f[8], st->csv_path, lineno);
         w.normalized = parse_double_field(f[9], st->csv_path, lineno);
-        w.prefill_ms = parse_double_field(f[13], st->csv_path, lineno);
-        w.decode_ms = parse_double_field(f[14], st->csv_path, lineno);
-        w.seconds = parse_double_field(f[15], st->csv_path, lineno);
+        w.ms.prefill_ms = parse_double_field(f[13], st->csv_path, lineno);
+        w.ms.decode_ms = parse_double_field(f[14], st->csv_path, lineno);
+        w.ms.decode_batch_ms = parse_double_field(f[15], st->csv_path, lineno);
+        w.seconds = parse_double_field(f[16], st->csv_path, lineno);
         rows_push(&st->rows, w);
     }
     free(text);
     rewrite_csv(st);
-}
-
-/* ms per token of prefill (latency_prompt tokens) and of decode
- * (latency_decode tokens after it), medians of 3 runs after a warm-up. */
-static void measure_latency(Study *st, double *prefill_ms, double *decode_ms) {
-    Runner *r = st->r;
-    int P = st->o->latency_prompt, D = st->o->latency_decode, V = r->ck->cfg.vocab_size;
-    int *tokens = xmalloc((size_t)(P + D) * sizeof(int));
-    for (int i = 0; i < P + D; i++)
-        tokens[i] = 3 + (int)((i * 2654435761u) % (unsigned)(V - 3));
-    float *logits = xalloc_floats((size_t)V);
-    double pre[3], dec[3];
-    for (int rep = -1; rep < 3; rep++) {
-        runner_reset(r);
-        double t0 = now_seconds();
-        runner_feed(r, tokens, P, logits, RUNNER_LAST_LOGITS);
-        double t1 = now_seconds();
-        for (int i = 0; i < D; i++)
-            runner_feed(r, &tokens[P + i], 1, logits, RUNNER_LAST_LOGITS);
-        double t2 = now_seconds();
-        if (rep < 0) continue;
-        pre[rep] = (t1 - t0) * 1e3 / P;
-        dec[rep] = D > 0 ? (t2 - t1) * 1e3 / D : 0.0;
-    }
-    runner_reset(r);
-    *prefill_ms = median_of(pre, 3);
-    *decode_ms = median_of(dec, 3);
-    free(tokens);
-    free(logits);
 }
 
 /* The normalized primary score of a cell, once the baseline's is known. */
@@ -285,8 +259,7 @@ static void format_duration(char *buf, size_t n, double s) {
 }
 
 /* Evaluates one cell and records its rows. */
-static void run_cell(Study *st, const Program *p, StudyTaskState *ts, double prefill_ms,
-                     double decode_ms) {
+static void run_cell(Study *st, const Program *p, StudyTaskState *ts, StudyLatency ms) {
     TaskResult res;
     Progress progress;
     char label[256];
@@ -303,8 +276,7 @@ static void run_cell(Study *st, const Program *p, StudyTaskState *ts, double pre
                       .K = p->K,
                       .seed = p->seed,
                       .value = res.metrics[m].value,
-                      .prefill_ms = prefill_ms,
-                      .decode_ms = decode_ms,
+                      .ms = ms,
                       .seconds = res.seconds};
         rows_push(&st->rows, w);
     }
@@ -347,6 +319,10 @@ static void write_summary(const Study *st) {
     cJSON_AddNumberToObject(root, "ranks", st->ranks);
     cJSON_AddNumberToObject(root, "threads", st->threads);
     cJSON_AddStringToObject(root, "placement", st->placement);
+    StudyBatchShape batch = study_batch_shape(st->r);
+    cJSON *jb = cJSON_AddObjectToObject(root, "decode_batch");
+    cJSON_AddNumberToObject(jb, "sequences", batch.sequences);
+    cJSON_AddNumberToObject(jb, "lanes", batch.lanes);
     cJSON_AddStringToObject(root, "git_revision", PAINTERS_GIT_REVISION);
     cJSON *plans = cJSON_AddArrayToObject(root, "plans");
     for (int i = 0; i < st->n_plans; i++) {
@@ -362,9 +338,9 @@ static void write_summary(const Study *st) {
             snprintf(n_s, sizeof n_s, "%d", any->N);
         else
             n_s[0] = '\0';
-        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%s,%d,%d,%d,%s,%.6f,%.6f\n", p->name,
-                                p->variant, n_s, p->K, p->seed, p->n_steps, med_s, any->prefill_ms,
-                                any->decode_ms);
+        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%s,%d,%d,%d,%s,%.6f,%.6f,%.6f\n",
+                                p->name, p->variant, n_s, p->K, p->seed, p->n_steps, med_s,
+                                any->ms.prefill_ms, any->ms.decode_ms, any->ms.decode_batch_ms);
         cJSON *jp = cJSON_CreateObject();
         cJSON_AddStringToObject(jp, "plan", p->name);
         cJSON_AddStringToObject(jp, "variant", p->variant);
@@ -374,8 +350,9 @@ static void write_summary(const Study *st) {
             cJSON_AddItemToArray(prog,
                                  cJSON_CreateIntArray(p->steps[s].layers, p->steps[s].n_layers));
         if (!isnan(med)) cJSON_AddNumberToObject(jp, "median_normalized", med);
-        cJSON_AddNumberToObject(jp, "prefill_ms_per_token", any->prefill_ms);
-        cJSON_AddNumberToObject(jp, "decode_ms_per_token", any->decode_ms);
+        cJSON_AddNumberToObject(jp, "prefill_ms_per_token", any->ms.prefill_ms);
+        cJSON_AddNumberToObject(jp, "decode_ms_per_token", any->ms.decode_ms);
+        cJSON_AddNumberToObject(jp, "decode_batch_ms_per_token", any->ms.decode_batch_ms);
         cJSON *cells = cJSON_AddArrayToObject(jp, "cells");
         for (int t = 0; t < st->o->n_tasks; t++) {
             cJSON *cell = cJSON_CreateObject(), *metrics = cJSON_CreateObject();
@@ -487,10 +464,11 @@ static void write_similarity(Study *st) {
 }
 
 static void print_table(const Study *st) {
+    StudyBatchShape batch = study_batch_shape(st->r);
     printf("\n# %-24s %-16s %3s %8s", "plan", "variant", "N", "median");
     for (int t = 0; t < st->o->n_tasks; t++)
         printf(" %16.16s", st->tasks[t].name);
-    printf(" %12s %12s\n", "prefill_ms", "decode_ms");
+    printf(" %12s %12s %12s\n", "prefill_ms", "decode_ms", "batch_ms");
     for (int i = 0; i < st->n_plans; i++) {
         const Program *p = st->plans[i];
         const StudyRow *any = find_row(st, p->name, st->tasks[0].name, NULL);
@@ -504,11 +482,14 @@ static void print_table(const Study *st) {
             if (w) snprintf(cell, sizeof cell, "%.4g (%.2f)", w->value, w->normalized);
             printf(" %16s", cell);
         }
-        printf(" %12.3f %12.3f\n", any->prefill_ms, any->decode_ms);
+        printf(" %12.3f %12.3f %12.3f\n", any->ms.prefill_ms, any->ms.decode_ms,
+               any->ms.decode_batch_ms);
     }
     printf("# median: the median over tasks of the normalized score (s - s_random) / (s_baseline - "
-           "s_random); task cells: primary metric (normalized); ms per token at %d rank(s)\n",
-           st->ranks);
+           "s_random); task cells: primary metric (normalized); ms per token at %d rank(s): "
+           "prefill and decode of one sequence, batch_ms decode of %d sequences together over "
+           "%d lane(s)\n",
+           st->ranks, batch.sequences, batch.lanes);
 }
 
 int study_run(const StudyOptions *o) {
@@ -555,11 +536,9 @@ int study_run(const StudyOptions *o) {
             todo += !find_row(&st, p->name, st.tasks[t].name, NULL);
         if (!todo) continue;
         runner_set_program(st.r, program_slice(p, 0, p->n_steps));
-        double prefill_ms, decode_ms;
-        measure_latency(&st, &prefill_ms, &decode_ms);
+        StudyLatency ms = study_measure_latency(st.r, o->latency_prompt, o->latency_decode);
         for (int t = 0; t < o->n_tasks; t++)
-            if (!find_row(&st, p->name, st.tasks[t].name, NULL))
-                run_cell(&st, p, &st.tasks[t], prefill_ms, decode_ms);
+            if (!find_row(&st, p->name, st.tasks[t].name, NULL)) run_cell(&st, p, &st.tasks[t], ms);
         write_summary(&st);
     }
     write_summary(&st);

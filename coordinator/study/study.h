@@ -2,7 +2,8 @@
  * of N, or plan files) x tasks, under whatever ranks the job has. For every
  * cell: the task's metrics, the paper's normalized score
  * (s - s_random) / (s_baseline - s_random), and the plan's measured latency
- * (ms per token in prefill and in decode at this rank count and placement).
+ * at this rank count and placement (study_latency.h: ms per token in prefill
+ * and decode of one sequence, and in decode of many sequences together).
  *
  * OUT/results.csv gets one row per plan x task x metric as each cell ends
  * (so a killed study resumes where it stopped, every cell exactly once);
@@ -32,8 +33,8 @@ typedef struct {
     int K, seed; /* looped_parallel repeats, random's seed */
     const StudyTask *tasks;
     int n_tasks;
-    int latency_prompt;  /* tokens of the prefill latency test */
-    int latency_decode;  /* tokens of the decode latency test */
+    int latency_prompt;  /* tokens of the prefill latency test (and each batched prompt) */
+    int latency_decode;  /* tokens of the decode latency tests */
     int similarity_seqs; /* sequences for the similarity heat map (0: none) */
     int report;          /* draw plots and report.html */
 } StudyOptions;

@@ -236,12 +236,15 @@ static void html_score_cell(FILE *f, double score) {
 static void html_summary_table(FILE *f, const StudyTable *s) {
     fputs("<h2 id=\"summary-heading\">Summary</h2>\n"
           "<p class=\"note\">One row per plan, by variant then N. Times are measured "
-          "milliseconds per token; &#9733; marks the plans on the Pareto frontier of score "
-          "against that time.</p>\n<div class=\"scroll\"><table id=\"summary\">\n<thead><tr>"
+          "milliseconds per token: prefill and decode of one sequence, and batched decode "
+          "(many sequences decoding together, elapsed time over all their tokens: a "
+          "throughput); &#9733; marks the plans on the Pareto frontier of score against "
+          "prefill or decode time.</p>\n<div class=\"scroll\"><table id=\"summary\">\n<thead><tr>"
           "<th>plan</th><th>variant</th><th class=\"num\">N</th><th class=\"num\">K</th>"
           "<th class=\"num\">seed</th><th class=\"num\">steps</th>"
           "<th class=\"num\">median normalized</th><th class=\"num\">prefill ms/token</th>"
-          "<th class=\"num\">decode ms/token</th></tr></thead>\n<tbody>\n",
+          "<th class=\"num\">decode ms/token</th>"
+          "<th class=\"num\">batched decode ms/token</th></tr></thead>\n<tbody>\n",
           f);
     for (int i = 0; i < s->n_plans; i++) {
         const StudyTablePlan *p = &s->plans[i];
@@ -257,7 +260,9 @@ static void html_summary_table(FILE *f, const StudyTable *s) {
         html_number(f, p->prefill_ms, 2);
         fprintf(f, "%s</td><td class=\"num\">", p->on_prefill_front ? " &#9733;" : "");
         html_number(f, p->decode_ms, 2);
-        fprintf(f, "%s</td></tr>\n", p->on_decode_front ? " &#9733;" : "");
+        fprintf(f, "%s</td><td class=\"num\">", p->on_decode_front ? " &#9733;" : "");
+        html_number(f, p->decode_batch_ms, 3);
+        fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table></div>\n", f);
 }

@@ -40,6 +40,7 @@ static void read_summary(StudyTable *s) {
             .median = csv_number(t, r, S_MEDIAN, CSV_OPTIONAL),
             .prefill_ms = time_field(t, r, S_PREFILL),
             .decode_ms = time_field(t, r, S_DECODE),
+            .decode_batch_ms = time_field(t, r, S_DECODE_BATCH),
         };
         int seen = find_plan(s, p.plan);
         if (seen >= 0)
@@ -83,15 +84,17 @@ static void match_result_plan(StudyTable *s, int r) {
     int seed = csv_int(t, r, R_SEED, 0, INT_MAX, CSV_OPTIONAL);
     int i = find_plan(s, s->results[r].plan);
     if (i < 0) {
-        s->plans[s->n_plans++] = (StudyTablePlan){.plan = s->results[r].plan,
-                                                  .variant = variant,
-                                                  .N = N,
-                                                  .K = K,
-                                                  .seed = seed,
-                                                  .steps = -1,
-                                                  .median = NAN,
-                                                  .prefill_ms = time_field(t, r, R_PREFILL),
-                                                  .decode_ms = time_field(t, r, R_DECODE)};
+        s->plans[s->n_plans++] =
+            (StudyTablePlan){.plan = s->results[r].plan,
+                             .variant = variant,
+                             .N = N,
+                             .K = K,
+                             .seed = seed,
+                             .steps = -1,
+                             .median = NAN,
+                             .prefill_ms = time_field(t, r, R_PREFILL),
+                             .decode_ms = time_field(t, r, R_DECODE),
+                             .decode_batch_ms = time_field(t, r, R_DECODE_BATCH)};
         return;
     }
     const StudyTablePlan *p = &s->plans[i];
@@ -108,7 +111,8 @@ static void read_results(StudyTable *s) {
         csv_name(t, r, R_MODEL);
         csv_int(t, r, R_RANKS, 1, COUNT_MAX, CSV_REQUIRED);
         csv_int(t, r, R_THREADS, 0, COUNT_MAX, CSV_OPTIONAL);
-        time_field(t, r, R_SECONDS);
+        for (int c = R_PREFILL; c <= R_SECONDS; c++)
+            time_field(t, r, c);
         StudyTableResult *x = &s->results[s->n_results++];
         *x = (StudyTableResult){
             .plan = csv_name(t, r, R_PLAN),

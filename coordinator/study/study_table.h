@@ -10,9 +10,10 @@
 /* The header lines of results.csv and summary.csv, as painters study writes them. */
 #define STUDY_RESULTS_HEADER                                                                       \
     "model,plan,variant,N,K,seed,task,metric,value,normalized,ranks,threads,placement,"            \
-    "prefill_ms_per_token,decode_ms_per_token,seconds,git_revision"
+    "prefill_ms_per_token,decode_ms_per_token,decode_batch_ms_per_token,seconds,git_revision"
 #define STUDY_SUMMARY_HEADER                                                                       \
-    "plan,variant,N,K,seed,steps,median_normalized,prefill_ms_per_token,decode_ms_per_token"
+    "plan,variant,N,K,seed,steps,median_normalized,prefill_ms_per_token,decode_ms_per_token,"      \
+    "decode_batch_ms_per_token"
 
 /* Columns of results.csv and summary.csv (study_report.h's headers). */
 enum {
@@ -31,17 +32,32 @@ enum {
     R_PLACEMENT,
     R_PREFILL,
     R_DECODE,
+    R_DECODE_BATCH,
     R_SECONDS,
     R_GIT
 };
-enum { S_PLAN, S_VARIANT, S_N, S_K, S_SEED, S_STEPS, S_MEDIAN, S_PREFILL, S_DECODE };
+enum {
+    S_PLAN,
+    S_VARIANT,
+    S_N,
+    S_K,
+    S_SEED,
+    S_STEPS,
+    S_MEDIAN,
+    S_PREFILL,
+    S_DECODE,
+    S_DECODE_BATCH
+};
 
 /* One plan of the study: a row of summary.csv, or a plan found only in
  * results.csv (its median then computed from the per-task scores). */
 typedef struct {
-    const char *plan, *variant;           /* borrowed from a CsvTable */
-    int N, K, seed, steps;                /* -1 when empty */
-    double median, prefill_ms, decode_ms; /* NAN when empty */
+    const char *plan, *variant; /* borrowed from a CsvTable */
+    int N, K, seed, steps;      /* -1 when empty */
+    double median;              /* NAN when empty */
+    /* ms per token (NAN when empty): prefill and decode of one sequence,
+     * decode of many together (study_latency.h) */
+    double prefill_ms, decode_ms, decode_batch_ms;
     int on_decode_front, on_prefill_front;
 } StudyTablePlan;
 

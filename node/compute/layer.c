@@ -45,6 +45,15 @@ static int segment_prefix(const CanvasShape *shape, int k) {
     return shape->prefix_len ? shape->prefix_len[k] : 0;
 }
 
+/* Makes kbuf and vbuf hold at least n floats each. */
+static void scratch_reserve_kv(LayerScratch *s, size_t n) {
+    if (n <= s->cap_kv) return;
+    free(s->kbuf), free(s->vbuf);
+    s->kbuf = xalloc_floats(n);
+    s->vbuf = xalloc_floats(n);
+    s->cap_kv = n;
+}
+
 /* Attention of packed sequence k: over its own rows, after the rows of the
  * prefix it shares with an earlier sequence (gathered into one key block). */
 static void attend_segment(const ModelConfig *c, const CanvasShape *shape, int k, const KVCache *kv,
@@ -54,13 +63,7 @@ static void attend_segment(const ModelConfig *c, const CanvasShape *shape, int k
     int n = shape->start[k + 1] - shape->start[k], np = segment_prefix(shape, k);
     const float *kk = kv->k + a * kvd, *vv = kv->v + a * kvd;
     if (np > 0) {
-        size_t need = (size_t)(np + n) * kvd;
-        if (need > s->cap_kv) {
-            free(s->kbuf), free(s->vbuf);
-            s->kbuf = xalloc_floats(need);
-            s->vbuf = xalloc_floats(need);
-            s->cap_kv = need;
-        }
+        scratch_reserve_kv(s, (size_t)(np + n) * kvd);
         size_t p = (size_t)shape->prefix_row[k];
         memcpy(s->kbuf, kv->k + p * kvd, (size_t)np * kvd * sizeof(float));
         memcpy(s->vbuf, kv->v + p * kvd, (size_t)np * kvd * sizeof(float));
@@ -71,25 +74,55 @@ static void attend_segment(const ModelConfig *c, const CanvasShape *shape, int k
     attention_causal(c, kk, vv, kvd, s->q + a * qd, s->att + a * qd, n, np, s->scores);
 }
 
+/* Attention of batch sequence k: its new keys and values (rows of kbuf and
+ * vbuf) appended to its own cache, its queries over all of that cache. */
+static void attend_batch_segment(const ModelConfig *c, const CanvasShape *shape, int k,
+                                 LayerScratch *s) {
+    int qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
+    KVCache *cache = shape->seg_kv[k];
+    size_t a = (size_t)shape->start[k];
+    int n = shape->start[k + 1] - shape->start[k], ctx0 = cache->len;
+    kv_cache_reserve(cache, ctx0 + n);
+    memcpy(cache->k + (size_t)ctx0 * kvd, s->kbuf + a * kvd, (size_t)n * kvd * sizeof(float));
+    memcpy(cache->v + (size_t)ctx0 * kvd, s->vbuf + a * kvd, (size_t)n * kvd * sizeof(float));
+    cache->len = ctx0 + n;
+    attention_causal(c, cache->k, cache->v, kvd, s->q + a * qd, s->att + a * qd, n, ctx0,
+                     s->scores);
+}
+
+/* s->pos (T): each row's position in its sequence. */
+static void canvas_positions(const CanvasShape *shape, const KVCache *kv, LayerScratch *s) {
+    if (shape->n_segs == 0) {
+        for (int t = 0; t < shape->T; t++)
+            s->pos[t] = kv->len + t;
+        return;
+    }
+    for (int k = 0; k < shape->n_segs; k++) {
+        int p0 = shape->batch ? shape->seg_kv[k]->len : segment_prefix(shape, k);
+        for (int t = shape->start[k]; t < shape->start[k + 1]; t++)
+            s->pos[t] = p0 + t - shape->start[k];
+    }
+}
+
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
                  float *x, const CanvasShape *shape, LayerScratch *s) {
     int D = c->dim, F = c->hidden_dim, T = shape->T;
     int qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
-    int packed = shape->n_segs > 0;
-    int ctx0 = kv->len, ctx = ctx0 + T;
-    if (packed && ctx0 != 0)
-        die_runtime("a packed canvas needs an empty KV cache (it holds %d)", ctx0);
+    int batch = shape->n_segs > 0 && shape->batch;
+    int packed = shape->n_segs > 0 && !batch;
+    if (batch && !shape->seg_kv) die_runtime("a batch canvas without its KV caches");
+    if (packed && kv->len != 0)
+        die_runtime("a packed canvas needs an empty KV cache (it holds %d)", kv->len);
     scratch_reserve(s, c, T);
-    kv_cache_reserve(kv, ctx);
-    if (packed) {
-        for (int k = 0; k < shape->n_segs; k++)
-            for (int t = shape->start[k]; t < shape->start[k + 1]; t++)
-                s->pos[t] = segment_prefix(shape, k) + t - shape->start[k];
+    canvas_positions(shape, kv, s);
+    float *knew, *vnew; /* (T, kvd) the canvas's rotated keys and values */
+    if (batch) {
+        scratch_reserve_kv(s, (size_t)T * kvd);
+        knew = s->kbuf, vnew = s->vbuf;
     } else {
-        for (int t = 0; t < T; t++)
-            s->pos[t] = ctx0 + t;
+        kv_cache_reserve(kv, kv->len + T);
+        knew = kv->k + (size_t)kv->len * kvd, vnew = kv->v + (size_t)kv->len * kvd;
     }
-    float *knew = kv->k + (size_t)ctx0 * kvd, *vnew = kv->v + (size_t)ctx0 * kvd;
 
     /* Attention block: x += o_proj(attn(rope(q), rope(k), v)) */
     rmsnorm(s->xn, x, w->attn_norm, T, D, c->norm_eps);
@@ -103,12 +136,15 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
     }
     rope_apply(rope, s->q, T, c->n_heads, s->pos);
     rope_apply(rope, knew, T, c->n_kv_heads, s->pos);
-    if (packed) {
+    if (batch) {
+        for (int k = 0; k < shape->n_segs; k++)
+            attend_batch_segment(c, shape, k, s);
+    } else if (packed) {
         for (int k = 0; k < shape->n_segs; k++)
             attend_segment(c, shape, k, kv, s);
-        kv->len = 0;
     } else {
-        kv->len = ctx;
+        int ctx0 = kv->len;
+        kv->len = ctx0 + T;
         attention_causal(c, kv->k, kv->v, kvd, s->q, s->att, T, ctx0, s->scores);
     }
     matmul_weights(x, s->att, &w->wo, T, 1.0f);

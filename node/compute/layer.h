@@ -21,7 +21,8 @@ typedef struct {
     float *gate;        /* (T, F) */
     float *up;          /* (T, F) */
     int *pos;           /* (T) positions */
-    float *kbuf, *vbuf; /* (ctx, KV*hd) keys and values of a sequence with a shared prefix */
+    float *kbuf, *vbuf; /* (ctx, KV*hd) keys and values of a sequence with a shared prefix,
+                           or a batch's new keys and values (T, KV*hd) */
     size_t cap_kv;
 } LayerScratch;
 
@@ -43,12 +44,19 @@ typedef struct {
      * multiple-choice item share their context this way. */
     const int *prefix_row; /* (n_segs) */
     const int *prefix_len; /* (n_segs) 0: none */
+    /* batch != 0 (n_segs > 0, no prefixes): not new sequences but a batch,
+     * sequence k continuing its own cache seg_kv[k], its rows following the
+     * seg_kv[k]->len cached positions and appended to it (many sequences
+     * decoding together). The kv argument of layer_apply is not used. */
+    int batch;
+    KVCache *const *seg_kv; /* (n_segs) */
 } CanvasShape;
 
 /* x (T, D) <- L(x) for a canvas of the given shape. A single sequence's keys
  * and values are appended to kv and each token attends to every cached
  * position up to its own (causal). A packed canvas needs an empty kv, uses it
- * as scratch and leaves it empty. */
+ * as scratch and leaves it empty. A batch appends to each sequence's own
+ * cache (shape->seg_kv). */
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
                  float *x, const CanvasShape *shape, LayerScratch *s);
 

@@ -13,8 +13,6 @@
 #include "formats/dtype_avx2.h"
 #include "formats/dtype_convert.h"
 
-/* Below this many tokens the 16-bit rows are read directly. */
-#define MATMUL_DIRECT_TOKENS 16
 /* Below this many tokens float32 rows are not multiplied by sgemm, which
  * packs all of W on every call: one token goes to cblas_sgemv (measured a
  * little faster than gemv_f32 on 2 cores while attention's sgemm calls keep

@@ -18,6 +18,9 @@
 
 #include "compute/weights.h"
 
+/* Below this many rows of x the 16-bit rows of W are read directly (decode). */
+#define MATMUL_DIRECT_TOKENS 16
+
 /* y (T, rows) = x (T, cols) @ W^T + beta * y. */
 void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, float beta);
 

@@ -159,6 +159,8 @@ JobSetup *setup_unpack(const uint8_t *buf, size_t len, int world) {
     if (m->n_layers < 1 || m->n_layers > INT_MAX) setup_refuse("a model of %u layers", m->n_layers);
     s->model_path = xstrdup(m->model_path);
     s->n_layers = (int)m->n_layers;
+    if (m->inflight < 1 || m->inflight > SETUP_MAX_SEQUENCES)
+        setup_refuse("%u KV cache sets per station (1 to %d)", m->inflight, SETUP_MAX_SEQUENCES);
     s->inflight = (int)m->inflight;
     s->timeout_s = m->timeout_s;
     s->trace = m->trace_path && *m->trace_path;

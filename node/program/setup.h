@@ -10,13 +10,15 @@
 #include "program/placement.h"
 #include "program/plan.h"
 
+#define SETUP_MAX_SEQUENCES (1 << 20)
+
 typedef struct {
     int quit;             /* no more work: stations leave */
     char *model_path;     /* owned */
     Program *program;     /* owned */
     Placement *placement; /* owned */
     int n_layers;
-    int inflight; /* request slots (KV cache sets) per station */
+    int inflight; /* KV cache sets (sequences) per station, 1..SETUP_MAX_SEQUENCES */
     double timeout_s;
     int trace;   /* record trace events */
     int compute; /* MatmulCompute of the prefill products (matmul.h) */

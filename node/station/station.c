@@ -11,6 +11,7 @@ Station *station_open(const Checkpoint *ck, const int *hosted) {
     st->cfg = ck->cfg;
     rope_table_init(&st->rope, &st->cfg);
     st->layers = xcalloc((size_t)st->cfg.n_layers, sizeof *st->layers);
+    kv_cache_init(&st->pack_kv, st->cfg.n_kv_heads * st->cfg.head_dim);
     for (int l = 0; l < st->cfg.n_layers; l++) {
         if (hosted && !hosted[l]) continue;
         st->layers[l] = layer_weights_load(ck, l);
@@ -27,6 +28,8 @@ void station_free(Station *st) {
     rope_table_free(&st->rope);
     layer_scratch_free(&st->scratch);
     free(st->tmp);
+    kv_cache_free(&st->pack_kv);
+    free(st->seg_kv);
     free(st);
 }
 
@@ -43,20 +46,45 @@ static void station_reserve(Station *st, int T, int ctx) {
 }
 
 /* Applies layer j of step s to x in place. */
-static void station_apply_layer(Station *st, const Program *p, int s, int j, ProgramKV *kv,
+static void station_apply_layer(Station *st, const Program *p, int s, int j, ProgramKV *const *kv,
                                 float *x, const CanvasShape *shape) {
     int layer = p->steps[s].layers[j];
     const LayerWeights *w = st->layers[layer];
     if (!w) die_runtime("step %d: layer %d is not hosted by this station", s, layer);
-    KVCache *cache = &kv->caches[kv->first[s] + j];
-    int ctx0 = cache->len;
-    station_reserve(st, shape->T, ctx0 + shape->T);
-    layer_apply(&st->cfg, &st->rope, w, cache, x, shape, &st->scratch);
-    st->flops += layer_flops(&st->cfg, shape->T, ctx0);
+    if (shape->n_segs == 0) {
+        KVCache *cache = &kv[0]->caches[kv[0]->first[s] + j];
+        int ctx0 = cache->len;
+        station_reserve(st, shape->T, ctx0 + shape->T);
+        layer_apply(&st->cfg, &st->rope, w, cache, x, shape, &st->scratch);
+        st->flops += layer_flops(&st->cfg, shape->T, ctx0);
+    } else if (!shape->batch) {
+        station_reserve(st, shape->T, shape->T);
+        layer_apply(&st->cfg, &st->rope, w, &st->pack_kv, x, shape, &st->scratch);
+        st->flops += layer_flops(&st->cfg, shape->T, 0);
+    } else {
+        /* A batch: sequence k's cache of this layer in its own ProgramKV. */
+        int n = shape->n_segs, longest = 0;
+        if (n > st->cap_segs) {
+            free(st->seg_kv);
+            st->seg_kv = xmalloc((size_t)n * sizeof *st->seg_kv);
+            st->cap_segs = n;
+        }
+        for (int k = 0; k < n; k++) {
+            KVCache *cache = &kv[k]->caches[kv[k]->first[s] + j];
+            int rows = shape->start[k + 1] - shape->start[k];
+            st->seg_kv[k] = cache;
+            if (cache->len + rows > longest) longest = cache->len + rows;
+            st->flops += layer_flops(&st->cfg, rows, cache->len);
+        }
+        station_reserve(st, shape->T, longest);
+        CanvasShape mine = *shape;
+        mine.seg_kv = st->seg_kv;
+        layer_apply(&st->cfg, &st->rope, w, NULL, x, &mine, &st->scratch);
+    }
 }
 
-int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *kv, const float *x,
-                           float *sum, const CanvasShape *shape) {
+int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *const *kv,
+                           const float *x, float *sum, const CanvasShape *shape) {
     const ProgramStep *step = &p->steps[s];
     int T = shape->T;
     size_t n = (size_t)T * st->cfg.dim;
@@ -74,7 +102,7 @@ int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *kv, 
     return applied;
 }
 
-void station_apply_step(Station *st, const Program *p, int s, ProgramKV *kv, float *x,
+void station_apply_step(Station *st, const Program *p, int s, ProgramKV *const *kv, float *x,
                         const CanvasShape *shape) {
     const ProgramStep *step = &p->steps[s];
     if (step->n_layers == 1) {

@@ -20,6 +20,9 @@ typedef struct {
     LayerScratch scratch;
     float *tmp; /* (cap_tokens, D) a layer's private copy of a parallel step's input */
     size_t cap_tokens;
+    KVCache pack_kv;  /* scratch of packed canvases, left empty after each layer */
+    KVCache **seg_kv; /* (cap_segs) a batch's caches for the layer being applied */
+    int cap_segs;
     double flops; /* work done so far, for reports */
 } Station;
 
@@ -37,18 +40,23 @@ Station *station_open(const Checkpoint *ck, const int *hosted);
 void station_free(Station *st); /* accepts NULL */
 int station_hosts(const Station *st, int layer);
 
+/* The caches a canvas uses (layer.h CanvasShape): kv[0], the one sequence's
+ * (shape->n_segs == 0); kv[k] for sequence k of a batch (shape->batch; the
+ * station fills in shape->seg_kv per layer); none for a packed canvas of
+ * new sequences, which uses the station's scratch (kv may be NULL). */
+
 /* Applies step s of the program to x (shape->T, D) in place, all of whose
  * layers this station hosts: a sequential layer, or the mean of a parallel
  * group's layer outputs. A single sequence's tokens follow the ones already
- * cached in kv; a packed canvas holds new sequences (layer.h). */
-void station_apply_step(Station *st, const Program *p, int s, ProgramKV *kv, float *x,
+ * cached; a packed canvas holds new sequences; a batch continues several. */
+void station_apply_step(Station *st, const Program *p, int s, ProgramKV *const *kv, float *x,
                         const CanvasShape *shape);
 
 /* sum (T, D) = sum of L_i(x) over the layers i of parallel step s that this
  * station hosts (x unchanged). Returns how many layers it applied. The caller
  * divides by the group size once every station's part is added. */
-int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *kv, const float *x,
-                           float *sum, const CanvasShape *shape);
+int station_sum_group_part(Station *st, const Program *p, int s, ProgramKV *const *kv,
+                           const float *x, float *sum, const CanvasShape *shape);
 
 /* Caller owns; program_kv_free() frees. */
 ProgramKV *program_kv_new(const Program *p, const ModelConfig *c);

@@ -11,10 +11,11 @@ typedef struct {
     Station *st;
     const Program *p;
     const Route *r;
-    ProgramKV **kv; /* (n_slots) */
+    ProgramKV **kv; /* (n_slots) KV cache sets, each made on first use */
     int n_slots;
-    float *x;   /* (T, D) the canvas */
-    float *sum; /* (T, D) this rank's part of a spread step */
+    ProgramKV **canvas_kv; /* (WIRE_MAX_BATCH) the sets the current canvas uses */
+    float *x;              /* (T, D) the canvas */
+    float *sum;            /* (T, D) this rank's part of a spread step */
     size_t cap_x, cap_sum;
     CanvasMeta meta; /* of the request being served */
     int have;        /* x holds the input of the current step */
@@ -32,18 +33,39 @@ static CanvasShape canvas_shape(const Serve *sv) {
                          .n_segs = sv->meta.n_segs,
                          .start = sv->meta.seg_start,
                          .prefix_row = sv->meta.has_prefixes ? sv->meta.prefix_row : NULL,
-                         .prefix_len = sv->meta.has_prefixes ? sv->meta.prefix_len : NULL};
+                         .prefix_len = sv->meta.has_prefixes ? sv->meta.prefix_len : NULL,
+                         .batch = sv->meta.batch};
 }
 
-/* The first header of a request: check it and clear the slot for a new sequence. */
+/* KV cache set `id` named by request `what`, made on first use. */
+static ProgramKV *serve_kv_set(Serve *sv, int id) {
+    if (id < 0 || id >= sv->n_slots)
+        die_runtime("rank %d: request %llu names KV cache set %d of %d", util_rank(),
+                    (unsigned long long)sv->meta.request_id, id, sv->n_slots);
+    if (!sv->kv[id]) sv->kv[id] = program_kv_new(sv->p, &sv->st->cfg);
+    return sv->kv[id];
+}
+
+/* The first header of a request: check it, find its KV cache sets and clear
+ * those of new sequences. */
 static void serve_begin_request(Serve *sv) {
     if (sv->started) return;
     sv->started = 1;
     if (sv->meta.stop) return;
-    if (sv->meta.slot < 0 || sv->meta.slot >= sv->n_slots)
-        die_runtime("rank %d: request %llu names KV slot %d of %d", util_rank(),
-                    (unsigned long long)sv->meta.request_id, sv->meta.slot, sv->n_slots);
-    if (sv->meta.reset) program_kv_reset(sv->kv[sv->meta.slot]);
+    const CanvasMeta *m = &sv->meta;
+    if (m->batch) {
+        for (int k = 0; k < m->n_segs; k++) {
+            sv->canvas_kv[k] = serve_kv_set(sv, m->seg_seq[k]);
+            for (int j = 0; j < k; j++)
+                if (m->seg_seq[j] == m->seg_seq[k])
+                    die_runtime("rank %d: request %llu names KV cache set %d twice", util_rank(),
+                                (unsigned long long)m->request_id, m->seg_seq[k]);
+            if (m->seg_pos0[k] == 0) program_kv_reset(sv->canvas_kv[k]);
+        }
+    } else if (m->n_segs == 0) {
+        sv->canvas_kv[0] = serve_kv_set(sv, m->slot);
+        if (m->reset) program_kv_reset(sv->canvas_kv[0]);
+    }
     sv->stats->requests++;
 }
 
@@ -77,16 +99,20 @@ static void serve_send(Serve *sv, int s, int dest) {
 
 /* Every cache this rank uses in step s must hold exactly the positions before the canvas. */
 static void serve_check_positions(const Serve *sv, int s) {
-    if (sv->meta.n_segs > 0) return; /* packed canvases start new sequences */
-    const ProgramKV *kv = sv->kv[sv->meta.slot];
-    for (int j = 0; j < sv->p->steps[s].n_layers; j++) {
-        if (!station_hosts(sv->st, sv->p->steps[s].layers[j])) continue;
-        int len = kv->caches[kv->first[s] + j].len;
-        if (len != sv->meta.pos0)
-            die_runtime("rank %d: step %d: KV cache holds %d positions but request %llu starts at "
-                        "position %d",
-                        util_rank(), s, len, (unsigned long long)sv->meta.request_id,
-                        sv->meta.pos0);
+    const CanvasMeta *m = &sv->meta;
+    if (m->n_segs > 0 && !m->batch) return; /* packed canvases start new sequences */
+    int n = m->batch ? m->n_segs : 1;
+    for (int k = 0; k < n; k++) {
+        const ProgramKV *kv = sv->canvas_kv[k];
+        int pos0 = m->batch ? m->seg_pos0[k] : m->pos0;
+        for (int j = 0; j < sv->p->steps[s].n_layers; j++) {
+            if (!station_hosts(sv->st, sv->p->steps[s].layers[j])) continue;
+            int len = kv->caches[kv->first[s] + j].len;
+            if (len != pos0)
+                die_runtime("rank %d: step %d: KV cache holds %d positions but request %llu starts "
+                            "a sequence at position %d",
+                            util_rank(), s, len, (unsigned long long)m->request_id, pos0);
+        }
     }
 }
 
@@ -97,7 +123,7 @@ static void serve_local_step(Serve *sv, int s) {
         serve_check_positions(sv, s);
         double f0 = sv->st->flops, t0 = wall_seconds();
         CanvasShape shape = canvas_shape(sv);
-        station_apply_step(sv->st, sv->p, s, sv->kv[sv->meta.slot], sv->x, &shape);
+        station_apply_step(sv->st, sv->p, s, sv->canvas_kv, sv->x, &shape);
         double t1 = wall_seconds();
         sv->stats->compute_s += t1 - t0;
         sv->stats->flops += sv->st->flops - f0;
@@ -141,7 +167,7 @@ static void serve_spread_step(Serve *sv, int s) {
         double f0 = sv->st->flops;
         CanvasShape shape = canvas_shape(sv);
         int applied =
-            station_sum_group_part(sv->st, sv->p, s, sv->kv[sv->meta.slot], sv->x, sv->sum, &shape);
+            station_sum_group_part(sv->st, sv->p, s, sv->canvas_kv, sv->x, sv->sum, &shape);
         double t2 = wall_seconds();
         sv->stats->compute_s += t2 - t1;
         sv->stats->flops += sv->st->flops - f0;
@@ -190,13 +216,13 @@ void station_serve(Station *st, const Program *p, const Route *r, int n_slots, T
     if (!involved) return;
     Serve sv = {.st = st, .p = p, .r = r, .n_slots = n_slots, .trace = trace, .stats = stats};
     sv.kv = xcalloc((size_t)n_slots, sizeof *sv.kv);
-    for (int i = 0; i < n_slots; i++)
-        sv.kv[i] = program_kv_new(p, &st->cfg);
+    sv.canvas_kv = xcalloc(WIRE_MAX_BATCH, sizeof *sv.canvas_kv);
     while (!serve_request(&sv)) {
     }
     for (int i = 0; i < n_slots; i++)
         program_kv_free(sv.kv[i]);
     free(sv.kv);
+    free(sv.canvas_kv);
     free(sv.x);
     free(sv.sum);
 }

@@ -40,6 +40,18 @@ void canvas_header_pack(const CanvasMeta *m, uint8_t *buf) {
         h.n_prefixes = 2 * (size_t)m->n_segs;
         h.prefixes = prefixes;
     }
+    int32_t batch[2 * WIRE_MAX_BATCH];
+    if (m->batch) {
+        if (m->n_segs < 1 || m->n_segs > WIRE_MAX_BATCH || m->has_prefixes)
+            die_runtime("a batch canvas of %d sequences%s", m->n_segs,
+                        m->has_prefixes ? " with shared prefixes" : "");
+        for (int k = 0; k < m->n_segs; k++) {
+            batch[2 * k] = m->seg_seq[k];
+            batch[2 * k + 1] = m->seg_pos0[k];
+        }
+        h.n_batch = 2 * (size_t)m->n_segs;
+        h.batch = batch;
+    }
     size_t n = painters__canvas_header__get_packed_size(&h);
     if (n + 4 > WIRE_HEADER_BYTES) die_runtime("canvas header of %zu bytes too large", n);
     uint32_t len = (uint32_t)n;
@@ -99,6 +111,20 @@ void canvas_header_unpack(const uint8_t *buf, int from, CanvasMeta *m) {
             die_runtime("rank %d: canvas header from rank %d has inconsistent shared prefixes",
                         util_rank(), from);
         m->has_prefixes = 1;
+    }
+    m->batch = 0;
+    if (h->n_batch > 0) {
+        int ok = m->n_segs > 0 && m->n_segs <= WIRE_MAX_BATCH && !m->has_prefixes &&
+                 h->n_batch == 2 * (size_t)m->n_segs;
+        for (int k = 0; ok && k < m->n_segs; k++) {
+            m->seg_seq[k] = h->batch[2 * k];
+            m->seg_pos0[k] = h->batch[2 * k + 1];
+            ok = m->seg_seq[k] >= 0 && m->seg_pos0[k] >= 0;
+        }
+        if (!ok)
+            die_runtime("rank %d: canvas header from rank %d has an inconsistent batch",
+                        util_rank(), from);
+        m->batch = 1;
     }
     painters__canvas_header__free_unpacked(h, NULL);
 }

@@ -30,6 +30,10 @@ typedef struct {
     int seg_start[WIRE_MAX_SEGMENTS + 1]; /* rows where they start, then n_tokens */
     int has_prefixes; /* packed sequences continue prefixes held by earlier ones */
     int prefix_row[WIRE_MAX_SEGMENTS], prefix_len[WIRE_MAX_SEGMENTS];
+    /* A batch (n_segs <= WIRE_MAX_BATCH): sequence k continues KV cache set
+     * seg_seq[k] from position seg_pos0[k] (0: a new sequence, its set reset). */
+    int batch;
+    int seg_seq[WIRE_MAX_BATCH], seg_pos0[WIRE_MAX_BATCH];
 } CanvasMeta;
 
 /* Packs meta into buf (WIRE_HEADER_BYTES). */

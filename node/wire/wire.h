@@ -8,13 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_VERSION 2
+#define WIRE_VERSION 3
 
 /* The version this process speaks: WIRE_VERSION, or PAINTERS_WIRE_VERSION from
  * the environment (used by the tests to play a mismatched build). */
 uint32_t wire_version(void);
 #define WIRE_HEADER_BYTES 4096 /* a packed canvas header (canvas.h) */
 #define WIRE_MAX_SEGMENTS 512  /* sequences in one packed canvas */
+#define WIRE_MAX_BATCH 256     /* sequences in one batch canvas (each continuing its own cache) */
 
 enum {
     WIRE_TAG_HEADER = 10,
