@@ -10,7 +10,8 @@
 # that BLAS calls and painters' own OpenMP loops (16-bit matmuls, attention)
 # share libgomp's one pool of threads instead of two pools spinning beside
 # each other (CMakeLists.txt prefers it to whatever build the alternatives
-# name "openblas").
+# name "openblas"); libdnnl-dev (oneDNN) runs the BF16 prefill matrix
+# products at the CPU's BF16 rate (--compute bf16).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -20,6 +21,7 @@ $SUDO apt-get install -y --no-install-recommends \
     build-essential cmake pkg-config \
     libopenmpi-dev openmpi-bin \
     libopenblas-openmp-dev \
+    libdnnl-dev \
     libprotobuf-c-dev protobuf-c-compiler \
     libcjson-dev \
     libpcre2-dev libutf8proc-dev \

@@ -24,10 +24,11 @@ rx_bytes() { ip -n "$1" -s -j link show pt0 | python3 -c 'import json,sys; print
 rx0=$(rx_bytes "${NETNS_HOSTS[2]}")
 
 # forward: looped-parallel on round-robin placement (parallel groups spread
-# over the hosts) and the baseline, 5 ranks.
+# over the hosts) and the baseline, 5 ranks. The exact float32 products
+# (--compute f32): BF16 ones may vary with a rank's thread count.
 toks=$(python3 -c "print(','.join(str(1 + i * 37 % 4000) for i in range(48)))")
 for plan in looped_parallel baseline; do
-    FWD=(forward --placement round-robin --plan "$PAINTERS_SOURCE_DIR/plans/$plan.json" --tokens "$toks" --timeout 60)
+    FWD=(forward --placement round-robin --plan "$PAINTERS_SOURCE_DIR/plans/$plan.json" --tokens "$toks" --timeout 60 --compute f32)
     netns_mpirun 120 -n 5 "$P" "${FWD[@]}" --out "$tmp/hosts_$plan.safetensors" > "$tmp/hosts_$plan.log" 2>&1
     check "$plan: forward on three hosts" "[ \$? -eq 0 ]"
     timeout 120 mpirun -n 5 "$P" "${FWD[@]}" --out "$tmp/one_$plan.safetensors" > /dev/null 2>&1
@@ -38,7 +39,7 @@ done
 
 # A short study: 2 variants, N = 4, three tasks of 8 items.
 STUDY=(--variants skip,parallel --N 4 --task "ppl:$T/heldout.txt" --task "mc:$T/cloze.jsonl"
-       --task "gen:$T/arith.jsonl" --limit 8 --similarity 0 --no-report --placement round-robin --timeout 60)
+       --task "gen:$T/arith.jsonl" --limit 8 --similarity 0 --no-report --placement round-robin --timeout 60 --compute f32)
 netns_mpirun 180 -n 5 "$P" study "$tmp/study_hosts" "${STUDY[@]}" > "$tmp/study_hosts.log" 2>&1
 check "study on three hosts" "[ \$? -eq 0 ] && grep -q 'study done' $tmp/study_hosts.log"
 timeout 180 mpirun -n 5 "$P" study "$tmp/study_one" "${STUDY[@]}" > "$tmp/study_one.log" 2>&1

@@ -10,8 +10,12 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 pass=0 fail=0
 check() { if eval "$2"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $1"; fi; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# The exact float32 products: resumed, unpacked and 3-rank runs must agree
+# bit for bit, which --compute bf16 (BF16 rounding on canvases of 16 tokens
+# or more, so a value depends on how sequences are packed) does not promise.
 ARGS=(--variants skip,reverse,parallel,looped_parallel --N 4,6 --task "ppl:$T/heldout.txt"
-      --task "mc:$T/cloze.jsonl" --task "gen:$T/arith.jsonl" --limit 16 --similarity 2)
+      --task "mc:$T/cloze.jsonl" --task "gen:$T/arith.jsonl" --limit 16 --similarity 2
+      --compute f32)
 
 # Identical metric values (perplexity within 1e-6), every cell exactly once.
 same_results() { python3 "$PAINTERS_SOURCE_DIR/tests/same_results.py" "$1" "$2"; }

@@ -10,6 +10,7 @@
 
 #include "base/atomic_file.h"
 #include "base/util.h"
+#include "cli/cli.h"
 #include "compute/machine.h"
 
 void bench_stats(BenchResult *b, double *x, int n_tokens) {
@@ -56,6 +57,7 @@ void bench_print(const Runner *r, const BenchMachine *m, const BenchResult *res,
            m->threads);
     printf("# OpenBLAS %s threads (built for %s): %s\n", m->blas_threading, m->blas_built_for,
            m->blas_config);
+    printf("# compute %s\n", cli_compute_summary(r->ck));
     printf("# machine: sgemm %.1f GFLOP/s, memcpy %.1f GB/s, read %.1f GB/s\n", m->sgemm_gflops,
            m->memcpy_gbps, m->read_gbps);
     printf("# tokens/s over %d repetition(s) after a warm-up; GFLOP/s as executed, at the median\n",
@@ -152,6 +154,7 @@ void bench_write_json(const char *path, const Runner *r, const BenchMachine *m,
     json_add_string(root, "blas_threading", m->blas_threading);
     json_add_string(root, "blas_built_for", m->blas_built_for);
     json_add_string(root, "blas_config", m->blas_config);
+    json_add_string(root, "compute", cli_compute_summary(r->ck));
     json_add_number(root, "sgemm_gflops", m->sgemm_gflops);
     json_add_number(root, "memcpy_gbps", m->memcpy_gbps);
     json_add_number(root, "read_gbps", m->read_gbps);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "compute/matmul.h"
+#include "compute/matmul_dnnl.h"
 #include "cli/hf_cache.h"
 
 static void cli_usage(const char *command, const char *summary, const CliOption *opts, int n) {
@@ -154,8 +156,12 @@ RunnerOptions cli_runner_options(const CliOption *opts, int n) {
         if (end == timeout || *end || t <= 0)
             die_input("option --timeout: '%s' is not a positive number of seconds", timeout);
     }
+    const char *compute = cli_value(opts, n, "--compute");
+    int mode = compute ? matmul_compute_parse(compute) : MATMUL_COMPUTE_AUTO;
+    if (mode < 0) die_input("option --compute: '%s' is not bf16, f32 or auto", compute);
     return (RunnerOptions){
         .model = cli_model(opts, n),
+        .compute = (MatmulCompute)mode,
         .plan = cli_value(opts, n, "--plan"),
         .placement = cli_value(opts, n, "--placement"),
         .inflight = (int)cli_int(opts, n, "--inflight", 0, 1, 4096),
@@ -165,6 +171,27 @@ RunnerOptions cli_runner_options(const CliOption *opts, int n) {
         .verbose = cli_value(opts, n, "--verbose") != NULL,
         .pack_tokens = cli_value(opts, n, "--no-pack") ? -1 : 0,
     };
+}
+
+const char *cli_compute_summary(const Checkpoint *ck) {
+    /* The layers' matrices: the dtype of their largest tensor. */
+    int dtype = -1;
+    uint64_t most = 0;
+    for (int i = 0; i < ck->n_tensors; i++)
+        if (!strncmp(ck->tensors[i].name, "model.layers.", 13) && ck->tensors[i].nbytes > most) {
+            most = ck->tensors[i].nbytes;
+            dtype = (int)ck->tensors[i].dtype;
+        }
+    static char text[160];
+    if (dtype >= 0 && matmul_compute_for((Dtype)dtype) == MATMUL_COMPUTE_BF16)
+        snprintf(text, sizeof text, "bf16 (oneDNN %s)", matmul_dnnl_isa());
+    else if (matmul_compute() == MATMUL_COMPUTE_F32)
+        snprintf(text, sizeof text, "f32");
+    else if (dtype != DTYPE_BF16)
+        snprintf(text, sizeof text, "f32 (the layers are not BF16)");
+    else
+        snprintf(text, sizeof text, "f32 (no BF16 arithmetic: oneDNN %s)", matmul_dnnl_isa());
+    return text;
 }
 
 void cli_print_ids(const char *label, const int *ids, int n) {

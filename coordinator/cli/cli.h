@@ -63,6 +63,10 @@ void cli_print_ids(const char *label, const int *ids, int n);
         {"--trace", "FILE", "write receive/apply/send events of every rank as JSON lines", NULL},  \
         {"--verbose", NULL, "print station memory at start and per-station figures at the end",    \
          NULL},                                                                                    \
+        {"--compute", "MODE",                                                                      \
+         "prefill products on BF16 weights: bf16 (oneDNN, activations rounded to BF16) or f32 "    \
+         "(exact; default: bf16 where the CPU has BF16 arithmetic)",                               \
+         NULL},                                                                                    \
     {                                                                                              \
         "--no-pack", NULL, "score one sequence per canvas instead of packing many into one", NULL  \
     }
@@ -78,6 +82,12 @@ void cli_print_ids(const char *label, const int *ids, int n);
 /* RunnerOptions from CLI_RUN_OPTIONS; strings point into argv. */
 #include "run/runner.h"
 RunnerOptions cli_runner_options(const CliOption *opts, int n);
+
+/* The prefill compute mode the model's layer weights get under the mode now
+ * set (matmul.h), in words: "bf16 (oneDNN avx512_core_bf16)", "f32", ... A
+ * static string, valid until the next call. */
+#include "formats/checkpoint.h"
+const char *cli_compute_summary(const Checkpoint *ck);
 
 /* The model a command runs: --model (or cli_default_model()), an existing
  * path as it is, else a Hugging Face cache name (org/name) resolved offline

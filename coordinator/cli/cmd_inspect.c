@@ -51,6 +51,7 @@ int cmd_inspect(int argc, char **argv) {
            c->rope_layout == ROPE_ROTATE_HALF ? "rotate-half" : "adjacent-pair",
            c->rope_scaling_factor > 0 ? ", llama3 scaling" : "");
     printf("norm eps      %g\n", c->norm_eps);
+    printf("compute       %s by default (--compute)\n", cli_compute_summary(ck));
     printf("embeddings    %s\n", c->tied_embeddings ? "tied" : "untied");
     int ends_mask = 0;
     uint64_t ends = stored_bytes(ck, "model.embed_tokens.", &ends_mask) +

@@ -55,7 +55,8 @@ static void runner_begin_run(Runner *r) {
                   .n_layers = r->ck->cfg.n_layers,
                   .inflight = r->n_seqs,
                   .timeout_s = r->opts.timeout_s,
-                  .trace = r->opts.trace != NULL};
+                  .trace = r->opts.trace != NULL,
+                  .compute = (int)r->opts.compute};
     setup_broadcast(&s);
     r->route = route_build(r->program, r->placement, 0);
     r->dispatch = dispatch_new(r->route, r->program, r->ck->cfg.dim, r->n_slots, &r->trace);
@@ -103,6 +104,7 @@ Runner *runner_open(const RunnerOptions *o) {
     if (r->opts.timeout_s <= 0) r->opts.timeout_s = 600.0;
     if (r->opts.pack_tokens == 0) r->opts.pack_tokens = RUNNER_PACK_TOKENS;
     wire_set_timeout(r->opts.timeout_s);
+    matmul_set_compute(o->compute);
     r->ck = checkpoint_open(o->model);
     r->program = plan_load(o->plan, r->ck->cfg.n_layers);
     r->world = world_size();

@@ -24,6 +24,7 @@
 #include "program/route.h"
 #include "station/station.h"
 #include "base/trace.h"
+#include "compute/matmul.h"
 #include "compute/weights.h"
 
 typedef struct {
@@ -37,6 +38,7 @@ typedef struct {
     int pack_tokens;       /* batch scoring packs sequences into canvases of up to this many
                               tokens (0: RUNNER_PACK_TOKENS; < 0: one sequence at a time) */
     int batch;             /* sequences decoded together in one canvas (0: RUNNER_BATCH) */
+    MatmulCompute compute; /* prefill products on BF16 weights, every rank (0: auto) */
 } RunnerOptions;
 
 #define RUNNER_PACK_TOKENS 1024

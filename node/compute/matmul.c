@@ -10,6 +10,7 @@
 #include "compute/gemv.h"
 #include "compute/gemv16.h"
 #include "compute/kernels.h"
+#include "compute/matmul_dnnl.h"
 #include "formats/dtype_convert.h"
 
 /* Floats converted per sgemm call in the blocked path (128 MiB): large, as
@@ -20,6 +21,36 @@ static int g_threads = 1;
 
 void matmul_set_threads(int n) {
     g_threads = n > 0 ? n : 1;
+}
+
+static MatmulCompute g_compute = MATMUL_COMPUTE_AUTO;
+
+int matmul_compute_parse(const char *s) {
+    if (!strcmp(s, "auto")) return MATMUL_COMPUTE_AUTO;
+    if (!strcmp(s, "f32")) return MATMUL_COMPUTE_F32;
+    if (!strcmp(s, "bf16")) return MATMUL_COMPUTE_BF16;
+    return -1;
+}
+
+const char *matmul_compute_name(MatmulCompute c) {
+    return c == MATMUL_COMPUTE_BF16 ? "bf16" : c == MATMUL_COMPUTE_F32 ? "f32" : "auto";
+}
+
+void matmul_set_compute(MatmulCompute c) {
+    if (c == MATMUL_COMPUTE_BF16 && !matmul_dnnl_usable())
+        die_input("--compute bf16: rank %d cannot multiply in BF16 at speed (oneDNN: %s); "
+                  "use --compute f32",
+                  util_rank(), matmul_dnnl_isa());
+    g_compute = c;
+}
+
+MatmulCompute matmul_compute(void) {
+    return g_compute;
+}
+
+MatmulCompute matmul_compute_for(Dtype d) {
+    if (d != DTYPE_BF16 || g_compute == MATMUL_COMPUTE_F32) return MATMUL_COMPUTE_F32;
+    return matmul_dnnl_usable() ? MATMUL_COMPUTE_BF16 : MATMUL_COMPUTE_F32;
 }
 
 /* y (T, rows) = x W^T + beta y for a 16-bit W, by blocks of rows converted to
@@ -61,6 +92,8 @@ void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, floa
             gemv16(y, x, w->data, w->dtype, T, w->cols, w->rows, beta, g_threads);
     } else if (w->dtype == DTYPE_F32)
         matmul_xwt(y, x, w->data, T, w->cols, w->rows, beta);
+    else if (matmul_compute_for(w->dtype) == MATMUL_COMPUTE_BF16)
+        matmul_dnnl_bf16(y, x, w->data, T, w->rows, w->cols, beta, g_threads);
     else if (w->f32)
         matmul_xwt(y, x, w->f32, T, w->cols, w->rows, beta);
     else

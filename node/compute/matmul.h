@@ -4,9 +4,12 @@
  * each row of W once for all T tokens, over the rank's threads (sgemm would
  * pack all of W every call): gemv.h for float32 W, gemv16.h for F16/BF16 W
  * read as stored (half the bytes of float32).
- * Many tokens (prefill): cblas_sgemm; a 16-bit W is converted to float32 by
- * blocks of rows first (or its float32 copy is used), so the work stays at
- * GEMM speed.
+ * Many tokens (prefill), compute mode f32: cblas_sgemm; a 16-bit W is
+ * converted to float32 by blocks of rows first (or its float32 copy is used),
+ * so the work stays at GEMM speed (the exact reference path).
+ * Many tokens, compute mode bf16 (BF16 weights on a CPU with BF16
+ * arithmetic): oneDNN's matmul on the stored bytes with x rounded to BF16
+ * (matmul_dnnl.h), about twice the float32 rate.
  *
  * Row independence: below MATMUL_DIRECT_TOKENS, row t of y is bit for bit
  * the same whatever T is and whatever the other rows of x hold (each output
@@ -34,5 +37,20 @@ void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, floa
 
 /* Threads of the 16-bit kernels (the BLAS thread count of the rank). */
 void matmul_set_threads(int n);
+
+/* How prefill multiplies 16-bit weights (--compute): AUTO is BF16 where it
+ * runs at speed, else F32. F16 weights always take the float32 path (oneDNN
+ * 2.6 has no fast F16 matmul on AVX512_BF16 CPUs). */
+typedef enum { MATMUL_COMPUTE_AUTO, MATMUL_COMPUTE_F32, MATMUL_COMPUTE_BF16 } MatmulCompute;
+
+/* "auto", "f32" or "bf16" as a MatmulCompute; -1 for anything else. */
+int matmul_compute_parse(const char *s);
+const char *matmul_compute_name(MatmulCompute c); /* static string */
+/* Sets the process-wide mode; BF16 where oneDNN has no BF16 arithmetic
+ * (matmul_dnnl_usable) is die_input naming the rank and the ISA. */
+void matmul_set_compute(MatmulCompute c);
+MatmulCompute matmul_compute(void); /* as set (AUTO by default) */
+/* The mode prefill products on weights of dtype d take now: F32 or BF16. */
+MatmulCompute matmul_compute_for(Dtype d);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "painters_wire.pb-c.h"
 #include "base/util.h"
+#include "compute/matmul.h"
 #include "wire/wire.h"
 
 uint8_t *setup_pack(const JobSetup *s, size_t *len) {
@@ -25,6 +26,7 @@ uint8_t *setup_pack(const JobSetup *s, size_t *len) {
         m.inflight = (uint32_t)s->inflight;
         m.timeout_s = s->timeout_s;
         m.trace_path = s->trace ? "on" : "";
+        m.compute = (uint32_t)s->compute;
         int S = s->program->n_steps, W = s->placement->world, L = s->n_layers;
         steps = xcalloc((size_t)S + 1, sizeof *steps);
         step_ptrs = xcalloc((size_t)S + 1, sizeof *step_ptrs);
@@ -162,6 +164,8 @@ JobSetup *setup_unpack(const uint8_t *buf, size_t len, int world) {
     s->inflight = (int)m->inflight;
     s->timeout_s = m->timeout_s;
     s->trace = m->trace_path && *m->trace_path;
+    if (m->compute > MATMUL_COMPUTE_BF16) setup_refuse("compute mode %u", m->compute);
+    s->compute = (int)m->compute;
     s->program = setup_unpack_program(m, s->n_layers);
     s->placement = setup_unpack_placement(m, s->n_layers, world);
     painters__wire_setup__free_unpacked(m, NULL);

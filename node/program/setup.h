@@ -20,7 +20,8 @@ typedef struct {
     int n_layers;
     int inflight; /* KV cache sets (sequences) per station, 1..SETUP_MAX_SEQUENCES */
     double timeout_s;
-    int trace; /* record trace events */
+    int trace;   /* record trace events */
+    int compute; /* MatmulCompute of the prefill products (matmul.h) */
 } JobSetup;
 
 /* Rank 0: sends setup to every rank (collective over MPI_COMM_WORLD). */
@@ -37,7 +38,7 @@ uint8_t *setup_pack(const JobSetup *s, size_t *len);
  * the reason) on an unreadable setup, another wire version, a station list
  * that is not one entry per rank of the world, a station rank outside it, a
  * layer id (of a step or a station) outside the model's layers, or a layer
- * hosted more times than there are ranks. */
+ * hosted more times than there are ranks, or a compute mode it does not know. */
 JobSetup *setup_unpack(const uint8_t *buf, size_t len, int world);
 void setup_free(JobSetup *s); /* accepts NULL; frees the owned fields too */
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compute/matmul.h"
 #include "formats/checkpoint.h"
 #include "painters_wire.pb-c.h"
 #include "program/route.h"
@@ -76,6 +77,7 @@ void station_main(void) {
             break;
         }
         wire_set_timeout(s->timeout_s);
+        matmul_set_compute((MatmulCompute)s->compute);
         int *hosted = placement_layers_of(s->placement, util_rank());
         int any = 0;
         for (int l = 0; l < s->n_layers; l++)

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_VERSION 2
+#define WIRE_VERSION 3
 
 /* The version this process speaks: WIRE_VERSION, or PAINTERS_WIRE_VERSION from
  * the environment (used by the tests to play a mismatched build). */
