@@ -2,7 +2,8 @@
 # painters beside llama.cpp (and PyTorch) on one model, in one run: synthesizes
 # a 4-layer Llama-2-7B-shaped checkpoint (painters synth, BF16), converts it
 # to GGUF with llama.cpp's own converter (BF16, F16, Q8_0), then, round after
-# round, runs painters bench, llama-bench on each GGUF file and
+# round, runs painters bench (default compute mode, and the float32 prefill
+# of --compute f32), llama-bench on each GGUF file and
 # torch_prefill.py (the float32 layers-only prefill), interleaved so that a
 # busy machine weighs on all alike. Prints one table (median, min, max and
 # sd/mean of tokens/s over every repetition of every round) and writes it as
@@ -78,6 +79,10 @@ for round in $(seq 1 "$rounds"); do
     OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads "$P" bench --model "$model" -p "$p" \
         -n "$n" -r "$reps" --threads "$threads" --no-all --json "$out/runs/painters-r$round.json" \
         > "$out/runs/painters-r$round.log" 2>&1
+    echo "   painters bench --compute f32 (prefill only: decode is the same)"
+    OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads "$P" bench --model "$model" -p "$p" \
+        -n 0 -r "$reps" --threads "$threads" --no-all --compute f32 \
+        --json "$out/runs/painters-f32-r$round.json" > "$out/runs/painters-f32-r$round.log" 2>&1
     for t in $types; do
         [ -f "$out/model-$t.gguf" ] || continue
         echo "   llama-bench $t"

@@ -15,10 +15,14 @@ samples = {}  # (engine, weights, test) -> [tokens/s]
 info = {}
 for path in sorted(glob.glob(os.path.join(runs, "painters-r*.json"))):
     j = json.load(open(path))
-    info["painters"] = "painters %s, OpenBLAS %s" % (j["git_revision"], j["blas_threading"])
+    info["painters"] = "painters %s, OpenBLAS %s, compute %s" % (
+        j["git_revision"], j["blas_threading"], j.get("compute", "?"))
     info["threads"] = j["threads"]
     for t in j["tests"]:
         samples.setdefault(("painters", "bf16 stored", t["name"]), []).extend(t["samples"])
+for path in sorted(glob.glob(os.path.join(runs, "painters-f32-r*.json"))):
+    for t in json.load(open(path))["tests"]:
+        samples.setdefault(("painters", "bf16, f32 compute", t["name"]), []).extend(t["samples"])
 for path in sorted(glob.glob(os.path.join(runs, "llama-*-r*.jsonl"))):
     weights = os.path.basename(path).split("-")[1]
     for line in open(path):
@@ -46,7 +50,8 @@ for (engine, weights, test), x in sorted(samples.items()):
     rows.append({"engine": engine, "weights": weights, "test": test, "threads": info.get("threads", ""),
                  "samples": len(x), "median_tps": round(med, 4), "min_tps": round(min(x), 4),
                  "max_tps": round(max(x), 4), "sd_rel": round(sd / mean, 5)})
-base = {r["test"]: r["median_tps"] for r in rows if r["engine"] == "painters"}
+base = {r["test"]: r["median_tps"] for r in rows
+        if r["engine"] == "painters" and r["weights"] == "bf16 stored"}
 for r in rows:
     key = r["test"].replace("-layers", "")
     r["vs_painters"] = round(r["median_tps"] / base[key], 4) if key in base else ""
