@@ -62,7 +62,8 @@ int cmd_study(int argc, char **argv) {
               "or plan files) x tasks under the ranks of the job; per cell the metrics, the\n"
               "normalized score and the measured latency, in OUT/results.csv, summary.csv,\n"
               "results.json, plots and report.html (default OUT: study-out). A killed study\n"
-              "resumes where it stopped.",
+              "resumes where it stopped. Scores are computed in the exact float32 mode\n"
+              "unless --compute says otherwise (the plans' differences are the result).",
               opts, n, argc, argv);
     StudyOptions o = {.out_dir = out,
                       .run = cli_runner_options(opts, n),
@@ -73,6 +74,7 @@ int cmd_study(int argc, char **argv) {
                       .latency_decode = 16,
                       .similarity_seqs = (int)cli_int(opts, n, "--similarity", 8, 0, 10000),
                       .report = cli_value(opts, n, "--no-report") == NULL};
+    if (!cli_value(opts, n, "--compute")) o.run.compute = MATMUL_COMPUTE_F32;
     char *variants_copy = NULL, *plans_copy = NULL;
     const char **variants = NULL, **plan_files = NULL;
     if (cli_value(opts, n, "--variants")) {

@@ -71,35 +71,38 @@ static void batch_round(BatchRun *br, const int *ids, int rows, int pos0, int bu
     }
 }
 
-/* The batched decode test: ms per token of one run. */
-static double batch_run(BatchRun *br, const int *tokens, int P, int D) {
+/* The batched decode test: every sequence prefilled once with the P prompt
+ * tokens (not timed), then runs of D rounds each, one after the other
+ * (run k decodes positions P + k D onwards): ms per token of each run. */
+static void batch_runs(BatchRun *br, const int *tokens, int P, int D, int runs, double *ms) {
     int budget = br->r->opts.pack_tokens > 0 ? br->r->opts.pack_tokens : RUNNER_PACK_TOKENS;
     batch_round(br, tokens, P, 0, budget);
-    double t0 = now_seconds();
-    for (int i = 0; i < D; i++)
-        batch_round(br, &tokens[P + i], 1, P + i, budget);
-    double t1 = now_seconds();
-    return D > 0 ? (t1 - t0) * 1e3 / ((double)D * br->shape.sequences) : 0.0;
+    for (int k = 0; k < runs; k++) {
+        int pos = P + k * D;
+        double t0 = now_seconds();
+        for (int i = 0; i < D; i++)
+            batch_round(br, &tokens[pos + i], 1, pos + i, budget);
+        double t1 = now_seconds();
+        ms[k] = D > 0 ? (t1 - t0) * 1e3 / ((double)D * br->shape.sequences) : 0.0;
+    }
 }
 
 StudyLatency study_measure_latency(Runner *r, int prompt, int decode) {
     int P = prompt, D = decode, V = r->ck->cfg.vocab_size;
     if (P < 1 || D < 0) die_runtime("study: latency test of %d + %d tokens", P, D);
-    int *tokens = synthetic_tokens(P + D, V);
+    int *tokens = synthetic_tokens(P + 4 * D, V);
     BatchRun br = {.r = r, .shape = study_batch_shape(r)};
     br.B = runner_batch_sequences(r) / br.shape.lanes;
     br.tokens = xmalloc((size_t)br.shape.per_lane * P * sizeof(int));
     br.logits = xalloc_floats((size_t)br.shape.per_lane * V);
-    double pre[3], dec[3], bat[3];
-    for (int rep = -1; rep < 3; rep++) {
-        double p, d;
-        single_run(r, tokens, P, D, br.logits, &p, &d);
-        double b = batch_run(&br, tokens, P, D);
-        if (rep < 0) continue;
-        pre[rep] = p, dec[rep] = d, bat[rep] = b;
-    }
+    double pre[4], dec[4], bat[4];
+    /* The single sequence first: a batch forgets runner_feed's sequence. */
+    for (int rep = 0; rep < 4; rep++)
+        single_run(r, tokens, P, D, br.logits, &pre[rep], &dec[rep]);
+    batch_runs(&br, tokens, P, D, 4, bat);
     runner_reset(r);
-    StudyLatency out = {median_of(pre, 3), median_of(dec, 3), median_of(bat, 3)};
+    /* Run 0 is the warm-up of each. */
+    StudyLatency out = {median_of(pre + 1, 3), median_of(dec + 1, 3), median_of(bat + 1, 3)};
     free(br.logits);
     free(br.tokens);
     free(tokens);

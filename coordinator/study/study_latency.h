@@ -3,9 +3,10 @@
  *   prefill: one sequence, `prompt` tokens fed at once;
  *   decode: that sequence, `decode` tokens after it, one at a time;
  *   decode_batch: many sequences decoding together, StudyBatchShape's
- *     sequences spread over its lanes, each prefilled with the same prompt
- *     (not timed), then `decode` rounds of one new token per sequence with
- *     every lane's canvas in flight before the first is collected; elapsed /
+ *     sequences spread over its lanes, each prefilled once with the same
+ *     prompt (not timed), then runs of `decode` rounds of one new token per
+ *     sequence with every lane's canvas in flight before the first is
+ *     collected (each run continuing where the last ended); elapsed /
  *     (rounds x sequences), a throughput rather than a latency.
  * Each is the median of 3 runs after a warm-up. */
 #ifndef PAINTERS_STUDY_LATENCY_H
@@ -16,7 +17,7 @@
 /* Sequences per lane of the batched decode test, at most: enough that a
  * canvas reads each weight row for several tokens, few enough that the test
  * stays short. */
-#define STUDY_BATCH_PER_LANE 8
+#define STUDY_BATCH_PER_LANE 4
 
 typedef struct {
     int lanes;     /* runner_batch_lanes: 1 with one rank */
