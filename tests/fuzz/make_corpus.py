@@ -105,18 +105,37 @@ def field(number, wire, payload):
     return key + varint(len(payload)) + payload
 
 
-def canvas_header(fields):
+def wire_version():
+    """WIRE_VERSION of node/wire/wire.h."""
+    for line in open(os.path.join(SRC, "node", "wire", "wire.h")):
+        if line.startswith("#define WIRE_VERSION "):
+            return int(line.split()[2])
+    sys.exit("make_corpus.py: no WIRE_VERSION in node/wire/wire.h")
+
+
+def canvas_header(fields, packed=()):
+    """fields: (number, varint); packed: (number, [varints]) repeated fields."""
     msg = b"".join(field(n, 0, v) for n, v in fields)
+    msg += b"".join(field(n, 2, b"".join(varint(v) for v in vs)) for n, vs in packed)
     return struct.pack("<I", len(msg)) + msg
 
 
 def canvas_header_seeds():
+    v = wire_version()
     put("canvas_header", "canvas", canvas_header(
-        [(1, 1), (2, 7), (3, 3), (4, 5), (5, 1), (6, 0), (7, 1), (9, 5 * 64 * 4), (10, 0xDEADBEEF),
+        [(1, v), (2, 7), (3, 3), (4, 5), (5, 1), (6, 0), (7, 1), (9, 5 * 64 * 4), (10, 0xDEADBEEF),
          (11, 2)]))
-    put("canvas_header", "stop", canvas_header([(1, 1), (8, 1), (11, 1)]))
-    put("canvas_header", "other_version", canvas_header([(1, 2), (2, 1), (4, 1)]))
-    put("canvas_header", "negative_step", canvas_header([(1, 1), (3, -1), (4, -5), (9, 1 << 62)]))
+    put("canvas_header", "stop", canvas_header([(1, v), (8, 1), (11, 1)]))
+    put("canvas_header", "other_version", canvas_header([(1, v + 1), (2, 1), (4, 1)]))
+    put("canvas_header", "negative_step", canvas_header([(1, v), (3, -1), (4, -5), (9, 1 << 62)]))
+    # A packed canvas of three sequences, the third sharing the first's prefix.
+    put("canvas_header", "packed", canvas_header(
+        [(1, v), (2, 9), (4, 10), (9, 10 * 64 * 4)],
+        [(12, [0, 4, 7, 10]), (13, [0, 0, 0, 0, 0, 2])]))
+    # A batch: three sequences continuing KV cache sets 5, 0 and 9.
+    put("canvas_header", "batch", canvas_header(
+        [(1, v), (2, 11), (4, 4), (9, 4 * 64 * 4)],
+        [(12, [0, 1, 2, 4]), (14, [5, 17, 0, 0, 9, 3])]))
 
 
 def tokenizer_model(pieces, byte_fallback=False, dummy_prefix=True, extra_ws=True):
