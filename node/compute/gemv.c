@@ -1,5 +1,6 @@
 /* gemv.c: see gemv.h. */
 #include "compute/gemv.h"
+#include "compute/cpu_choice.h"
 
 #include <immintrin.h>
 #include <omp.h>
@@ -124,57 +125,25 @@ static float dot_scalar(const float *w, const float *x, int n) {
 }
 
 /* The kernels, fastest first, with what the CPU needs for each. */
-static int cpu_has_avx512(void) {
-    return __builtin_cpu_supports("avx512f");
-}
-static int cpu_has_avx2_fma(void) {
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-static int cpu_has_any(void) {
-    return 1;
-}
-static const struct {
-    const char *name;
-    DotFn dot;
-    int (*cpu_has)(void);
-} kernels[] = {
-    {"avx512", dot_avx512, cpu_has_avx512},
-    {"avx2", dot_avx2, cpu_has_avx2_fma},
-    {"scalar", dot_scalar, cpu_has_any},
+static const CpuVersion versions[] = {
+    {"avx512", cpu_has_avx512f},
+    {"avx2", cpu_has_avx2_fma},
+    {"scalar", cpu_has_any},
 };
-#define N_KERNELS ((int)(sizeof kernels / sizeof kernels[0]))
-
-static int g_kernel = -1; /* index into kernels; -1 until first asked */
-
-/* The chosen kernel: the fastest this CPU runs unless one was asked for. */
-static int kernel_index(void) {
-    if (g_kernel < 0) {
-        __builtin_cpu_init();
-        int k = 0;
-        while (!kernels[k].cpu_has())
-            k++;
-        g_kernel = k;
-    }
-    return g_kernel;
-}
+static const DotFn dots[] = {dot_avx512, dot_avx2, dot_scalar}; /* parallel to versions */
+static CpuChoice choice = CPU_CHOICE(versions);
 
 const char *gemv_f32_kernel(void) {
-    return kernels[kernel_index()].name;
+    return versions[cpu_choice_index(&choice)].name;
 }
 
 int gemv_f32_use_kernel(const char *name) {
-    __builtin_cpu_init();
-    for (int k = 0; k < N_KERNELS; k++)
-        if (!strcmp(kernels[k].name, name) && kernels[k].cpu_has()) {
-            g_kernel = k;
-            return 1;
-        }
-    return 0;
+    return cpu_choice_use(&choice, name);
 }
 
 void gemv_f32(float *y, const float *x, const float *w, int T, int in, int out, float beta,
               int threads) {
-    DotFn dot = kernels[kernel_index()].dot;
+    DotFn dot = dots[cpu_choice_index(&choice)];
     if (dot == dot_avx512) { /* one load of W for 4 tokens, dot_avx512's order */
 #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(static)
         for (int o = 0; o < out; o++)

@@ -23,6 +23,7 @@
 #include "base/util.h"
 
 #include "formats/dtype_avx2.h"
+#include "compute/cpu_choice.h"
 
 /* Rows [r0, r1) of y (T, out) = x W^T + beta y (x as the kernel's prep gave it). */
 typedef void (*RowsFn)(Dtype d, float *y, const float *x, const uint16_t *w, int T, int in, int out,
@@ -320,52 +321,27 @@ static int cpu_has_avx512(void) {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512vl") && dtype_cpu_has_avx2();
 }
-static int cpu_has_any(void) {
-    return 1;
-}
-static const struct {
-    const char *name;
-    RowsFn rows;
-    int (*cpu_has)(void);
-    int split_bf16; /* x goes through split_even_odd for BF16 W */
-} kernels[] = {
-    {"avx512", rows_avx512, cpu_has_avx512, 1},
-    {"avx2", rows_avx2, dtype_cpu_has_avx2, 0},
-    {"scalar", rows_scalar, cpu_has_any, 0},
+static const CpuVersion versions[] = {
+    {"avx512", cpu_has_avx512},
+    {"avx2", dtype_cpu_has_avx2},
+    {"scalar", cpu_has_any},
 };
-#define N_KERNELS ((int)(sizeof kernels / sizeof kernels[0]))
-
-static int g_kernel = -1; /* index into kernels; -1 until first asked */
-
-static int kernel_index(void) {
-    if (g_kernel < 0) {
-        __builtin_cpu_init();
-        int k = 0;
-        while (!kernels[k].cpu_has())
-            k++;
-        g_kernel = k;
-    }
-    return g_kernel;
-}
+static const RowsFn kernels[] = {rows_avx512, rows_avx2, rows_scalar}; /* parallel to versions */
+static CpuChoice choice = CPU_CHOICE(versions);
 
 const char *gemv16_kernel(void) {
-    return kernels[kernel_index()].name;
+    return versions[cpu_choice_index(&choice)].name;
 }
 
 int gemv16_use_kernel(const char *name) {
-    __builtin_cpu_init();
-    for (int k = 0; k < N_KERNELS; k++)
-        if (!strcmp(kernels[k].name, name) && kernels[k].cpu_has()) {
-            g_kernel = k;
-            return 1;
-        }
-    return 0;
+    return cpu_choice_use(&choice, name);
 }
 
 void gemv16(float *y, const float *x, const uint16_t *w, Dtype d, int T, int in, int out,
             float beta, int threads) {
-    RowsFn rows = kernels[kernel_index()].rows;
-    if (d == DTYPE_BF16 && kernels[kernel_index()].split_bf16) x = split_even_odd(x, T, in);
+    RowsFn rows = kernels[cpu_choice_index(&choice)];
+    /* The AVX-512 kernel reads BF16 rows even and odd elements apart. */
+    if (d == DTYPE_BF16 && rows == rows_avx512) x = split_even_odd(x, T, in);
     int n = threads > 0 ? threads : 1;
     if (n > (out + 1) / 2) n = (out + 1) / 2;
     if (n < 1) n = 1;

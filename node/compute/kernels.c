@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "compute/cpu_choice.h"
 
 void matmul_xwt(float *y, const float *x, const float *w, int T, int in, int out, float beta) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, out, in, 1.0f, x, in, w, in, beta, y,
@@ -157,50 +158,21 @@ static void silu_mul_scalar(float *g, const float *u, size_t n) {
 }
 
 /* silu_mul's kernels, fastest first, with what the CPU needs for each. */
-static int cpu_has_avx512f(void) {
-    return __builtin_cpu_supports("avx512f");
-}
-static int cpu_has_avx2_fma(void) {
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-static int cpu_has_any(void) {
-    return 1;
-}
-static const struct {
-    const char *name;
-    void (*fn)(float *g, const float *u, size_t n);
-    int (*cpu_has)(void);
-} silu_kernels[] = {
-    {"avx512", silu_mul_avx512, cpu_has_avx512f},
-    {"avx2", silu_mul_avx2, cpu_has_avx2_fma},
-    {"scalar", silu_mul_scalar, cpu_has_any},
+static const CpuVersion silu_versions[] = {
+    {"avx512", cpu_has_avx512f},
+    {"avx2", cpu_has_avx2_fma},
+    {"scalar", cpu_has_any},
 };
-
-static int g_silu = -1; /* index into silu_kernels; -1 until first asked */
-
-static int silu_index(void) {
-    if (g_silu < 0) {
-        __builtin_cpu_init();
-        int k = 0;
-        while (!silu_kernels[k].cpu_has())
-            k++;
-        g_silu = k;
-    }
-    return g_silu;
-}
+static void (*const silu_kernels[])(float *g, const float *u, size_t n) = {
+    silu_mul_avx512, silu_mul_avx2, silu_mul_scalar}; /* parallel to silu_versions */
+static CpuChoice silu_choice = CPU_CHOICE(silu_versions);
 
 int silu_mul_use_kernel(const char *name) {
-    __builtin_cpu_init();
-    for (int k = 0; k < 3; k++)
-        if (!strcmp(silu_kernels[k].name, name) && silu_kernels[k].cpu_has()) {
-            g_silu = k;
-            return 1;
-        }
-    return 0;
+    return cpu_choice_use(&silu_choice, name);
 }
 
 void silu_mul(float *g, const float *u, size_t n) {
-    silu_kernels[silu_index()].fn(g, u, n);
+    silu_kernels[cpu_choice_index(&silu_choice)](g, u, n);
 }
 
 void softmax_inplace(float *x, int n) {
