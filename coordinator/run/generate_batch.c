@@ -28,15 +28,19 @@ typedef struct {
     GenerateBatchStats stats;
 } Gen;
 
+/* Makes g->tokens hold at least n ids (contents kept). */
+static void gen_reserve_tokens(Gen *g, size_t n) {
+    if (n <= g->cap_tokens) return;
+    g->cap_tokens = 2 * n;
+    g->tokens = xrealloc(g->tokens, g->cap_tokens * sizeof(int));
+}
+
 /* Adds prompt p to the canvas in set i. */
 static void gen_start_prompt(Gen *g, int i, int p) {
     const GenerateBatchJob *job = g->job;
     RunnerBatch *b = &g->batch;
     int np = job->lens[p], T = b->start[b->n];
-    if ((size_t)(T + np) > g->cap_tokens) {
-        g->cap_tokens = (size_t)(T + np) * 2;
-        g->tokens = xrealloc(g->tokens, g->cap_tokens * sizeof(int));
-    }
+    gen_reserve_tokens(g, (size_t)(T + np));
     memcpy(g->tokens + T, job->prompts[p], (size_t)np * sizeof(int));
     g->seqs[i] = (SeqState){.prompt = p, .pos = 0, .pending = -1};
     b->seq[b->n] = i;
@@ -55,10 +59,7 @@ static int gen_build(Gen *g, int l) {
     SeqState *lane = g->seqs + (size_t)l * g->B;
     b->n = 0;
     b->start[0] = 0;
-    if ((size_t)g->B > g->cap_tokens) {
-        g->cap_tokens = (size_t)g->B * 2;
-        g->tokens = xrealloc(g->tokens, g->cap_tokens * sizeof(int));
-    }
+    gen_reserve_tokens(g, (size_t)g->B);
     for (int j = 0; j < g->B; j++) {
         if (lane[j].prompt < 0) continue;
         g->tokens[b->n] = lane[j].pending;

@@ -478,11 +478,7 @@ void runner_batch_submit(Runner *r, int lane, const RunnerBatch *b, const int *t
         embed_tokens(c, r->head, tokens, T, r->x);
         dispatch_submit_batch(r->dispatch, lane, r->x, &shape, b->seq, b->pos0);
     } else {
-        if ((size_t)T > ln->cap) {
-            free(ln->y);
-            ln->y = xalloc_floats((size_t)T * c->dim);
-            ln->cap = (size_t)T;
-        }
+        canvas_reserve(&ln->y, &ln->cap, (size_t)T * c->dim);
         ProgramKV *kv[WIRE_MAX_BATCH];
         for (int k = 0; k < b->n; k++) {
             kv[k] = runner_seq_kv(r, b->seq[k]);

@@ -70,8 +70,8 @@ typedef struct {
 typedef struct {
     int busy;
     RunnerBatch b;
-    float *y; /* (b.start[b.n], D) one rank: the result */
-    size_t cap;
+    float *y;   /* (b.start[b.n], D) one rank: the result */
+    size_t cap; /* floats of y */
 } RunnerBatchLane;
 
 typedef struct {
