@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "cli/json_line.h"
 #include "text/utf8.h"
-
-#define NUL_ESCAPE "\\u0000"
 
 /* The ids of one line's {"tokens": [...]}, or die_input. Returns the count. */
 static int line_token_ids(const char *path, long line, const cJSON *arr, int vocab, int **ids) {
@@ -30,18 +29,14 @@ static int line_token_ids(const char *path, long line, const cJSON *arr, int voc
 /* One prompt from a line of n bytes, or die_input naming path:line. */
 static int line_prompt(const char *path, long line, const char *text, size_t n,
                        const Tokenizer *tok, int vocab, int **ids) {
-    if (memmem(text, n, NUL_ESCAPE, strlen(NUL_ESCAPE)))
-        die_input("%s:%ld: a prompt may not hold U+0000", path, line);
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(text, n, &end, 0);
-    int trailing = 0;
-    for (const char *p = end; v && p < text + n; p++)
-        trailing |= *p != ' ' && *p != '\t' && *p != '\r';
+    if (json_line_has_nul(text, n)) die_input("%s:%ld: a prompt may not hold U+0000", path, line);
+    const char *why = NULL;
+    cJSON *v = json_line_parse(text, n, &why);
     const cJSON *str = cJSON_IsString(v)   ? v
                        : cJSON_IsObject(v) ? cJSON_GetObjectItem(v, "prompt")
                                            : NULL;
     const cJSON *tokens = cJSON_IsObject(v) ? cJSON_GetObjectItem(v, "tokens") : NULL;
-    if (!v || trailing || (!cJSON_IsString(str) && !tokens) || (str && tokens)) {
+    if (!v || (!cJSON_IsString(str) && !tokens) || (str && tokens)) {
         cJSON_Delete(v);
         die_input("%s:%ld: expected a JSON string, {\"prompt\": TEXT} or {\"tokens\": [ids]}", path,
                   line);
@@ -69,11 +64,9 @@ PromptsFile *prompts_file_read(const char *path, const Tokenizer *tok, int vocab
     PromptsFile *p = xcalloc(1, sizeof *p);
     int cap = 0;
     long line = 0;
-    for (size_t pos = 0; pos < len;) {
-        const char *s = text + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - s) : len - pos;
-        pos += n + 1;
+    size_t pos = 0, n;
+    const char *s;
+    while (json_line_next(text, len, &pos, &s, &n)) {
         line++;
         if (p->n == cap) {
             cap = cap ? 2 * cap : 64;

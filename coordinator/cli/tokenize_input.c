@@ -8,33 +8,20 @@
 #include <cjson/cJSON.h>
 
 #include "base/util.h"
+#include "cli/json_line.h"
 #include "text/utf8.h"
-
-/* Whether the JSON text s[0..n) writes U+0000 (\u0000 outside another escape). */
-static int has_nul_escape(const char *s, size_t n) {
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (s[i] != '\\') continue;
-        if (s[i + 1] == 'u' && i + 5 < n && !memcmp(s + i + 2, "0000", 4)) return 1;
-        i++; /* the escaped character */
-    }
-    return 0;
-}
 
 /* The string of one line, or die_input naming path:line_no. Caller frees. */
 static char *line_string(const char *path, long line_no, const char *line, size_t n) {
-    if (has_nul_escape(line, n))
+    if (json_line_has_nul(line, n))
         die_input("%s:%ld: the string holds U+0000, which tokenize --input does not take", path,
                   line_no);
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(line, n, &end, 0);
-    int trailing = 0;
-    if (v && end)
-        for (const char *p = end; p < line + n; p++)
-            trailing |= !(*p == ' ' || *p == '\t' || *p == '\r');
-    if (!v || !cJSON_IsString(v) || trailing) {
-        const char *what = !v ? "not JSON" : trailing ? "more than one JSON value" : "not a string";
+    const char *why = NULL;
+    cJSON *v = json_line_parse(line, n, &why);
+    if (!v || !cJSON_IsString(v)) {
         cJSON_Delete(v);
-        die_input("%s:%ld: expected a JSON string a line, got %s", path, line_no, what);
+        die_input("%s:%ld: expected a JSON string a line, got %s", path, line_no,
+                  v ? "not a string" : why);
     }
     char *s = xstrdup(v->valuestring);
     cJSON_Delete(v);
@@ -56,12 +43,9 @@ void tokenize_input_file(const Tokenizer *tok, const char *path, int add_special
     char *text = read_file_text(path, &len);
     long lines = 0, tokens = 0;
     double bytes = 0, seconds = 0;
-    size_t pos = 0;
-    while (pos < len) {
-        const char *line = text + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - line) : len - pos;
-        pos += n + (nl != NULL);
+    size_t pos = 0, n;
+    const char *line;
+    while (json_line_next(text, len, &pos, &line, &n)) {
         lines++;
         char *s = line_string(path, lines, line, n);
         int *ids;

@@ -53,7 +53,8 @@ case $target in
     task_jsonl) sources="$base coordinator/eval/task_items.c coordinator/eval/task_records.c
                         coordinator/eval/task_load.c coordinator/eval/task_text.c
                         coordinator/text/utf8.c" ;;
-    prompts_file) sources="$base coordinator/cli/prompts_file.c coordinator/text/utf8.c" ;;
+    prompts_file) sources="$base coordinator/cli/prompts_file.c coordinator/cli/json_line.c
+                          coordinator/text/utf8.c" ;;
     *)
         echo "run_fuzzer.sh: unknown target '$target' (safetensors, hf_config, llama2c, plan," \
              "placement, tokenizer, hf_tokenizer, canvas_header, task_jsonl, prompts_file)" >&2
