@@ -8,29 +8,6 @@
 #include "compute/gemv.h"
 #include "testhelp.h"
 
-/* The largest error of y (T, out) against x W^T + beta y0, relative to the
- * sum of |products| of each entry (the bound of any summation order). */
-static double gemv_error(const float *y, const float *y0, const float *x, const float *w, int T,
-                         int in, int out, float beta) {
-    double worst = 0.0;
-    for (int t = 0; t < T; t++)
-        for (int o = 0; o < out; o++) {
-            double ref = beta == 0.0f ? 0.0 : (double)beta * y0[(size_t)t * out + o];
-            double mag = fabs(ref);
-            for (int i = 0; i < in; i++) {
-                double p = (double)w[(size_t)o * in + i] * x[(size_t)t * in + i];
-                ref += p, mag += fabs(p);
-            }
-            double err = fabs(y[(size_t)t * out + o] - ref) / (mag > 0.0 ? mag : 1.0);
-            worst = test_max_error(worst, err);
-        }
-    return worst;
-}
-
-static float rand_unit(void) {
-    return (float)rand() / (float)RAND_MAX - 0.5f;
-}
-
 /* One kernel over every shape; 8 unit roundoffs of float32 per entry is ample. */
 static void check_kernel(const char *kernel) {
     if (!gemv_f32_use_kernel(kernel)) {
@@ -45,15 +22,15 @@ static void check_kernel(const char *kernel) {
             float *y = malloc(sizeof(float) * (size_t)T * out);
             float *y0 = malloc(sizeof(float) * (size_t)T * out);
             for (int i = 0; i < out * in; i++)
-                w[i] = rand_unit();
+                w[i] = test_rand_unit();
             for (int i = 0; i < T * in; i++)
-                x[i] = rand_unit();
+                x[i] = test_rand_unit();
             for (int beta = 0; beta <= 1; beta++)
                 for (int threads = 1; threads <= 2; threads++) {
                     for (int i = 0; i < T * out; i++)
-                        y0[i] = beta ? rand_unit() : NAN, y[i] = y0[i];
+                        y0[i] = beta ? test_rand_unit() : NAN, y[i] = y0[i];
                     gemv_f32(y, x, w, T, in, out, (float)beta, threads);
-                    double err = gemv_error(y, y0, x, w, T, in, out, (float)beta);
+                    double err = test_product_error(y, y0, x, w, T, in, out, (float)beta);
                     char name[96];
                     snprintf(name, sizeof name, "%s in=%d T=%d beta=%d threads=%d", kernel, in, T,
                              beta, threads);

@@ -19,10 +19,6 @@
 #include "compute/matmul.h"
 #include "testhelp.h"
 
-static float rand_unit(void) {
-    return (float)rand() / (float)RAND_MAX - 0.5f;
-}
-
 /* v (finite) rounded to dtype d (F16 or BF16), as its 16 bits. */
 static uint16_t to_half(Dtype d, float v) {
     return d == DTYPE_BF16 ? f32_to_bf16(v) : f32_to_f16(v);
@@ -31,28 +27,9 @@ static uint16_t to_half(Dtype d, float v) {
 /* A random (out, in) matrix of dtype d: its 16 bits and its exact values. */
 static void rand_half_matrix(Dtype d, uint16_t *h, float *f, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        h[i] = to_half(d, rand_unit());
+        h[i] = to_half(d, test_rand_unit());
         f[i] = dtype_half_to_f32(d, h[i]);
     }
-}
-
-/* The largest error of y (T, out) against x W^T + beta y0, relative to the
- * sum of |products| of each entry (the bound of any summation order). */
-static double worst_error(const float *y, const float *y0, const float *x, const float *w, int T,
-                          int in, int out, float beta) {
-    double worst = 0.0;
-    for (int t = 0; t < T; t++)
-        for (int o = 0; o < out; o++) {
-            double ref = beta == 0.0f ? 0.0 : (double)beta * y0[(size_t)t * out + o];
-            double mag = fabs(ref);
-            for (int i = 0; i < in; i++) {
-                double p = (double)w[(size_t)o * in + i] * x[(size_t)t * in + i];
-                ref += p, mag += fabs(p);
-            }
-            double err = fabs(y[(size_t)t * out + o] - ref) / (mag > 0.0 ? mag : 1.0);
-            worst = test_max_error(worst, err);
-        }
-    return worst;
 }
 
 static void check_accuracy(const char *kernel, Dtype d) {
@@ -66,13 +43,13 @@ static void check_accuracy(const char *kernel, Dtype d) {
                 float *y0 = malloc(sizeof(float) * (size_t)T * out);
                 rand_half_matrix(d, h, w, (size_t)out * in);
                 for (int i = 0; i < T * in; i++)
-                    x[i] = rand_unit();
+                    x[i] = test_rand_unit();
                 for (int beta = 0; beta <= 1; beta++)
                     for (int threads = 1; threads <= 2; threads++) {
                         for (int i = 0; i < T * out; i++)
-                            y0[i] = beta ? rand_unit() : NAN, y[i] = y0[i];
+                            y0[i] = beta ? test_rand_unit() : NAN, y[i] = y0[i];
                         gemv16(y, x, h, d, T, in, out, (float)beta, threads);
-                        double err = worst_error(y, y0, x, w, T, in, out, (float)beta);
+                        double err = test_product_error(y, y0, x, w, T, in, out, (float)beta);
                         char name[128];
                         snprintf(name, sizeof name, "%s %s in=%d out=%d T=%d beta=%d threads=%d",
                                  kernel, dtype_name(d), in, out, T, beta, threads);
@@ -91,7 +68,7 @@ static void check_rows_independent(const char *kernel, Dtype d, int in, int thre
     uint16_t *wh = malloc(sizeof(uint16_t) * n);
     if (d == DTYPE_F32) {
         for (size_t i = 0; i < n; i++)
-            wf[i] = rand_unit();
+            wf[i] = test_rand_unit();
         m.data = wf;
     } else {
         rand_half_matrix(d, wh, wf, n);
@@ -105,7 +82,7 @@ static void check_rows_independent(const char *kernel, Dtype d, int in, int thre
     for (int k = 0; k < 3; k++) {
         int T = Ts[k];
         for (int i = 0; i < T * in; i++)
-            x[i] = rand_unit() * (float)(1 + i % 7); /* rows unlike one another */
+            x[i] = test_rand_unit() * (float)(1 + i % 7); /* rows unlike one another */
         matmul_weights(y, x, &m, T, 0.0f);
         int same = 1;
         for (int t = 0; t < T; t++) {

@@ -24,10 +24,6 @@
 #include "compute/matmul_dnnl.h"
 #include "testhelp.h"
 
-static float rand_unit(void) {
-    return (float)rand() / (float)RAND_MAX - 0.5f;
-}
-
 /* Worst error of y (T, rows) against x W^T + beta y0 over S (see above);
  * x_bf16: x rounded to BF16 first. */
 static double product_error(const float *y, const float *y0, const float *x, const uint16_t *w,
@@ -55,11 +51,11 @@ static void check_shape(int T, int rows, int cols, float beta, int threads) {
     float *y0 = xalloc_floats((size_t)T * rows);
     uint16_t *w = xmalloc((size_t)rows * cols * sizeof *w);
     for (size_t i = 0; i < (size_t)T * cols; i++)
-        x[i] = rand_unit() * 4.0f;
+        x[i] = test_rand_unit() * 4.0f;
     for (size_t i = 0; i < (size_t)rows * cols; i++)
-        w[i] = f32_to_bf16(rand_unit());
+        w[i] = f32_to_bf16(test_rand_unit());
     for (size_t i = 0; i < (size_t)T * rows; i++)
-        y[i] = y0[i] = beta == 0.0f ? NAN : rand_unit();
+        y[i] = y0[i] = beta == 0.0f ? NAN : test_rand_unit();
     matmul_dnnl_bf16(y, x, w, T, rows, cols, beta, threads);
     char name[160];
     double bound;
@@ -82,9 +78,9 @@ static void check_dispatch(int usable) {
     float *b = xalloc_floats((size_t)T * rows), *c = xalloc_floats((size_t)T * rows);
     uint16_t *w = xmalloc((size_t)rows * cols * sizeof *w);
     for (size_t i = 0; i < (size_t)T * cols; i++)
-        x[i] = rand_unit();
+        x[i] = test_rand_unit();
     for (size_t i = 0; i < (size_t)rows * cols; i++)
-        w[i] = f32_to_bf16(rand_unit());
+        w[i] = f32_to_bf16(test_rand_unit());
     WeightMatrix m = {.dtype = DTYPE_BF16, .rows = rows, .cols = cols, .data = w};
     size_t bytes = (size_t)T * rows * sizeof *a;
 

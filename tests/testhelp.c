@@ -85,3 +85,24 @@ int test_run_child(void (*fn)(const void *arg), const void *arg, int both_stream
     if (waitpid(pid, &status, 0) != pid) return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+float test_rand_unit(void) {
+    return (float)rand() / (float)RAND_MAX - 0.5f;
+}
+
+double test_product_error(const float *y, const float *y0, const float *x, const float *w, int T,
+                          int in, int out, float beta) {
+    double worst = 0.0;
+    for (int t = 0; t < T; t++)
+        for (int o = 0; o < out; o++) {
+            double ref = beta == 0.0f ? 0.0 : (double)beta * y0[(size_t)t * out + o];
+            double mag = fabs(ref);
+            for (int i = 0; i < in; i++) {
+                double p = (double)w[(size_t)o * in + i] * x[(size_t)t * in + i];
+                ref += p, mag += fabs(p);
+            }
+            double err = fabs(y[(size_t)t * out + o] - ref) / (mag > 0.0 ? mag : 1.0);
+            worst = test_max_error(worst, err);
+        }
+    return worst;
+}

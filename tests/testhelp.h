@@ -41,6 +41,13 @@ int test_all_finite(const float *x, size_t n);
 /* The running maximum of errors: the larger of worst and err, where a NaN or
  * infinite err (or worst) gives infinity; fmax() would drop a NaN. */
 double test_max_error(double worst, double err);
+/* A pseudo-random value in [-0.5, 0.5] (rand(): seed with srand). */
+float test_rand_unit(void);
+/* The largest error of y (T, out) against x (T, in) W^T + beta y0, W (out, in)
+ * float32, relative to the sum of |products| of each entry (the bound of any
+ * summation order); NaN or infinity anywhere gives infinity. */
+double test_product_error(const float *y, const float *y0, const float *x, const float *w, int T,
+                          int in, int out, float beta);
 
 /* Runs fn(arg) in a forked child, stderr captured (and stdout too with
  * both_streams) into out: cap bytes with the NUL, the rest read and dropped so
