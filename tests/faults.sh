@@ -2,8 +2,8 @@
 # Faults injected into running jobs, each of which must end non-zero within a
 # bounded time with a message naming the failed rank; the seconds each took
 # are printed. A station killed (SIGKILL) and one stopped (SIGSTOP, caught by
-# --timeout 5) mid-run; one stopped between runs, before the ranks build a
-# route's communicators; one stopped after its last request, before the job
+# --timeout 5) mid-run; one stopped between runs, before a plan ending in a
+# parallel group spread over stations; one stopped after its last request, before the job
 # ends (rank 0's wait for it fails inside exit(): status 1, one message); a
 # link cut between hosts (network namespaces, root);
 # then a study killed (rank 0, then a station) and resumed: every cell once.
@@ -92,8 +92,8 @@ check "stopped station: the message names the step and rank 2" "names_rank2 $tmp
 grep 'painters: fatal' "$tmp/stop.log"
 
 # 3. A station stopped while the ranks are idle between runs: rank 0 then
-# builds the route of a plan ending in a parallel group, whose communicator
-# it joins; the meeting before MPI_Comm_create_group times out instead of
+# runs a plan ending in a parallel group spread over both stations, whose
+# parts it adds up; the waits for the stopped rank time out instead of
 # hanging. Rank 0 holds still reading its task from a FIFO until rank 2 is
 # stopped.
 mkfifo "$tmp/doc.fifo"
@@ -114,8 +114,8 @@ await_end $job "$tmp/route.log" "$start" 40
 kill -9 "$victim" 2> /dev/null
 report "SIGSTOP of rank 2 of 3 between runs, --timeout 5"
 check "stopped between runs: the job ends non-zero within 15 s" "ended_within 15"
-check "stopped between runs: the message names rank 2" "grep -Eq 'painters: fatal: rank [01]: building the communicator of ranks [0-9,]+: waiting for rank 2: nothing after 5 s' $tmp/route.log"
-check "stopped between runs: rank 0's probe hears rank 1" "grep -q 'no answer within 1 s from rank 2; rank 1: building the communicator' $tmp/route.log || grep -q '^.rank 1. painters: fatal' $tmp/route.log"
+check "stopped between runs: the message names rank 2" "names_rank2 $tmp/route.log"
+check "stopped between runs: rank 0's probe hears rank 1" "grep -q 'no answer within 1 s from rank 2; rank 1: step' $tmp/route.log || grep -q '^.rank 1. painters: fatal' $tmp/route.log"
 grep 'painters: fatal' "$tmp/route.log"
 
 # 3b. A station stopped after its last request: rank 0 releases the stations

@@ -13,6 +13,10 @@ Dispatch *dispatch_new(const Route *r, const Program *p, int dim, int n_slots, T
     d->dim = dim;
     d->n_slots = n_slots;
     d->slots = xcalloc((size_t)n_slots, sizeof *d->slots);
+    int world = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &world);
+    for (int i = 0; i < n_slots; i++)
+        d->slots[i].req = xmalloc(((size_t)world + 3) * sizeof(MPI_Request));
     d->trace = trace;
     return d;
 }
@@ -22,6 +26,8 @@ void dispatch_free(Dispatch *d) {
     for (int i = 0; i < d->n_slots; i++) {
         free(d->slots[i].x_out);
         free(d->slots[i].y_in);
+        free(d->slots[i].parts);
+        free(d->slots[i].req);
     }
     free(d->slots);
     free(d);
@@ -41,14 +47,16 @@ static void dispatch_post_result(Dispatch *d, DispatchSlot *sl, size_t n) {
                       &sl->req[sl->n_req++]);
         return;
     }
-    /* The last step is a spread parallel group: its header is broadcast over
-     * the join communicator and its sum reduced to this rank. */
+    /* The last step is a spread parallel group: its header comes from its
+     * entry, and each participant's part from that participant (the first
+     * into y_in, the others into parts, added up in dispatch_collect). */
     CanvasGroup g = route_group(r, last);
-    canvas_bcast_header_start(sl->hdr_in, &g, &sl->req[sl->n_req++]);
-    if (!sl->meta.stop) {
-        memset(sl->y_in, 0, n * sizeof(float));
-        canvas_reduce_start(NULL, sl->y_in, n, &g, &sl->req[sl->n_req++]);
-    }
+    canvas_group_header_recv_start(sl->hdr_in, &g, &sl->req[sl->n_req++]);
+    if (sl->meta.stop) return;
+    canvas_reserve(&sl->parts, &sl->cap_parts, (size_t)(g.n - 1) * n);
+    for (int i = 0; i < g.n; i++)
+        canvas_group_part_recv_start(i ? sl->parts + (size_t)(i - 1) * n : sl->y_in, n, &g, i,
+                                     &sl->req[sl->n_req++]);
 }
 
 static void dispatch_send(Dispatch *d, DispatchSlot *sl, size_t n) {
@@ -79,8 +87,8 @@ static void dispatch_submit_meta(Dispatch *d, int slot, const float *x, int T, C
     sl->meta = *m;
     sl->n_req = 0;
     sl->t_submit = wall_seconds();
-    /* The result's receive is posted first so that collectives on the last
-     * step's communicator start in request order. */
+    /* The result's receives are posted first: they match the stations'
+     * messages in request order. */
     dispatch_post_result(d, sl, n);
     dispatch_send(d, sl, n);
     trace_add(d->trace, TRACE_SEND, sl->meta.request_id, 0, d->route->entry[0], sl->t_submit,
@@ -150,6 +158,12 @@ const float *dispatch_collect(Dispatch *d, int slot) {
                     got.stop ? " with stop set" : "");
     size_t n = (size_t)sl->meta.n_tokens * d->dim;
     if (r->spread[last]) {
+        CanvasGroup g = route_group(r, last);
+        for (int k = 1; k < g.n; k++) {
+            const float *part = sl->parts + (size_t)(k - 1) * n;
+            for (size_t i = 0; i < n; i++)
+                sl->y_in[i] += part[i];
+        }
         float inv = 1.0f / (float)d->program->steps[last].n_layers;
         for (size_t i = 0; i < n; i++)
             sl->y_in[i] *= inv;

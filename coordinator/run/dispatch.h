@@ -22,9 +22,10 @@ typedef struct {
     CanvasMeta meta;
     float *x_out; /* (T, D) sent */
     float *y_in;  /* (T, D) received */
-    size_t cap_x, cap_y;
+    float *parts; /* (participants - 1, T, D) a spread last step's other parts */
+    size_t cap_x, cap_y, cap_parts;
     uint8_t hdr_out[WIRE_HEADER_BYTES], hdr_in[WIRE_HEADER_BYTES];
-    MPI_Request req[4];
+    MPI_Request *req; /* (n_req) in flight: 2 out, then the header and the parts in */
     int n_req;
     double t_submit;
 } DispatchSlot;

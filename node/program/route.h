@@ -8,14 +8,17 @@
  *     on one station) runs there; its output goes point-to-point to
  *     entry(s+1), or stays when that is the same rank;
  *   - a step on several participants (a parallel group spread over stations)
- *     is MPI_Bcast from entry(s) (its lowest participant) over the
- *     participants; each adds up its own layers' outputs; MPI_Reduce(SUM)
- *     delivers the sum to entry(s+1), which divides by the group size.
- * entry(n_steps) is rank 0: the canvas returns to the coordinator only at the end. */
+ *     is sent point-to-point from entry(s) (its lowest participant) to the
+ *     other participants (header and payload) and to entry(s+1) (header);
+ *     each participant adds up its own layers' outputs and sends its part to
+ *     entry(s+1), which adds the parts in rank order and divides by the group
+ *     size (canvas_group_send/recv, canvas_group_reduce in wire/canvas.h).
+ * entry(n_steps) is rank 0: the canvas returns to the coordinator only at the end.
+ * Messages only, no communicators: a step's transfers complete in one
+ * exchange each, whatever the other ranks are doing, and building a route is
+ * local to each rank. */
 #ifndef PAINTERS_ROUTE_H
 #define PAINTERS_ROUTE_H
-
-#include <mpi.h>
 
 #include "program/placement.h"
 #include "program/plan.h"
@@ -28,18 +31,11 @@ typedef struct {
     int *exec;   /* (total layers) the rank that applies layer j of step s */
     int *entry;  /* (n_steps + 1) the rank the step's input canvas goes to */
     int *spread; /* (n_steps) 1 when the step has several participants */
-    /* For spread steps this rank takes part in, else MPI_COMM_NULL: */
-    MPI_Comm *group_comm; /* (n_steps) participants; payload Bcast, root entry(s) */
-    MPI_Comm *join_comm;  /* (n_steps) participants + entry(s+1); header Bcast and Reduce */
-    int *group_root;      /* (n_steps) entry(s) as a rank of group_comm */
-    int *join_root_in;    /* (n_steps) entry(s) as a rank of join_comm */
-    int *join_root_out;   /* (n_steps) entry(s+1) as a rank of join_comm */
-    int n_comms;
-    MPI_Comm *comms; /* every communicator made, to free */
+    int *part_first; /* (n_steps + 1) index of step s's participants in part */
+    int *part;       /* distinct participants of each step, ascending world ranks */
 } Route;
 
-/* Collective over the ranks of the world that take part in spread steps
- * (each creates only the communicators it belongs to). Caller owns. */
+/* The same on every rank, computed locally. Caller owns. */
 Route *route_build(const Program *p, const Placement *pl, int rank);
 void route_free(Route *r); /* accepts NULL */
 
@@ -50,8 +46,7 @@ int route_participates(const Route *r, int s, int rank);
 int route_involved(const Route *r, int s);
 /* The rank that holds the output of step s when the step is not spread. */
 int route_step_owner(const Route *r, int s);
-/* The communicators and roots of spread step s as this rank sees them, for
- * canvas_bcast and canvas_reduce_to (wire/canvas.h). */
+/* The ranks of spread step s, for canvas_group_* (wire/canvas.h). */
 CanvasGroup route_group(const Route *r, int s);
 
 #endif

@@ -16,7 +16,9 @@ typedef struct {
     ProgramKV **canvas_kv; /* (WIRE_MAX_BATCH) the sets the current canvas uses */
     float *x;              /* (T, D) the canvas */
     float *sum;            /* (T, D) this rank's part of a spread step */
-    size_t cap_x, cap_sum;
+    float *part;           /* (T, D) another participant's part, received */
+    size_t cap_x, cap_sum, cap_part;
+    CanvasGroupSends sends; /* a spread step's canvas, sent while this rank computes */
     CanvasMeta meta; /* of the request being served */
     int have;        /* x holds the input of the current step */
     int started;     /* the request's first header has arrived */
@@ -135,9 +137,10 @@ static void serve_local_step(Serve *sv, int s) {
     if (next != util_rank()) serve_send(sv, s + 1, next);
 }
 
-/* A parallel group spread over several ranks: header and canvas broadcast
- * from entry(s), each participant adds up its layers, the sum reduced to
- * entry(s+1), which divides by the group size. */
+/* A parallel group spread over several ranks: header and canvas sent from
+ * entry(s) to the others (while it computes its own part), each participant
+ * adds up its layers, the parts added up on entry(s+1), which divides by the
+ * group size. */
 static void serve_spread_step(Serve *sv, int s) {
     const Route *r = sv->r;
     CanvasGroup g = route_group(r, s);
@@ -148,16 +151,21 @@ static void serve_spread_step(Serve *sv, int s) {
     snprintf(what, sizeof what, "step %d: waiting for the group's canvas from rank %d", s,
              r->entry[s]);
     double t0 = wall_seconds();
-    canvas_bcast(&sv->meta, &sv->x, &sv->cap_x, sv->st->cfg.dim, &g, sv->started, what);
+    canvas_bcast(&sv->meta, &sv->x, &sv->cap_x, sv->st->cfg.dim, &g, sv->started, &sv->sends,
+                 what);
     serve_begin_request(sv);
     int receiver = r->entry[s + 1] == me;
+    char sending[96];
+    snprintf(sending, sizeof sending, "step %d: sending the group's canvas", s);
     if (sv->meta.stop) {
+        canvas_group_sends_wait(&sv->sends, sending);
         sv->have = receiver;
         return;
     }
     size_t n = canvas_floats(sv);
     canvas_reserve(&sv->sum, &sv->cap_sum, n);
-    if (g.group != MPI_COMM_NULL) {
+    int participant = canvas_group_has(&g, me);
+    if (participant) {
         if (r->entry[s] != me) sv->stats->bytes_in += n * sizeof(float);
         double t1 = wall_seconds();
         trace_add(sv->trace, TRACE_BCAST, sv->meta.request_id, s, r->entry[s], t0, t1,
@@ -174,12 +182,13 @@ static void serve_spread_step(Serve *sv, int s) {
         sv->stats->steps++;
         sv->stats->layers += (uint64_t)applied;
         trace_add(sv->trace, TRACE_APPLY, sv->meta.request_id, s, -1, t1, t2, 0);
-    } else {
-        memset(sv->sum, 0, n * sizeof(float));
     }
     double t3 = wall_seconds();
-    snprintf(what, sizeof what, "step %d: reducing the group's sum to rank %d", s, r->entry[s + 1]);
-    canvas_reduce_to(sv->sum, receiver ? sv->x : NULL, n, &g, what);
+    canvas_group_sends_wait(&sv->sends, sending);
+    snprintf(what, sizeof what, "step %d: adding up the group's parts on rank %d", s,
+             r->entry[s + 1]);
+    canvas_reduce_to(participant ? sv->sum : NULL, receiver ? sv->x : NULL, n, &g, &sv->part,
+                     &sv->cap_part, what);
     double t4 = wall_seconds();
     trace_add(sv->trace, TRACE_REDUCE, sv->meta.request_id, s, r->entry[s + 1], t3, t4,
               n * sizeof(float));
@@ -225,4 +234,6 @@ void station_serve(Station *st, const Program *p, const Route *r, int n_slots, T
     free(sv.canvas_kv);
     free(sv.x);
     free(sv.sum);
+    free(sv.part);
+    canvas_group_sends_free(&sv.sends);
 }

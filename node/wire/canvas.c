@@ -221,52 +221,122 @@ static int canvas_corrupts_group_header(void) {
     return known;
 }
 
-void canvas_bcast_header_start(uint8_t *hb, const CanvasGroup *g, MPI_Request *req) {
-    MPI_Ibcast(hb, WIRE_HEADER_BYTES, MPI_BYTE, g->join_entry, g->join, req);
+int canvas_group_has(const CanvasGroup *g, int rank) {
+    for (int i = 0; i < g->n; i++)
+        if (g->ranks[i] == rank) return 1;
+    return 0;
+}
+
+/* The entry's side of canvas_bcast: starts the header's sends to every rank
+ * of the group and the receiver, the payload's to the participants. */
+static void canvas_group_send_start(const CanvasMeta *m, const float *x, const CanvasGroup *g,
+                                    CanvasGroupSends *sends) {
+    if (sends->n_req) die_runtime("rank %d: a spread step's sends are still in flight", util_rank());
+    if (canvas_corrupts_group_header() && !m->stop) {
+        CanvasMeta damaged = *m;
+        damaged.n_tokens++;
+        canvas_header_pack(&damaged, sends->hb);
+    } else {
+        canvas_header_pack(m, sends->hb);
+    }
+    int need = 2 * g->n + 1;
+    if (need > sends->cap_req) {
+        sends->req = xrealloc(sends->req, (size_t)need * sizeof *sends->req);
+        sends->dest = xrealloc(sends->dest, (size_t)need * sizeof *sends->dest);
+        sends->cap_req = need;
+    }
+    int me = util_rank();
+    for (int i = 0; i <= g->n; i++) {
+        int dest = i < g->n ? g->ranks[i] : g->receiver;
+        if (dest == me || (i == g->n && canvas_group_has(g, dest))) continue;
+        sends->dest[sends->n_req] = dest;
+        MPI_Isend(sends->hb, WIRE_HEADER_BYTES, MPI_BYTE, dest, WIRE_TAG_GROUP_HEADER,
+                  MPI_COMM_WORLD, &sends->req[sends->n_req++]);
+        if (i < g->n && !m->stop) {
+            sends->dest[sends->n_req] = dest;
+            MPI_Isend(x, (int)(m->payload_bytes / sizeof(float)), MPI_FLOAT, dest,
+                      WIRE_TAG_GROUP_PAYLOAD, MPI_COMM_WORLD, &sends->req[sends->n_req++]);
+        }
+    }
+}
+
+void canvas_group_sends_wait(CanvasGroupSends *sends, const char *what) {
+    for (int i = 0; i < sends->n_req; i++) {
+        char to[160];
+        snprintf(to, sizeof to, "%s to rank %d", what, sends->dest[i]);
+        wire_wait(&sends->req[i], to);
+    }
+    sends->n_req = 0;
+}
+
+void canvas_group_sends_free(CanvasGroupSends *sends) {
+    free(sends->req);
+    free(sends->dest);
+    memset(sends, 0, sizeof *sends);
+}
+
+void canvas_group_header_recv_start(uint8_t *hb, const CanvasGroup *g, MPI_Request *req) {
+    MPI_Irecv(hb, WIRE_HEADER_BYTES, MPI_BYTE, g->entry, WIRE_TAG_GROUP_HEADER, MPI_COMM_WORLD,
+              req);
+}
+
+void canvas_group_part_recv_start(float *part, size_t n, const CanvasGroup *g, int i,
+                                  MPI_Request *req) {
+    MPI_Irecv(part, (int)n, MPI_FLOAT, g->ranks[i], WIRE_TAG_GROUP_PART, MPI_COMM_WORLD, req);
 }
 
 void canvas_bcast(CanvasMeta *m, float **x, size_t *cap, int dim, const CanvasGroup *g, int bounded,
-                  const char *what) {
-    int entry = g->entry == util_rank();
-    uint8_t hb[WIRE_HEADER_BYTES];
-    if (entry && canvas_corrupts_group_header() && !m->stop) {
-        CanvasMeta damaged = *m;
-        damaged.n_tokens++;
-        canvas_header_pack(&damaged, hb);
-    } else if (entry) {
-        canvas_header_pack(m, hb);
+                  CanvasGroupSends *sends, const char *what) {
+    if (g->entry == util_rank()) {
+        if (m->payload_bytes / sizeof(float) > INT32_MAX)
+            die_runtime("rank %d: a canvas of %llu bytes is too large for one message",
+                        util_rank(), (unsigned long long)m->payload_bytes);
+        canvas_group_send_start(m, *x, g, sends);
+        return;
     }
+    uint8_t hb[WIRE_HEADER_BYTES];
     MPI_Request req;
-    canvas_bcast_header_start(hb, g, &req);
+    canvas_group_header_recv_start(hb, g, &req);
     if (bounded)
         wire_wait(&req, what);
     else
         wire_wait_forever(&req, what);
-    if (!entry) {
-        canvas_header_unpack(hb, g->entry, m);
-        canvas_check_shape(m, dim, g->entry);
-    }
+    canvas_header_unpack(hb, g->entry, m);
+    canvas_check_shape(m, dim, g->entry);
     if (m->stop) return;
     size_t n = m->payload_bytes / sizeof(float);
     if (n > INT32_MAX)
         die_runtime("rank %d: canvas header from rank %d announces %llu payload bytes", util_rank(),
                     g->entry, (unsigned long long)m->payload_bytes);
     canvas_reserve(x, cap, n);
-    if (g->group == MPI_COMM_NULL) return;
-    MPI_Ibcast(*x, (int)n, MPI_FLOAT, g->group_entry, g->group, &req);
+    if (!canvas_group_has(g, util_rank())) return;
+    MPI_Irecv(*x, (int)n, MPI_FLOAT, g->entry, WIRE_TAG_GROUP_PAYLOAD, MPI_COMM_WORLD, &req);
     wire_wait(&req, what);
-    if (!entry) canvas_check_payload(m, *x, g->entry);
+    canvas_check_payload(m, *x, g->entry);
 }
 
-void canvas_reduce_start(const float *part, float *sum, size_t n, const CanvasGroup *g,
-                         MPI_Request *req) {
-    MPI_Ireduce(part ? (const void *)part : MPI_IN_PLACE, sum, (int)n, MPI_FLOAT, MPI_SUM,
-                g->join_receiver, g->join, req);
-}
-
-void canvas_reduce_to(const float *part, float *sum, size_t n, const CanvasGroup *g,
-                      const char *what) {
+void canvas_reduce_to(const float *part, float *sum, size_t n, const CanvasGroup *g, float **tmp,
+                      size_t *tmp_cap, const char *what) {
+    int me = util_rank();
     MPI_Request req;
-    canvas_reduce_start(part, sum, n, g, &req);
-    wire_wait(&req, what);
+    if (g->receiver != me) {
+        MPI_Isend(part, (int)n, MPI_FLOAT, g->receiver, WIRE_TAG_GROUP_PART, MPI_COMM_WORLD, &req);
+        wire_wait(&req, what);
+        return;
+    }
+    for (int i = 0; i < g->n; i++) {
+        const float *add = part;
+        if (g->ranks[i] != me) {
+            float *into = i == 0 ? sum : (canvas_reserve(tmp, tmp_cap, n), *tmp);
+            canvas_group_part_recv_start(into, n, g, i, &req);
+            wire_wait(&req, what);
+            add = into;
+        }
+        if (i == 0) {
+            if (add != sum) memcpy(sum, add, n * sizeof(float));
+        } else {
+            for (size_t k = 0; k < n; k++)
+                sum[k] += add[k];
+        }
+    }
 }

@@ -63,37 +63,55 @@ void canvas_recv(CanvasMeta *m, float **x, size_t *cap, int src, int timeout, co
 /* Makes *x hold at least n floats (contents dropped when grown). */
 void canvas_reserve(float **x, size_t *cap, size_t n);
 
-/* The communicators of a spread step (a parallel group over several ranks,
- * route.h), as this rank sees them. */
+/* The ranks of a spread step (a parallel group over several ranks, route.h). */
 typedef struct {
-    MPI_Comm join;     /* participants + the receiver, entry(s+1): header and sum */
-    int join_entry;    /* entry(s) as a rank of join */
-    int join_receiver; /* entry(s+1) as a rank of join */
-    MPI_Comm group;    /* participants, payload; MPI_COMM_NULL on a receiver outside them */
-    int group_entry;   /* entry(s) as a rank of group */
-    int entry;         /* entry(s) in the world: the rank the canvas comes from */
+    int entry;        /* entry(s): the rank the canvas comes from, the lowest participant */
+    int receiver;     /* entry(s+1): receives the header and the sum of the parts */
+    int n;            /* participants */
+    const int *ranks; /* (n) the participants, ascending world ranks */
 } CanvasGroup;
 
-/* Starts the broadcast of a packed header hb (WIRE_HEADER_BYTES) over
- * g->join from the entry; the caller waits for *req. */
-void canvas_bcast_header_start(uint8_t *hb, const CanvasGroup *g, MPI_Request *req);
-/* The canvas of a spread step, from its entry to every rank of g: the header
- * over g->join, then the payload over g->group (on its ranks). On the entry,
- * m (sealed) and *x are the canvas sent; elsewhere they receive it: the header
- * is unpacked and checked for rows of dim floats (canvas_check_shape), *x
- * grown to hold the canvas (*cap in floats; the caller owns *x) and, on the
- * ranks of g->group, the payload checked against its checksum. A stop header
- * travels alone. `bounded`: whether the header's wait is bounded by the
- * timeout (the payload's always is); `what` names the waits. */
+/* The entry's sends of a spread step's canvas, in flight while it computes
+ * its own part (which only reads the canvas). Zero-initialized; the owner
+ * calls canvas_group_sends_free. */
+typedef struct {
+    uint8_t hb[WIRE_HEADER_BYTES];
+    MPI_Request *req;
+    int *dest; /* (n_req) the rank each send goes to */
+    int n_req, cap_req;
+} CanvasGroupSends;
+
+/* 1 when rank applies layers of the group's step. */
+int canvas_group_has(const CanvasGroup *g, int rank);
+/* The canvas of a spread step, from its entry to every other participant
+ * (header and payload) and to the receiver (header only), point to point. On
+ * the entry, m (sealed) and *x are the canvas sent; elsewhere they receive it:
+ * the header is unpacked and checked for rows of dim floats
+ * (canvas_check_shape), *x grown to hold the canvas (*cap in floats; the
+ * caller owns *x) and, on participants, the payload checked against its
+ * checksum. A stop header travels alone. `bounded`: whether the header's wait
+ * is bounded by the timeout (the payload's always is); `what` names the waits.
+ * On the entry the sends are only started, into *sends: *x must stay as it is
+ * until canvas_group_sends_wait(sends). */
 void canvas_bcast(CanvasMeta *m, float **x, size_t *cap, int dim, const CanvasGroup *g, int bounded,
-                  const char *what);
-/* Starts the reduce (MPI_SUM over g->join) of each rank's part (n floats)
- * into sum on the receiver (sum NULL elsewhere; part NULL on the receiver:
- * its own part is already in sum). The caller waits for *req. */
-void canvas_reduce_start(const float *part, float *sum, size_t n, const CanvasGroup *g,
-                         MPI_Request *req);
-/* The same, waited for (bounded; `what` names the wait). */
-void canvas_reduce_to(const float *part, float *sum, size_t n, const CanvasGroup *g,
-                      const char *what);
+                  CanvasGroupSends *sends, const char *what);
+/* Waits (bounded) for the sends canvas_bcast started; `what` names them
+ * ("step 4: sending the group's canvas"), each wait adds " to rank R". */
+void canvas_group_sends_wait(CanvasGroupSends *sends, const char *what);
+void canvas_group_sends_free(CanvasGroupSends *sends);
+/* The sum of the participants' parts (n floats each) into sum on the
+ * receiver, added in ascending rank order (the same bits on every run):
+ * each participant passes its part; the receiver passes sum (and its own
+ * part if it is a participant, else NULL) and a scratch buffer *tmp (*tmp_cap
+ * floats, grown as needed; the caller owns it). Bounded; `what` names the wait. */
+void canvas_reduce_to(const float *part, float *sum, size_t n, const CanvasGroup *g, float **tmp,
+                      size_t *tmp_cap, const char *what);
+/* For a receiver that waits for several canvases at once (rank 0): starts
+ * the receive of the group's header into hb (WIRE_HEADER_BYTES), and of the
+ * part of participant g->ranks[i] into part (n floats). The caller waits for
+ * *req, then adds the parts in the order of g->ranks. */
+void canvas_group_header_recv_start(uint8_t *hb, const CanvasGroup *g, MPI_Request *req);
+void canvas_group_part_recv_start(float *part, size_t n, const CanvasGroup *g, int i,
+                                  MPI_Request *req);
 
 #endif
