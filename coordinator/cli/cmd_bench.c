@@ -15,25 +15,18 @@
 #include "cli/bench.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "compute/attention.h"
+#include "compute/layer.h"
 #include "compute/machine.h"
 #include "run/runner.h"
 #include "base/util.h"
 
-/* FLOP of one layer for T new tokens after ctx0 cached ones, as executed:
- * q, k, v, o and the three MLP matmuls, and attention_flops. */
-static double layer_executed_flops(const ModelConfig *c, int T, int ctx0) {
-    double D = c->dim, F = c->hidden_dim;
-    double qd = (double)c->n_heads * c->head_dim, kvd = (double)c->n_kv_heads * c->head_dim;
-    double proj = 2.0 * T * (D * qd + 2 * D * kvd + qd * D + 3 * D * F);
-    return proj + attention_flops(c, T, ctx0);
-}
-
-/* FLOP of one runner_feed of T tokens after ctx0, the head on head_rows. */
+/* FLOP of one runner_feed of T tokens after ctx0, the head on head_rows
+ * (each layer as layer_flops counts what it executes). */
 static double feed_flops(const Runner *r, int T, int ctx0, int head_rows) {
     const ModelConfig *c = &r->ck->cfg;
     double head = 2.0 * head_rows * (double)c->dim * c->vocab_size;
-    return head + layer_executed_flops(c, T, ctx0) * program_layer_count(r->program);
+    CanvasShape one = {.T = T};
+    return head + layer_flops(c, &one, ctx0) * program_layer_count(r->program);
 }
 
 typedef enum { TEST_PP, TEST_PP_ALL, TEST_TG, TEST_TG_RECOMPUTE } TestKind;

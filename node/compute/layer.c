@@ -157,12 +157,15 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
     matmul_weights(x, s->gate, &w->w_down, T, 1.0f);
 }
 
-double layer_flops(const ModelConfig *c, int T, int ctx0) {
-    /* (for a packed canvas this counts attention as one sequence: an upper bound) */
-    double D = c->dim, F = c->hidden_dim;
+double layer_flops(const ModelConfig *c, const CanvasShape *shape, int ctx0) {
+    double D = c->dim, F = c->hidden_dim, T = shape->T;
     double qd = (double)c->n_heads * c->head_dim, kvd = (double)c->n_kv_heads * c->head_dim;
-    double proj = 2.0 * T * (D * qd + 2 * D * kvd + qd * D + 3 * D * F);
-    /* scores and weighted sum over the full (ctx0 + T) keys per query */
-    double attn = 2.0 * 2.0 * T * (ctx0 + T) * qd;
-    return proj + attn;
+    double flops = 2.0 * T * (D * qd + 2 * D * kvd + qd * D + 3 * D * F);
+    if (shape->n_segs == 0) return flops + attention_flops(c, shape->T, ctx0);
+    for (int k = 0; k < shape->n_segs; k++) {
+        int rows = shape->start[k + 1] - shape->start[k];
+        int before = shape->batch ? shape->seg_kv[k]->len : segment_prefix(shape, k);
+        flops += attention_flops(c, rows, before);
+    }
+    return flops;
 }

@@ -60,8 +60,11 @@ typedef struct {
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
                  float *x, const CanvasShape *shape, LayerScratch *s);
 
-/* Floating-point operations of layer_apply for T new tokens after ctx0 cached
- * ones (multiply-adds count 2). */
-double layer_flops(const ModelConfig *c, int T, int ctx0);
+/* Floating-point operations layer_apply executes on a canvas of this shape
+ * (multiply-adds count 2): the projections of its T rows, and attention as
+ * attention_flops counts it, per sequence for a packed canvas (over its own
+ * rows after its shared prefix) or a batch (after its cached positions, as
+ * they are before the call); one sequence follows ctx0 cached positions. */
+double layer_flops(const ModelConfig *c, const CanvasShape *shape, int ctx0);
 
 #endif

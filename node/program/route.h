@@ -26,11 +26,11 @@
 
 typedef struct {
     int n_steps;
-    int rank;    /* this process */
-    int *first;  /* (n_steps + 1) index of step s's layers in exec */
-    int *exec;   /* (total layers) the rank that applies layer j of step s */
-    int *entry;  /* (n_steps + 1) the rank the step's input canvas goes to */
-    int *spread; /* (n_steps) 1 when the step has several participants */
+    int rank;        /* this process */
+    int *first;      /* (n_steps + 1) index of step s's layers in exec */
+    int *exec;       /* (total layers) the rank that applies layer j of step s */
+    int *entry;      /* (n_steps + 1) the rank the step's input canvas goes to */
+    int *spread;     /* (n_steps) 1 when the step has several participants */
     int *part_first; /* (n_steps + 1) index of step s's participants in part */
     int *part;       /* distinct participants of each step, ascending world ranks */
 } Route;

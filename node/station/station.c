@@ -55,12 +55,12 @@ static void station_apply_layer(Station *st, const Program *p, int s, int j, Pro
         KVCache *cache = &kv[0]->caches[kv[0]->first[s] + j];
         int ctx0 = cache->len;
         station_reserve(st, shape->T, ctx0 + shape->T);
+        st->flops += layer_flops(&st->cfg, shape, ctx0);
         layer_apply(&st->cfg, &st->rope, w, cache, x, shape, &st->scratch);
-        st->flops += layer_flops(&st->cfg, shape->T, ctx0);
     } else if (!shape->batch) {
         station_reserve(st, shape->T, shape->T);
         layer_apply(&st->cfg, &st->rope, w, &st->pack_kv, x, shape, &st->scratch);
-        st->flops += layer_flops(&st->cfg, shape->T, 0);
+        st->flops += layer_flops(&st->cfg, shape, 0);
     } else {
         /* A batch: sequence k's cache of this layer in its own ProgramKV. */
         int n = shape->n_segs, longest = 0;
@@ -74,11 +74,11 @@ static void station_apply_layer(Station *st, const Program *p, int s, int j, Pro
             int rows = shape->start[k + 1] - shape->start[k];
             st->seg_kv[k] = cache;
             if (cache->len + rows > longest) longest = cache->len + rows;
-            st->flops += layer_flops(&st->cfg, rows, cache->len);
         }
         station_reserve(st, shape->T, longest);
         CanvasShape mine = *shape;
         mine.seg_kv = st->seg_kv;
+        st->flops += layer_flops(&st->cfg, &mine, 0);
         layer_apply(&st->cfg, &st->rope, w, NULL, x, &mine, &st->scratch);
     }
 }

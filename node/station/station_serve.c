@@ -19,9 +19,9 @@ typedef struct {
     float *part;           /* (T, D) another participant's part, received */
     size_t cap_x, cap_sum, cap_part;
     CanvasGroupSends sends; /* a spread step's canvas, sent while this rank computes */
-    CanvasMeta meta; /* of the request being served */
-    int have;        /* x holds the input of the current step */
-    int started;     /* the request's first header has arrived */
+    CanvasMeta meta;        /* of the request being served */
+    int have;               /* x holds the input of the current step */
+    int started;            /* the request's first header has arrived */
     Trace *trace;
     StationStats *stats;
 } Serve;
@@ -151,8 +151,7 @@ static void serve_spread_step(Serve *sv, int s) {
     snprintf(what, sizeof what, "step %d: waiting for the group's canvas from rank %d", s,
              r->entry[s]);
     double t0 = wall_seconds();
-    canvas_bcast(&sv->meta, &sv->x, &sv->cap_x, sv->st->cfg.dim, &g, sv->started, &sv->sends,
-                 what);
+    canvas_bcast(&sv->meta, &sv->x, &sv->cap_x, sv->st->cfg.dim, &g, sv->started, &sv->sends, what);
     serve_begin_request(sv);
     int receiver = r->entry[s + 1] == me;
     char sending[96];

@@ -231,7 +231,8 @@ int canvas_group_has(const CanvasGroup *g, int rank) {
  * of the group and the receiver, the payload's to the participants. */
 static void canvas_group_send_start(const CanvasMeta *m, const float *x, const CanvasGroup *g,
                                     CanvasGroupSends *sends) {
-    if (sends->n_req) die_runtime("rank %d: a spread step's sends are still in flight", util_rank());
+    if (sends->n_req)
+        die_runtime("rank %d: a spread step's sends are still in flight", util_rank());
     if (canvas_corrupts_group_header() && !m->stop) {
         CanvasMeta damaged = *m;
         damaged.n_tokens++;
@@ -289,8 +290,8 @@ void canvas_bcast(CanvasMeta *m, float **x, size_t *cap, int dim, const CanvasGr
                   CanvasGroupSends *sends, const char *what) {
     if (g->entry == util_rank()) {
         if (m->payload_bytes / sizeof(float) > INT32_MAX)
-            die_runtime("rank %d: a canvas of %llu bytes is too large for one message",
-                        util_rank(), (unsigned long long)m->payload_bytes);
+            die_runtime("rank %d: a canvas of %llu bytes is too large for one message", util_rank(),
+                        (unsigned long long)m->payload_bytes);
         canvas_group_send_start(m, *x, g, sends);
         return;
     }
