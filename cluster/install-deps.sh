@@ -11,7 +11,8 @@
 # share libgomp's one pool of threads instead of two pools spinning beside
 # each other (CMakeLists.txt prefers it to whatever build the alternatives
 # name "openblas"); libdnnl-dev (oneDNN) runs the BF16 prefill matrix
-# products at the CPU's BF16 rate (--compute bf16).
+# products at the CPU's BF16 rate (--compute bf16); liblinear-dev trains the
+# logistic regression of the frozen GLUE protocol.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -24,6 +25,7 @@ $SUDO apt-get install -y --no-install-recommends \
     libdnnl-dev \
     libprotobuf-c-dev protobuf-c-compiler \
     libcjson-dev \
+    liblinear-dev \
     libpcre2-dev libutf8proc-dev \
     clang-14 libclang-rt-14-dev clang-format \
     gnuplot-nox \
