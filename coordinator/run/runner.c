@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run/bert_ends.h"
 #include "run/model_ends.h"
 #include "run/token_seq.h"
 #include "painters_wire.pb-c.h"
@@ -17,6 +18,12 @@ static void runner_batch_open(Runner *r);
 static void runner_batch_close(Runner *r);
 static void runner_batch_forget(Runner *r);
 static void runner_reserve(Runner *r, int T);
+
+/* Llama-only calls on an encoder end here. */
+static void runner_need_decoder(const Runner *r, const char *what) {
+    if (r->ck->cfg.kind == MODEL_ENCODER_BERT)
+        die_input("%s is an encoder (BERT): %s needs a decoder", r->opts.model, what);
+}
 
 static int world_size(void) {
     int inited = 0, n = 1;
@@ -212,6 +219,7 @@ void runner_run_canvas(Runner *r, float *x, int T) {
 
 void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogits which) {
     const ModelConfig *c = &r->ck->cfg;
+    runner_need_decoder(r, "next-token logits (generate, forward with logits)");
     if (T <= 0) die_input("no tokens to run");
     runner_reserve(r, T);
     embed_tokens(c, r->head, tokens, T, r->x);
@@ -239,12 +247,13 @@ typedef struct {
 
 #define RUNNER_MIN_SHARED 2
 
-/* Lays out sequences [first, first + count) in pc. */
-static void runner_layout(PackedCanvas *pc, const int *const *seqs, const int *lens) {
+/* Lays out sequences [first, first + count) in pc; share 0: no shared
+ * prefixes (encoders, whose rows depend on the whole sequence). */
+static void runner_layout(PackedCanvas *pc, const int *const *seqs, const int *lens, int share) {
     int row = 0, root = -1;
     for (int k = 0; k < pc->count; k++) {
         int i = pc->first + k, keep = 0;
-        if (root >= 0) {
+        if (root >= 0 && share) {
             int r = pc->first + root;
             keep = token_seq_common_prefix(seqs[r], lens[r], seqs[i], lens[i]);
             if (keep >= lens[i]) keep = lens[i] - 1;
@@ -264,7 +273,7 @@ static void runner_layout(PackedCanvas *pc, const int *const *seqs, const int *l
  * sequence goes alone) and WIRE_MAX_SEGMENTS sequences. Returns the count;
  * *out is malloc'ed and owned by the caller. */
 static int runner_pack(const int *const *seqs, const int *lens, int n, int pack_tokens,
-                       PackedCanvas **out) {
+                       int share, PackedCanvas **out) {
     PackedCanvas *c = xmalloc((size_t)(n ? n : 1) * sizeof *c);
     int nc = 0;
     for (int i = 0; i < n;) {
@@ -278,7 +287,7 @@ static int runner_pack(const int *const *seqs, const int *lens, int n, int pack_
             tokens += lens[i++];
             pc->count++;
         }
-        runner_layout(pc, seqs, lens);
+        runner_layout(pc, seqs, lens, share);
     }
     *out = c;
     return nc;
@@ -336,7 +345,7 @@ static void runner_deliver_packed(Runner *r, const PackedCanvas *pc, const float
 static void runner_score_packed(Runner *r, int n, const int *const *seqs, const int *lens,
                                 const int *from, RunnerScoreFn fn, void *ctx, float *logits) {
     PackedCanvas *pcs;
-    int nc = runner_pack(seqs, lens, n, r->opts.pack_tokens, &pcs);
+    int nc = runner_pack(seqs, lens, n, r->opts.pack_tokens, 1, &pcs);
     runner_reset(r);
     if (r->world == 1) {
         for (int i = 0; i < nc; i++) {
@@ -365,6 +374,7 @@ static void runner_score_packed(Runner *r, int n, const int *const *seqs, const 
 void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens, const int *from,
                         RunnerScoreFn fn, void *ctx) {
     const ModelConfig *c = &r->ck->cfg;
+    runner_need_decoder(r, "scoring sequences by their logits");
     int V = c->vocab_size, max_len = 0;
     for (int i = 0; i < n; i++)
         max_len = lens[i] > max_len ? lens[i] : max_len;
@@ -464,6 +474,7 @@ static void runner_batch_check(const Runner *r, int lane, const RunnerBatch *b) 
 
 void runner_batch_submit(Runner *r, int lane, const RunnerBatch *b, const int *tokens) {
     const ModelConfig *c = &r->ck->cfg;
+    runner_need_decoder(r, "batched decoding");
     runner_batch_check(r, lane, b);
     RunnerBatchLane *ln = &r->lanes[lane];
     int T = b->start[b->n];
@@ -521,4 +532,88 @@ int runner_batch_lanes(const Runner *r) {
 
 int runner_batch_sequences(const Runner *r) {
     return r->n_seqs;
+}
+
+/* Encoders (runner_encode_batch, runner_bert_*). */
+
+int runner_is_encoder(const Runner *r) {
+    return r->ck->cfg.kind == MODEL_ENCODER_BERT;
+}
+
+static void runner_need_encoder(const Runner *r, const char *what) {
+    if (!runner_is_encoder(r))
+        die_input("%s is a decoder (%s): %s needs a BERT encoder", r->opts.model,
+                  r->ck->cfg.architecture, what);
+}
+
+/* Embeds each sequence of the canvas at positions from 0 into r->x. */
+static void runner_embed_encoder(Runner *r, const PackedCanvas *pc, const int *const *seqs,
+                                 const int *const *type_ids) {
+    const ModelConfig *c = &r->ck->cfg;
+    runner_reserve(r, pc->T);
+    for (int k = 0; k < pc->count; k++) {
+        int i = pc->first + k;
+        bert_embed(c, r->head, seqs[i], type_ids ? type_ids[i] : NULL,
+                   pc->start[k + 1] - pc->start[k], r->x + (size_t)pc->start[k] * c->dim);
+    }
+}
+
+static void runner_deliver_encoder(const Runner *r, const PackedCanvas *pc, const float *y,
+                                   RunnerEncodeFn fn, void *ctx) {
+    size_t D = (size_t)r->ck->cfg.dim;
+    for (int k = 0; k < pc->count; k++)
+        fn(ctx, pc->first + k, y + (size_t)pc->start[k] * D, pc->start[k + 1] - pc->start[k]);
+}
+
+void runner_encode_batch(Runner *r, int n, const int *const *seqs, const int *const *type_ids,
+                         const int *lens, RunnerEncodeFn fn, void *ctx) {
+    runner_need_encoder(r, "encoding sequences");
+    PackedCanvas *pcs;
+    int nc = runner_pack(seqs, lens, n, r->opts.pack_tokens, 0, &pcs);
+    runner_reset(r);
+    double t0 = now_seconds();
+    if (r->world == 1) {
+        for (int i = 0; i < nc; i++) {
+            runner_embed_encoder(r, &pcs[i], seqs, type_ids);
+            CanvasShape shape = packed_shape(&pcs[i]);
+            for (int s = 0; s < r->program->n_steps; s++)
+                station_apply_step(r->station, r->program, s, NULL, r->x, &shape);
+            runner_deliver_encoder(r, &pcs[i], r->x, fn, ctx);
+        }
+    } else {
+        int sent = 0;
+        for (int done = 0; done < nc; done++) {
+            while (sent < nc && sent - done < r->n_slots) {
+                runner_embed_encoder(r, &pcs[sent], seqs, type_ids);
+                CanvasShape shape = packed_shape(&pcs[sent]);
+                dispatch_submit_packed(r->dispatch, sent % r->n_slots, r->x, &shape);
+                sent++;
+            }
+            const float *y = dispatch_collect(r->dispatch, done % r->n_slots);
+            runner_deliver_encoder(r, &pcs[done], y, fn, ctx);
+        }
+    }
+    r->seconds_layers += now_seconds() - t0;
+    free(pcs);
+}
+
+void runner_bert_pooled(const Runner *r, const float *hidden, float *pooled) {
+    runner_need_encoder(r, "a pooled output");
+    bert_pooled(&r->ck->cfg, r->head, hidden, pooled);
+}
+
+void runner_bert_mlm_logits(Runner *r, const float *hidden, int len, float *logits) {
+    runner_need_encoder(r, "masked-LM logits");
+    if (!r->ck->cfg.has_mlm_head)
+        die_input("%s: no MLM head (cls.predictions.*) in the checkpoint", r->opts.model);
+    float *work = xalloc_floats((size_t)len * r->ck->cfg.dim);
+    bert_mlm_logits(&r->ck->cfg, r->head, hidden, len, work, logits);
+    free(work);
+}
+
+void runner_bert_classify(const Runner *r, const float *pooled, float *logits) {
+    runner_need_encoder(r, "classifier logits");
+    if (!r->ck->cfg.has_classifier)
+        die_input("%s: no classifier (classifier.weight) in the checkpoint", r->opts.model);
+    bert_classify(&r->ck->cfg, r->head, pooled, logits);
 }

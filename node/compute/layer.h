@@ -1,6 +1,7 @@
 /* layer.h: one Llama decoder layer applied to a canvas.
  *   L(h) = u + MLP(RMSNorm(u)),  u = h + Attn(RMSNorm(h))
- * with RoPE, grouped-query causal attention and a SwiGLU MLP. */
+ * with RoPE, grouped-query causal attention and a SwiGLU MLP. For a BERT
+ * encoder (ModelConfig.kind) layer_apply applies bert_layer.h's layer. */
 #ifndef PAINTERS_LAYER_H
 #define PAINTERS_LAYER_H
 
@@ -27,6 +28,10 @@ typedef struct {
 } LayerScratch;
 
 void layer_scratch_free(LayerScratch *s); /* frees buffers, not s */
+/* Grows the token buffers to T rows and the attention work for c. */
+void layer_scratch_reserve(LayerScratch *s, const ModelConfig *c, int T);
+/* Makes kbuf and vbuf hold at least n floats each. */
+void layer_scratch_reserve_kv(LayerScratch *s, size_t n);
 
 /* How the T rows of a canvas split into sequences.
  *   n_segs == 0: one sequence, its T tokens following the kv->len cached ones;
@@ -56,7 +61,8 @@ typedef struct {
  * and values are appended to kv and each token attends to every cached
  * position up to its own (causal). A packed canvas needs an empty kv, uses it
  * as scratch and leaves it empty. A batch appends to each sequence's own
- * cache (shape->seg_kv). */
+ * cache (shape->seg_kv). An encoder's layer uses no cache (kv may be NULL);
+ * a single sequence or packed sequences only. */
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
                  float *x, const CanvasShape *shape, LayerScratch *s);
 
