@@ -62,8 +62,8 @@ static void encoded_free(Encoded *e, int n) {
 }
 
 /* Sequence si alone against the reference; keeps its result in alone. */
-static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int si,
-                           const int *ids, int n, Encoded *alone, double *worst) {
+static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int si, const int *ids,
+                           int n, Encoded *alone, double *worst) {
     const int *seqs[1] = {ids};
     Encoded one = encoded_new(1, r->ck->cfg.dim);
     runner_encode_batch(r, 1, seqs, NULL, &n, keep_hidden, &one);
@@ -101,8 +101,8 @@ static void check_packed(Runner *r, const char *plan, int n, int **ids, const in
             e = INFINITY;
             continue;
         }
-        e = test_max_error(e, rel_error(all.hidden[i], alone->hidden[i],
-                                        (size_t)lens[i] * r->ck->cfg.dim));
+        e = test_max_error(
+            e, rel_error(all.hidden[i], alone->hidden[i], (size_t)lens[i] * r->ck->cfg.dim));
     }
     char name[256];
     snprintf(name, sizeof name, "%s: %d sequences packed in one canvas equal each alone", plan, n);
@@ -123,9 +123,8 @@ int main(int argc, char **argv) {
     snprintf(fdir, sizeof fdir, "%s/fixtures/%s", shared, argv[1]);
     FixtureRef f;
     fixture_ref_open(&f, fdir);
-    Runner *r = runner_open(&(RunnerOptions){.model = fdir,
-                                             .placement = getenv("PAINTERS_PLACEMENT"),
-                                             .compute = MATMUL_COMPUTE_F32});
+    Runner *r = runner_open(&(RunnerOptions){
+        .model = fdir, .placement = getenv("PAINTERS_PLACEMENT"), .compute = MATMUL_COMPUTE_F32});
     TEST_CHECK("an encoder", runner_is_encoder(r));
     TEST_CHECK("num_layers",
                cJSON_GetObjectItem(f.json, "num_layers")->valueint == r->ck->cfg.n_layers);

@@ -272,8 +272,8 @@ static void runner_layout(PackedCanvas *pc, const int *const *seqs, const int *l
 /* Splits the batch into canvases of at most pack_tokens tokens (a longer
  * sequence goes alone) and WIRE_MAX_SEGMENTS sequences. Returns the count;
  * *out is malloc'ed and owned by the caller. */
-static int runner_pack(const int *const *seqs, const int *lens, int n, int pack_tokens,
-                       int share, PackedCanvas **out) {
+static int runner_pack(const int *const *seqs, const int *lens, int n, int pack_tokens, int share,
+                       PackedCanvas **out) {
     PackedCanvas *c = xmalloc((size_t)(n ? n : 1) * sizeof *c);
     int nc = 0;
     for (int i = 0; i < n;) {

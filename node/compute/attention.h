@@ -1,6 +1,6 @@
-/* attention.h: grouped-query causal (or, for encoders, bidirectional) attention of n query rows over a key
- * block, tiled (online softmax, so the work memory does not grow with the
- * context), scoring no key past the last one a query sees. */
+/* attention.h: grouped-query causal (or, for encoders, bidirectional) attention of n query rows
+ * over a key block, tiled (online softmax, so the work memory does not grow with the context),
+ * scoring no key past the last one a query sees. */
 #ifndef PAINTERS_ATTENTION_H
 #define PAINTERS_ATTENTION_H
 

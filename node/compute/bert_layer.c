@@ -28,8 +28,7 @@ static void bert_attend(const ModelConfig *c, const CanvasShape *shape, LayerScr
                         k);
         size_t a = (size_t)shape->start[k] * D;
         int n = shape->start[k + 1] - shape->start[k];
-        attention_bidirectional(c, s->kbuf + a, s->vbuf + a, D, s->q + a, s->att + a, n,
-                                s->scores);
+        attention_bidirectional(c, s->kbuf + a, s->vbuf + a, D, s->q + a, s->att + a, n, s->scores);
     }
 }
 

@@ -47,7 +47,7 @@ typedef struct {
     float *b_down;        /* (D) output.dense.bias */
     float *ln2_w, *ln2_b; /* (D) output.LayerNorm */
     void *arena;          /* owns every tensor above */
-    size_t bytes;        /* of the arena */
+    size_t bytes;         /* of the arena */
 } LayerWeights;
 
 typedef struct {

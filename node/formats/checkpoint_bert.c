@@ -112,9 +112,8 @@ void checkpoint_check_bert_tensors(Checkpoint *ck) {
                       D);
         require_dense(ck, checkpoint_bert_layer_name(name, sizeof name, l, "attention.self.value"),
                       D, D);
-        require_dense(ck,
-                      checkpoint_bert_layer_name(name, sizeof name, l, "attention.output.dense"), D,
-                      D);
+        require_dense(
+            ck, checkpoint_bert_layer_name(name, sizeof name, l, "attention.output.dense"), D, D);
         require_norm(
             ck, checkpoint_bert_layer_name(name, sizeof name, l, "attention.output.LayerNorm"), D);
         require_dense(ck, checkpoint_bert_layer_name(name, sizeof name, l, "intermediate.dense"), F,
@@ -128,10 +127,12 @@ void checkpoint_check_bert_tensors(Checkpoint *ck) {
     c->has_pooler = head_present(ck, pooler, 2);
     if (c->has_pooler) require_dense(ck, "pooler.dense", D, D);
 
-    static const char *const mlm[] = {
-        "cls.predictions.transform.dense.weight", "cls.predictions.transform.dense.bias",
-        "cls.predictions.transform.LayerNorm.weight", "cls.predictions.transform.LayerNorm.bias",
-        "cls.predictions.bias", "cls.predictions.decoder.weight"};
+    static const char *const mlm[] = {"cls.predictions.transform.dense.weight",
+                                      "cls.predictions.transform.dense.bias",
+                                      "cls.predictions.transform.LayerNorm.weight",
+                                      "cls.predictions.transform.LayerNorm.bias",
+                                      "cls.predictions.bias",
+                                      "cls.predictions.decoder.weight"};
     c->has_mlm_head = head_present(ck, mlm, 6);
     if (c->has_mlm_head) {
         require_dense(ck, "cls.predictions.transform.dense", D, D);
