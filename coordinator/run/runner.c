@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/bert_ends.h"
 #include "run/model_ends.h"
-#include "run/token_seq.h"
+#include "run/runner_pack.h"
 #include "painters_wire.pb-c.h"
 #include "program/setup.h"
 #include "base/util.h"
@@ -17,7 +16,6 @@
 static void runner_batch_open(Runner *r);
 static void runner_batch_close(Runner *r);
 static void runner_batch_forget(Runner *r);
-static void runner_reserve(Runner *r, int T);
 
 /* Llama-only calls on an encoder end here. */
 static void runner_need_decoder(const Runner *r, const char *what) {
@@ -189,7 +187,7 @@ void runner_collect_figures(Runner *r) {
     runner_begin_run(r);
 }
 
-static void runner_reserve(Runner *r, int T) {
+void runner_reserve(Runner *r, int T) {
     if ((size_t)T <= r->cap) return;
     free(r->x);
     free(r->normed);
@@ -233,72 +231,6 @@ void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogit
     r->seconds_layers += t1 - t0;
     r->seconds_head += now_seconds() - t1;
     r->n_past += T;
-}
-
-/* Sequences [first, first + count) of a batch packed into one canvas of T
- * rows. A sequence whose start matches the canvas's last sequence without a
- * prefix (by at least RUNNER_MIN_SHARED tokens) holds only its own tokens
- * and shares that one's rows for the rest (layer.h CanvasShape). */
-typedef struct {
-    int first, count, T;
-    int start[WIRE_MAX_SEGMENTS + 1];
-    int prefix_row[WIRE_MAX_SEGMENTS], prefix_len[WIRE_MAX_SEGMENTS];
-} PackedCanvas;
-
-#define RUNNER_MIN_SHARED 2
-
-/* Lays out sequences [first, first + count) in pc; share 0: no shared
- * prefixes (encoders, whose rows depend on the whole sequence). */
-static void runner_layout(PackedCanvas *pc, const int *const *seqs, const int *lens, int share) {
-    int row = 0, root = -1;
-    for (int k = 0; k < pc->count; k++) {
-        int i = pc->first + k, keep = 0;
-        if (root >= 0 && share) {
-            int r = pc->first + root;
-            keep = token_seq_common_prefix(seqs[r], lens[r], seqs[i], lens[i]);
-            if (keep >= lens[i]) keep = lens[i] - 1;
-            if (keep < RUNNER_MIN_SHARED) keep = 0;
-        }
-        pc->start[k] = row;
-        pc->prefix_row[k] = keep ? pc->start[root] : 0;
-        pc->prefix_len[k] = keep;
-        if (!keep) root = k;
-        row += lens[i] - keep;
-    }
-    pc->start[pc->count] = row;
-    pc->T = row;
-}
-
-/* Splits the batch into canvases of at most pack_tokens tokens (a longer
- * sequence goes alone) and WIRE_MAX_SEGMENTS sequences. Returns the count;
- * *out is malloc'ed and owned by the caller. */
-static int runner_pack(const int *const *seqs, const int *lens, int n, int pack_tokens, int share,
-                       PackedCanvas **out) {
-    PackedCanvas *c = xmalloc((size_t)(n ? n : 1) * sizeof *c);
-    int nc = 0;
-    for (int i = 0; i < n;) {
-        PackedCanvas *pc = &c[nc++];
-        pc->first = i;
-        pc->count = 0;
-        int tokens = 0;
-        while (i < n && pc->count < WIRE_MAX_SEGMENTS &&
-               (pc->count == 0 || tokens + lens[i] <= pack_tokens)) {
-            if (lens[i] <= 0) die_input("sequence %d of a batch is empty", i);
-            tokens += lens[i++];
-            pc->count++;
-        }
-        runner_layout(pc, seqs, lens, share);
-    }
-    *out = c;
-    return nc;
-}
-
-static CanvasShape packed_shape(const PackedCanvas *pc) {
-    return (CanvasShape){.T = pc->T,
-                         .n_segs = pc->count,
-                         .start = pc->start,
-                         .prefix_row = pc->prefix_row,
-                         .prefix_len = pc->prefix_len};
 }
 
 /* Embeds the canvas's own rows into r->x. */
@@ -350,7 +282,7 @@ static void runner_score_packed(Runner *r, int n, const int *const *seqs, const 
     if (r->world == 1) {
         for (int i = 0; i < nc; i++) {
             runner_embed_packed(r, &pcs[i], seqs);
-            CanvasShape shape = packed_shape(&pcs[i]);
+            CanvasShape shape = runner_packed_shape(&pcs[i]);
             for (int s = 0; s < r->program->n_steps; s++)
                 station_apply_step(r->station, r->program, s, NULL, r->x, &shape);
             runner_deliver_packed(r, &pcs[i], r->x, lens, from, logits, fn, ctx);
@@ -360,7 +292,7 @@ static void runner_score_packed(Runner *r, int n, const int *const *seqs, const 
         for (int done = 0; done < nc; done++) {
             while (sent < nc && sent - done < r->n_slots) {
                 runner_embed_packed(r, &pcs[sent], seqs);
-                CanvasShape shape = packed_shape(&pcs[sent]);
+                CanvasShape shape = runner_packed_shape(&pcs[sent]);
                 dispatch_submit_packed(r->dispatch, sent % r->n_slots, r->x, &shape);
                 sent++;
             }
@@ -532,88 +464,4 @@ int runner_batch_lanes(const Runner *r) {
 
 int runner_batch_sequences(const Runner *r) {
     return r->n_seqs;
-}
-
-/* Encoders (runner_encode_batch, runner_bert_*). */
-
-int runner_is_encoder(const Runner *r) {
-    return r->ck->cfg.kind == MODEL_ENCODER_BERT;
-}
-
-static void runner_need_encoder(const Runner *r, const char *what) {
-    if (!runner_is_encoder(r))
-        die_input("%s is a decoder (%s): %s needs a BERT encoder", r->opts.model,
-                  r->ck->cfg.architecture, what);
-}
-
-/* Embeds each sequence of the canvas at positions from 0 into r->x. */
-static void runner_embed_encoder(Runner *r, const PackedCanvas *pc, const int *const *seqs,
-                                 const int *const *type_ids) {
-    const ModelConfig *c = &r->ck->cfg;
-    runner_reserve(r, pc->T);
-    for (int k = 0; k < pc->count; k++) {
-        int i = pc->first + k;
-        bert_embed(c, r->head, seqs[i], type_ids ? type_ids[i] : NULL,
-                   pc->start[k + 1] - pc->start[k], r->x + (size_t)pc->start[k] * c->dim);
-    }
-}
-
-static void runner_deliver_encoder(const Runner *r, const PackedCanvas *pc, const float *y,
-                                   RunnerEncodeFn fn, void *ctx) {
-    size_t D = (size_t)r->ck->cfg.dim;
-    for (int k = 0; k < pc->count; k++)
-        fn(ctx, pc->first + k, y + (size_t)pc->start[k] * D, pc->start[k + 1] - pc->start[k]);
-}
-
-void runner_encode_batch(Runner *r, int n, const int *const *seqs, const int *const *type_ids,
-                         const int *lens, RunnerEncodeFn fn, void *ctx) {
-    runner_need_encoder(r, "encoding sequences");
-    PackedCanvas *pcs;
-    int nc = runner_pack(seqs, lens, n, r->opts.pack_tokens, 0, &pcs);
-    runner_reset(r);
-    double t0 = now_seconds();
-    if (r->world == 1) {
-        for (int i = 0; i < nc; i++) {
-            runner_embed_encoder(r, &pcs[i], seqs, type_ids);
-            CanvasShape shape = packed_shape(&pcs[i]);
-            for (int s = 0; s < r->program->n_steps; s++)
-                station_apply_step(r->station, r->program, s, NULL, r->x, &shape);
-            runner_deliver_encoder(r, &pcs[i], r->x, fn, ctx);
-        }
-    } else {
-        int sent = 0;
-        for (int done = 0; done < nc; done++) {
-            while (sent < nc && sent - done < r->n_slots) {
-                runner_embed_encoder(r, &pcs[sent], seqs, type_ids);
-                CanvasShape shape = packed_shape(&pcs[sent]);
-                dispatch_submit_packed(r->dispatch, sent % r->n_slots, r->x, &shape);
-                sent++;
-            }
-            const float *y = dispatch_collect(r->dispatch, done % r->n_slots);
-            runner_deliver_encoder(r, &pcs[done], y, fn, ctx);
-        }
-    }
-    r->seconds_layers += now_seconds() - t0;
-    free(pcs);
-}
-
-void runner_bert_pooled(const Runner *r, const float *hidden, float *pooled) {
-    runner_need_encoder(r, "a pooled output");
-    bert_pooled(&r->ck->cfg, r->head, hidden, pooled);
-}
-
-void runner_bert_mlm_logits(Runner *r, const float *hidden, int len, float *logits) {
-    runner_need_encoder(r, "masked-LM logits");
-    if (!r->ck->cfg.has_mlm_head)
-        die_input("%s: no MLM head (cls.predictions.*) in the checkpoint", r->opts.model);
-    float *work = xalloc_floats((size_t)len * r->ck->cfg.dim);
-    bert_mlm_logits(&r->ck->cfg, r->head, hidden, len, work, logits);
-    free(work);
-}
-
-void runner_bert_classify(const Runner *r, const float *pooled, float *logits) {
-    runner_need_encoder(r, "classifier logits");
-    if (!r->ck->cfg.has_classifier)
-        die_input("%s: no classifier (classifier.weight) in the checkpoint", r->opts.model);
-    bert_classify(&r->ck->cfg, r->head, pooled, logits);
 }

@@ -167,6 +167,10 @@ void runner_bert_mlm_logits(Runner *r, const float *hidden, int len, float *logi
 /* Classifier logits (num_labels) of pooled (D); die_input without a classifier. */
 void runner_bert_classify(const Runner *r, const float *pooled, float *logits);
 
+/* Grows the canvas buffers r->x and r->normed to T rows (their contents are
+ * lost); for the runner's own files (runner.c, runner_encode.c). */
+void runner_reserve(Runner *r, int T);
+
 /* Starts a new sequence (forgets the KV caches). */
 void runner_reset(Runner *r);
 /* Replaces the program (the runner takes ownership of p) and starts a new

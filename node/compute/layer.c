@@ -2,7 +2,6 @@
 #include "compute/layer.h"
 
 #include "compute/attention.h"
-#include "compute/bert_layer.h"
 #include "compute/matmul.h"
 
 #include <math.h>
@@ -106,10 +105,6 @@ static void canvas_positions(const CanvasShape *shape, const KVCache *kv, LayerS
 
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
                  float *x, const CanvasShape *shape, LayerScratch *s) {
-    if (c->kind == MODEL_ENCODER_BERT) {
-        bert_layer_apply(c, w, x, shape, s);
-        return;
-    }
     int D = c->dim, F = c->hidden_dim, T = shape->T;
     int qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
     int batch = shape->n_segs > 0 && shape->batch;

@@ -1,7 +1,8 @@
 /* layer.h: one Llama decoder layer applied to a canvas.
  *   L(h) = u + MLP(RMSNorm(u)),  u = h + Attn(RMSNorm(h))
- * with RoPE, grouped-query causal attention and a SwiGLU MLP. For a BERT
- * encoder (ModelConfig.kind) layer_apply applies bert_layer.h's layer. */
+ * with RoPE, grouped-query causal attention and a SwiGLU MLP. A BERT
+ * encoder's layer is bert_layer.h's (the station picks by ModelConfig.kind);
+ * layer_flops counts either. */
 #ifndef PAINTERS_LAYER_H
 #define PAINTERS_LAYER_H
 
@@ -61,8 +62,7 @@ typedef struct {
  * and values are appended to kv and each token attends to every cached
  * position up to its own (causal). A packed canvas needs an empty kv, uses it
  * as scratch and leaves it empty. A batch appends to each sequence's own
- * cache (shape->seg_kv). An encoder's layer uses no cache (kv may be NULL);
- * a single sequence or packed sequences only. */
+ * cache (shape->seg_kv). */
 void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights *w, KVCache *kv,
                  float *x, const CanvasShape *shape, LayerScratch *s);
 
