@@ -5,6 +5,7 @@
       its tensors named as BertForMaskedLM checkpoints of older
       transformers store them ("bert." prefix, embeddings LayerNorm
       .gamma/.beta).
+  bert_heads.py f16 SRC_DIR DST_DIR   a copy with every matrix stored as F16.
   bert_heads.py check MODEL_DIR OUT.safetensors   the heads recomputed from
       OUT's last_hidden_state with MODEL_DIR's weights: logits, pooled and
       classifier_logits must agree within 1e-4 of their largest magnitude.
@@ -77,6 +78,24 @@ def make(src, dst):
     json.dump(cfg, open(dst + "/config.json", "w"))
 
 
+def f16(src, dst):
+    header, data = read(src + "/model.safetensors")
+    out, blobs, off = {}, [], 0
+    for name in header:
+        shape, values = tensor(header, data, name)
+        dtype = "F16" if len(shape) == 2 else "F32"
+        raw = struct.pack("<%d%s" % (len(values), "e" if dtype == "F16" else "f"), *values)
+        out[name] = {"dtype": dtype, "shape": shape, "data_offsets": [off, off + len(raw)]}
+        blobs.append(raw)
+        off += len(raw)
+    h = json.dumps(out).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(dst + "/model.safetensors", "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+    with open(dst + "/config.json", "w") as f:
+        f.write(open(src + "/config.json").read())
+
+
 def matvec(w, rows, cols, x, b):
     return [sum(w[r * cols + c] * x[c] for c in range(cols)) + (b[r] if b else 0.0)
             for r in range(rows)]
@@ -141,8 +160,8 @@ def shapes(path, specs):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    if cmd == "make":
-        make(*args)
+    if cmd in ("make", "f16"):
+        (make if cmd == "make" else f16)(*args)
         ok = True
     else:
         ok = {"check": check, "compare": compare, "shapes": lambda p, *s: shapes(p, s)}[cmd](*args)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A BERT encoder through the command line: `painters forward` on tiny-bert
-# writes last_hidden_state (equal to the transformers reference), and on a
+# writes last_hidden_state (equal to the transformers reference; stored as
+# F16 within its rounding), and on a
 # copy with a pooler, an MLM head and a classifier (older names: "bert."
 # prefix, LayerNorm gamma/beta) the four tensors, whose heads plain Python
 # recomputes; the same under mpirun with stations; inspect names the parts;
@@ -27,6 +28,12 @@ check "last_hidden_state as transformers" "$PY compare $tmp/plain.safetensors $t
 check "type ids accepted" "$P forward --model $BERT --tokens 101,7,8,9,102 --type-ids 0,0,0,1,1 > /dev/null"
 check "a type id past type_vocab_size: exit 2" \
     "$P forward --model $BERT --tokens 101,7 --type-ids 0,2 2> $tmp/err > /dev/null; [ \$? -eq 2 ] && grep -q 'type_vocab_size' $tmp/err"
+
+# Matrices stored as F16: within 16 unit roundoffs (2^-11) of the reference.
+mkdir -p "$tmp/f16"
+check "F16 copy made" "$PY f16 $BERT $tmp/f16"
+check "forward F16" "$P forward --model $tmp/f16 --tokens 101,7,8,9,102 --out $tmp/f16.safetensors > /dev/null"
+check "F16 last_hidden_state" "$PY compare $tmp/f16.safetensors $tmp/ref.safetensors last_hidden_state 0.0078125"
 
 # The heads: pooled, MLM logits (tied decoder) and a 3-label classifier.
 mkdir -p "$tmp/heads"
