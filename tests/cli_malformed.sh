@@ -72,9 +72,18 @@ c['intermediate_size']=500; save()")
 expect "shape disagrees with config" "gate_proj" -- forward --model "$d" --tokens 1
 d=$(broken_model bad_config "open('config.json','w').write('{\"hidden_size\": 192,,}')")
 expect "config bad JSON" "config.json" -- inspect --model "$d"
-d=$(broken_model bert "$CFG
-c['architectures']=['BertModel']; c['model_type']='bert'; save()")
-expect "unsupported architecture" "BertModel" -- inspect --model "$d"
+d=$(broken_model bert_qa "$CFG
+c['architectures']=['BertForQuestionAnswering']; c['model_type']='bert'; save()")
+expect "unsupported architecture" "BertForQuestionAnswering" -- inspect --model "$d"
+d=$(broken_model bert_relative "$CFG
+c['architectures']=['BertModel']; c['model_type']='bert'; c['hidden_act']='gelu'; c['position_embedding_type']='relative_key'; save()")
+expect "BERT relative positions" 'config.json: position_embedding_type "relative_key" not supported' -- forward --model "$d" --tokens 1
+d=$(broken_model bert_act "$CFG
+c['architectures']=['BertModel']; c['model_type']='bert'; c['hidden_act']='gelu_new'; save()")
+expect "BERT approximate GELU" 'config.json: hidden_act "gelu_new" not supported' -- inspect --model "$d"
+d=$(broken_model bert_decoder "$CFG
+c['architectures']=['BertModel']; c['model_type']='bert'; c['hidden_act']='gelu'; c['is_decoder']=True; save()")
+expect "BERT as a decoder" 'config.json: is_decoder true not supported' -- inspect --model "$d"
 d=$(broken_model heads "$CFG
 c['num_key_value_heads']=4; save()")
 expect "heads not divisible" "config.json" -- inspect --model "$d"

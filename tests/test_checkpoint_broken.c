@@ -217,9 +217,15 @@ static void test_broken_configs(void) {
     } cases[] = {
         {"cfg_bad_json", "{\n  \"hidden_size\": 8,\n  \"vocab_size\": }\n", "config bad JSON"},
         {"cfg_bert",
-         "{\"architectures\": [\"BertModel\"], \"hidden_size\": 8, \"intermediate_size\": 8,"
-         " \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"vocab_size\": 16}",
+         "{\"architectures\": [\"BertForQuestionAnswering\"], \"hidden_size\": 8,"
+         " \"intermediate_size\": 8, \"num_hidden_layers\": 1, \"num_attention_heads\": 2,"
+         " \"vocab_size\": 16}",
          "config unsupported architecture"},
+        {"cfg_bert_relative",
+         "{\"architectures\": [\"BertModel\"], \"hidden_size\": 8, \"intermediate_size\": 8,"
+         " \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"vocab_size\": 16,"
+         " \"position_embedding_type\": \"relative_key\"}",
+         "config BERT relative positions"},
         {"cfg_heads_kv",
          "{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 8, \"intermediate_size\": 8,"
          " \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"num_key_value_heads\": 3,"
@@ -261,9 +267,13 @@ static void test_error_details(void) {
     char *p = path_join(dir, "config.json");
     ckfile_write_text(p, "{\n  \"hidden_size\": 8,\n  \"vocab_size\": }\n");
     expect_input_error("bad JSON names line and column", act_load_config, p, "line 3, column");
-    ckfile_write_text(p, "{\"architectures\": [\"BertModel\"]}");
+    ckfile_write_text(p, "{\"architectures\": [\"GPT2LMHeadModel\"]}");
     expect_input_error("architecture named", act_load_config, p,
-                       "unsupported architecture BertModel");
+                       "unsupported architecture GPT2LMHeadModel");
+    ckfile_write_text(p, "{\"model_type\": \"bert\", \"hidden_size\": 8, "
+                         "\"position_embedding_type\": \"relative_key\"}");
+    expect_input_error("BERT position embedding named", act_load_config, p,
+                       "position_embedding_type \"relative_key\" not supported");
     free(p);
     p = ckfile_raw_safetensors("detail_dtype",
                                "{\"model.norm.weight\": {\"dtype\": \"I8\", \"shape\": [8],"

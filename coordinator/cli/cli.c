@@ -178,7 +178,9 @@ const char *cli_compute_summary(const Checkpoint *ck) {
     int dtype = -1;
     uint64_t most = 0;
     for (int i = 0; i < ck->n_tensors; i++)
-        if (!strncmp(ck->tensors[i].name, "model.layers.", 13) && ck->tensors[i].nbytes > most) {
+        if ((!strncmp(ck->tensors[i].name, "model.layers.", 13) ||
+             !strncmp(ck->tensors[i].name, "encoder.layer.", 14)) &&
+            ck->tensors[i].nbytes > most) {
             most = ck->tensors[i].nbytes;
             dtype = (int)ck->tensors[i].dtype;
         }

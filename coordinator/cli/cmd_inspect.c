@@ -20,6 +20,45 @@ static uint64_t stored_bytes(const Checkpoint *ck, const char *prefix, int *dtyp
     return total;
 }
 
+/* Elements of the tensors whose names start with prefix. */
+static double stored_params(const Checkpoint *ck, const char *prefix) {
+    double total = 0;
+    size_t n = strlen(prefix);
+    for (int i = 0; i < ck->n_tensors; i++)
+        if (!strncmp(ck->tensors[i].name, prefix, n))
+            total += (double)ck->tensors[i].nbytes / dtype_size(ck->tensors[i].dtype);
+    return total;
+}
+
+/* An encoder's ends, part by part: rows of the table; returns their bytes. */
+static uint64_t print_encoder_ends(const Checkpoint *ck) {
+    static const char *const parts[][2] = {{"embeddings", "embeddings."},
+                                           {"pooler", "pooler."},
+                                           {"mlm_head", "cls.predictions."},
+                                           {"classifier", "classifier."}};
+    uint64_t total = 0;
+    for (int i = 0; i < 4; i++) {
+        int mask = 0;
+        uint64_t b = stored_bytes(ck, parts[i][1], &mask);
+        total += b;
+        if (b) printf("  %-10s %-5s %14.3f\n", parts[i][0], "", b / 1048576.0);
+    }
+    return total;
+}
+
+/* The encoder's parts beyond the shapes: positions, norms, heads. */
+static void print_encoder_summary(const ModelConfig *c) {
+    printf("positions     absolute, %d, %d token types\n", c->max_seq_len, c->type_vocab_size);
+    printf("norm          post-LayerNorm, eps %g; GELU (erf)\n", c->norm_eps);
+    printf("heads         pooler %s, MLM head %s%s, classifier ", c->has_pooler ? "yes" : "no",
+           c->has_mlm_head ? "yes" : "no",
+           c->has_mlm_head ? (c->tied_embeddings ? " (tied)" : "") : "");
+    if (c->has_classifier)
+        printf("yes (%d labels)\n", c->num_labels);
+    else
+        printf("no\n");
+}
+
 int cmd_inspect(int argc, char **argv) {
     CliOption opts[] = {
         {"--model", "PATH",
@@ -47,22 +86,28 @@ int cmd_inspect(int argc, char **argv) {
            c->vocab_size, c->max_seq_len);
     printf("attention     %d heads of %d, %d key/value heads%s\n", c->n_heads, c->head_dim,
            c->n_kv_heads, c->qkv_bias ? ", q/k/v bias" : "");
-    printf("rope          theta %g, %s layout%s\n", c->rope_theta,
-           c->rope_layout == ROPE_ROTATE_HALF ? "rotate-half" : "adjacent-pair",
-           c->rope_scaling_factor > 0 ? ", llama3 scaling" : "");
-    printf("norm eps      %g\n", c->norm_eps);
+    int encoder = c->kind == MODEL_ENCODER_BERT;
+    if (encoder) {
+        print_encoder_summary(c);
+    } else {
+        printf("rope          theta %g, %s layout%s\n", c->rope_theta,
+               c->rope_layout == ROPE_ROTATE_HALF ? "rotate-half" : "adjacent-pair",
+               c->rope_scaling_factor > 0 ? ", llama3 scaling" : "");
+        printf("norm eps      %g\n", c->norm_eps);
+    }
     printf("compute       %s by default (--compute)\n", cli_compute_summary(ck));
-    printf("embeddings    %s\n", c->tied_embeddings ? "tied" : "untied");
+    if (!encoder) printf("embeddings    %s\n", c->tied_embeddings ? "tied" : "untied");
     int ends_mask = 0;
-    uint64_t ends = stored_bytes(ck, "model.embed_tokens.", &ends_mask) +
-                    stored_bytes(ck, "model.norm.", &ends_mask) +
-                    stored_bytes(ck, "lm_head.", &ends_mask);
+    uint64_t ends = encoder ? 0
+                            : stored_bytes(ck, "model.embed_tokens.", &ends_mask) +
+                                  stored_bytes(ck, "model.norm.", &ends_mask) +
+                                  stored_bytes(ck, "lm_head.", &ends_mask);
     double layer_f32 = (double)layer_weights_count(c) * 4.0;
     printf("\n# %-5s %-10s %14s %14s\n", "layer", "dtypes", "stored_MiB", "float32_MiB");
     uint64_t total = ends;
     for (int l = 0; l < c->n_layers; l++) {
         char prefix[64];
-        snprintf(prefix, sizeof prefix, "model.layers.%d.", l);
+        snprintf(prefix, sizeof prefix, encoder ? "encoder.layer.%d." : "model.layers.%d.", l);
         int mask = 0;
         uint64_t b = stored_bytes(ck, prefix, &mask);
         total += b;
@@ -74,11 +119,20 @@ int cmd_inspect(int argc, char **argv) {
             }
         printf("  %-5d %-10s %14.3f %14.3f\n", l, dt, b / 1048576.0, layer_f32 / 1048576.0);
     }
-    printf("  %-5s %-10s %14.3f\n", "ends", "", ends / 1048576.0);
-    printf("total stored %.3f MiB, %.3f M parameters\n", total / 1048576.0,
-           ((double)layer_weights_count(c) * c->n_layers +
-            (double)c->vocab_size * c->dim * (c->tied_embeddings ? 1 : 2) + c->dim) /
-               1e6);
+    if (encoder) {
+        total += print_encoder_ends(ck);
+        printf("total stored %.3f MiB, %.3f M parameters\n", total / 1048576.0,
+               ((double)layer_weights_count(c) * c->n_layers + stored_params(ck, "embeddings.") +
+                stored_params(ck, "pooler.") + stored_params(ck, "cls.predictions.") +
+                stored_params(ck, "classifier.")) /
+                   1e6);
+    } else {
+        printf("  %-5s %-10s %14.3f\n", "ends", "", ends / 1048576.0);
+        printf("total stored %.3f MiB, %.3f M parameters\n", total / 1048576.0,
+               ((double)layer_weights_count(c) * c->n_layers +
+                (double)c->vocab_size * c->dim * (c->tied_embeddings ? 1 : 2) + c->dim) /
+                   1e6);
+    }
     const char *spec = cli_value(opts, n, "--placement");
     if (spec || cli_value(opts, n, "-n")) {
         int K = (int)cli_int(opts, n, "-n", 2, 1, 1 << 16);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "run/model_ends.h"
-#include "run/token_seq.h"
+#include "run/runner_pack.h"
 #include "painters_wire.pb-c.h"
 #include "program/setup.h"
 #include "base/util.h"
@@ -16,7 +16,12 @@
 static void runner_batch_open(Runner *r);
 static void runner_batch_close(Runner *r);
 static void runner_batch_forget(Runner *r);
-static void runner_reserve(Runner *r, int T);
+
+/* Llama-only calls on an encoder end here. */
+static void runner_need_decoder(const Runner *r, const char *what) {
+    if (r->ck->cfg.kind == MODEL_ENCODER_BERT)
+        die_input("%s is an encoder (BERT): %s needs a decoder", r->opts.model, what);
+}
 
 static int world_size(void) {
     int inited = 0, n = 1;
@@ -182,7 +187,7 @@ void runner_collect_figures(Runner *r) {
     runner_begin_run(r);
 }
 
-static void runner_reserve(Runner *r, int T) {
+void runner_reserve(Runner *r, int T) {
     if ((size_t)T <= r->cap) return;
     free(r->x);
     free(r->normed);
@@ -212,6 +217,7 @@ void runner_run_canvas(Runner *r, float *x, int T) {
 
 void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogits which) {
     const ModelConfig *c = &r->ck->cfg;
+    runner_need_decoder(r, "next-token logits (generate, forward with logits)");
     if (T <= 0) die_input("no tokens to run");
     runner_reserve(r, T);
     embed_tokens(c, r->head, tokens, T, r->x);
@@ -225,71 +231,6 @@ void runner_feed(Runner *r, const int *tokens, int T, float *logits, RunnerLogit
     r->seconds_layers += t1 - t0;
     r->seconds_head += now_seconds() - t1;
     r->n_past += T;
-}
-
-/* Sequences [first, first + count) of a batch packed into one canvas of T
- * rows. A sequence whose start matches the canvas's last sequence without a
- * prefix (by at least RUNNER_MIN_SHARED tokens) holds only its own tokens
- * and shares that one's rows for the rest (layer.h CanvasShape). */
-typedef struct {
-    int first, count, T;
-    int start[WIRE_MAX_SEGMENTS + 1];
-    int prefix_row[WIRE_MAX_SEGMENTS], prefix_len[WIRE_MAX_SEGMENTS];
-} PackedCanvas;
-
-#define RUNNER_MIN_SHARED 2
-
-/* Lays out sequences [first, first + count) in pc. */
-static void runner_layout(PackedCanvas *pc, const int *const *seqs, const int *lens) {
-    int row = 0, root = -1;
-    for (int k = 0; k < pc->count; k++) {
-        int i = pc->first + k, keep = 0;
-        if (root >= 0) {
-            int r = pc->first + root;
-            keep = token_seq_common_prefix(seqs[r], lens[r], seqs[i], lens[i]);
-            if (keep >= lens[i]) keep = lens[i] - 1;
-            if (keep < RUNNER_MIN_SHARED) keep = 0;
-        }
-        pc->start[k] = row;
-        pc->prefix_row[k] = keep ? pc->start[root] : 0;
-        pc->prefix_len[k] = keep;
-        if (!keep) root = k;
-        row += lens[i] - keep;
-    }
-    pc->start[pc->count] = row;
-    pc->T = row;
-}
-
-/* Splits the batch into canvases of at most pack_tokens tokens (a longer
- * sequence goes alone) and WIRE_MAX_SEGMENTS sequences. Returns the count;
- * *out is malloc'ed and owned by the caller. */
-static int runner_pack(const int *const *seqs, const int *lens, int n, int pack_tokens,
-                       PackedCanvas **out) {
-    PackedCanvas *c = xmalloc((size_t)(n ? n : 1) * sizeof *c);
-    int nc = 0;
-    for (int i = 0; i < n;) {
-        PackedCanvas *pc = &c[nc++];
-        pc->first = i;
-        pc->count = 0;
-        int tokens = 0;
-        while (i < n && pc->count < WIRE_MAX_SEGMENTS &&
-               (pc->count == 0 || tokens + lens[i] <= pack_tokens)) {
-            if (lens[i] <= 0) die_input("sequence %d of a batch is empty", i);
-            tokens += lens[i++];
-            pc->count++;
-        }
-        runner_layout(pc, seqs, lens);
-    }
-    *out = c;
-    return nc;
-}
-
-static CanvasShape packed_shape(const PackedCanvas *pc) {
-    return (CanvasShape){.T = pc->T,
-                         .n_segs = pc->count,
-                         .start = pc->start,
-                         .prefix_row = pc->prefix_row,
-                         .prefix_len = pc->prefix_len};
 }
 
 /* Embeds the canvas's own rows into r->x. */
@@ -336,12 +277,12 @@ static void runner_deliver_packed(Runner *r, const PackedCanvas *pc, const float
 static void runner_score_packed(Runner *r, int n, const int *const *seqs, const int *lens,
                                 const int *from, RunnerScoreFn fn, void *ctx, float *logits) {
     PackedCanvas *pcs;
-    int nc = runner_pack(seqs, lens, n, r->opts.pack_tokens, &pcs);
+    int nc = runner_pack(seqs, lens, n, r->opts.pack_tokens, 1, &pcs);
     runner_reset(r);
     if (r->world == 1) {
         for (int i = 0; i < nc; i++) {
             runner_embed_packed(r, &pcs[i], seqs);
-            CanvasShape shape = packed_shape(&pcs[i]);
+            CanvasShape shape = runner_packed_shape(&pcs[i]);
             for (int s = 0; s < r->program->n_steps; s++)
                 station_apply_step(r->station, r->program, s, NULL, r->x, &shape);
             runner_deliver_packed(r, &pcs[i], r->x, lens, from, logits, fn, ctx);
@@ -351,7 +292,7 @@ static void runner_score_packed(Runner *r, int n, const int *const *seqs, const 
         for (int done = 0; done < nc; done++) {
             while (sent < nc && sent - done < r->n_slots) {
                 runner_embed_packed(r, &pcs[sent], seqs);
-                CanvasShape shape = packed_shape(&pcs[sent]);
+                CanvasShape shape = runner_packed_shape(&pcs[sent]);
                 dispatch_submit_packed(r->dispatch, sent % r->n_slots, r->x, &shape);
                 sent++;
             }
@@ -365,6 +306,7 @@ static void runner_score_packed(Runner *r, int n, const int *const *seqs, const 
 void runner_score_batch(Runner *r, int n, const int *const *seqs, const int *lens, const int *from,
                         RunnerScoreFn fn, void *ctx) {
     const ModelConfig *c = &r->ck->cfg;
+    runner_need_decoder(r, "scoring sequences by their logits");
     int V = c->vocab_size, max_len = 0;
     for (int i = 0; i < n; i++)
         max_len = lens[i] > max_len ? lens[i] : max_len;
@@ -464,6 +406,7 @@ static void runner_batch_check(const Runner *r, int lane, const RunnerBatch *b) 
 
 void runner_batch_submit(Runner *r, int lane, const RunnerBatch *b, const int *tokens) {
     const ModelConfig *c = &r->ck->cfg;
+    runner_need_decoder(r, "batched decoding");
     runner_batch_check(r, lane, b);
     RunnerBatchLane *ln = &r->lanes[lane];
     int T = b->start[b->n];

@@ -11,6 +11,10 @@
  *   runner_feed(r, tokens, T, logits, RUNNER_ALL_LOGITS);  // prefill: logits (T, V)
  *   runner_feed(r, &next, 1, logits, RUNNER_LAST_LOGITS);  // one more token
  *   runner_close(r);
+ *
+ * A BERT encoder (runner_is_encoder) has no decoding: runner_encode_batch
+ * gives each sequence's last hidden state, and runner_bert_* its heads;
+ * runner_feed, runner_score_batch and runner_batch_submit are die_input.
  */
 #ifndef PAINTERS_RUNNER_H
 #define PAINTERS_RUNNER_H
@@ -140,6 +144,32 @@ int runner_batch_sequences(const Runner *r);
 void runner_batch_submit(Runner *r, int lane, const RunnerBatch *b, const int *tokens);
 /* Waits for lane's batch: logits (b->n, V), the last row of each sequence. */
 void runner_batch_collect(Runner *r, int lane, float *logits);
+
+/* 1 when the model is an encoder (BERT), 0 for a decoder (Llama family). */
+int runner_is_encoder(const Runner *r);
+
+/* Receives sequence i's last hidden state (len, D) under the program; valid
+ * only during the call. */
+typedef void (*RunnerEncodeFn)(void *ctx, int i, const float *hidden, int len);
+
+/* Encoders: n sequences (token ids seqs[i] and token-type ids type_ids[i];
+ * type_ids NULL or type_ids[i] NULL: all 0) packed into canvases of up to
+ * RunnerOptions.pack_tokens tokens (< 0: one sequence per canvas), each
+ * sequence attending only within itself, and pipelined over stations as
+ * runner_score_batch does. fn is called once per sequence, in any order. */
+void runner_encode_batch(Runner *r, int n, const int *const *seqs, const int *const *type_ids,
+                         const int *lens, RunnerEncodeFn fn, void *ctx);
+/* pooled (D) from a sequence's hidden state (len, D): the pooler, or row 0
+ * (the [CLS] row) when the checkpoint has none. */
+void runner_bert_pooled(const Runner *r, const float *hidden, float *pooled);
+/* MLM logits (len, V) of hidden (len, D); die_input without an MLM head. */
+void runner_bert_mlm_logits(Runner *r, const float *hidden, int len, float *logits);
+/* Classifier logits (num_labels) of pooled (D); die_input without a classifier. */
+void runner_bert_classify(const Runner *r, const float *pooled, float *logits);
+
+/* Grows the canvas buffers r->x and r->normed to T rows (their contents are
+ * lost); for the runner's own files (runner.c, runner_encode.c). */
+void runner_reserve(Runner *r, int T);
 
 /* Starts a new sequence (forgets the KV caches). */
 void runner_reset(Runner *r);

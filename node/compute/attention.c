@@ -148,10 +148,11 @@ static AttnRows prefill_task(const ModelConfig *c, const float *q, float *att, i
     return (AttnRows){q + off, att + off, qd, qd, rows, ctx0 + t0 + 1, 1};
 }
 
-/* Task `task` of either split, with the keys it reads. */
+/* Task `task` of either split, with the keys it reads. Not causal: every
+ * row sees all ctx0 + n keys. */
 static void split_task(const ModelConfig *c, const float *k, const float *v, int kvd,
-                       const float *q, float *att, int n, int ctx0, int task, AttnRows *r,
-                       AttnKeys *keys) {
+                       const float *q, float *att, int n, int ctx0, int causal, int task,
+                       AttnRows *r, AttnKeys *keys) {
     int hd = c->head_dim, group = c->n_heads / c->n_kv_heads, kvh;
     if (n <= group) {
         *r = decode_task(c, q, att, ctx0, task);
@@ -161,6 +162,7 @@ static void split_task(const ModelConfig *c, const float *k, const float *v, int
         *r = prefill_task(c, q, att, n, ctx0, task, &h);
         kvh = h / group;
     }
+    if (!causal) r->visible0 = ctx0 + n, r->visible_step = 0;
     *keys =
         (AttnKeys){k + (size_t)kvh * hd, v + (size_t)kvh * hd, kvd, hd, 1.0f / sqrtf((float)hd)};
 }
@@ -172,8 +174,9 @@ static int split_tasks(const ModelConfig *c, int n) {
     return c->n_heads * ((n + ATTN_QUERY_TILE - 1) / ATTN_QUERY_TILE);
 }
 
-void attention_causal(const ModelConfig *c, const float *k, const float *v, int kvd, const float *q,
-                      float *att, int n, int ctx0, float *work) {
+/* attention_causal, or with causal 0 every query over all ctx0 + n keys. */
+static void attention_run(const ModelConfig *c, const float *k, const float *v, int kvd,
+                          const float *q, float *att, int n, int ctx0, int causal, float *work) {
     int H = c->n_heads, group = c->n_heads / c->n_kv_heads;
     if (n <= 0) return;
     if (group * c->n_kv_heads != H)
@@ -185,7 +188,7 @@ void attention_causal(const ModelConfig *c, const float *k, const float *v, int 
         for (int task = 0; task < tasks; task++) {
             AttnRows r;
             AttnKeys keys;
-            split_task(c, k, v, kvd, q, att, n, ctx0, task, &r, &keys);
+            split_task(c, k, v, kvd, q, att, n, ctx0, causal, task, &r, &keys);
             attend_rows(&r, &keys, work);
         }
         return;
@@ -197,10 +200,20 @@ void attention_causal(const ModelConfig *c, const float *k, const float *v, int 
         for (int task = 0; task < tasks; task++) {
             AttnRows r;
             AttnKeys keys;
-            split_task(c, k, v, kvd, q, att, n, ctx0, task, &r, &keys);
+            split_task(c, k, v, kvd, q, att, n, ctx0, causal, task, &r, &keys);
             attend_rows(&r, &keys, mine);
         }
     }
+}
+
+void attention_causal(const ModelConfig *c, const float *k, const float *v, int kvd, const float *q,
+                      float *att, int n, int ctx0, float *work) {
+    attention_run(c, k, v, kvd, q, att, n, ctx0, 1, work);
+}
+
+void attention_bidirectional(const ModelConfig *c, const float *k, const float *v, int kvd,
+                             const float *q, float *att, int n, float *work) {
+    attention_run(c, k, v, kvd, q, att, n, 0, 0, work);
 }
 
 double attention_flops(const ModelConfig *c, int n, int ctx0) {

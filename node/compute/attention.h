@@ -1,6 +1,6 @@
-/* attention.h: grouped-query causal attention of n query rows over a key
- * block, tiled (online softmax, so the work memory does not grow with the
- * context), scoring no key past the last one a query sees. */
+/* attention.h: grouped-query causal (or, for encoders, bidirectional) attention of n query rows
+ * over a key block, tiled (online softmax, so the work memory does not grow with the context),
+ * scoring no key past the last one a query sees. */
 #ifndef PAINTERS_ATTENTION_H
 #define PAINTERS_ATTENTION_H
 
@@ -21,6 +21,12 @@ size_t attention_work_floats(const ModelConfig *c);
  * result is the same whatever their count. */
 void attention_causal(const ModelConfig *c, const float *k, const float *v, int kvd, const float *q,
                       float *att, int n, int ctx0, float *work);
+
+/* The same without the causal mask (encoders): att (n, H*hd) =
+ * softmax(q k^T / sqrt(hd)) v, every query row over all n key rows of k and
+ * v (one sequence; no cached keys before them). */
+void attention_bidirectional(const ModelConfig *c, const float *k, const float *v, int kvd,
+                             const float *q, float *att, int n, float *work);
 
 /* Floating-point operations attention_causal executes for n query rows
  * after ctx0 keys (its sgemm calls; multiply-adds count 2): the key blocks

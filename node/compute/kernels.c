@@ -62,6 +62,31 @@ void rmsnorm(float *out, const float *x, const float *weight, int T, int D, floa
         rmsnorm_base(out, x, weight, T, D, eps);
 }
 
+void layernorm(float *out, const float *x, const float *weight, const float *bias, int T, int D,
+               float eps) {
+    for (int t = 0; t < T; t++) {
+        const float *row = x + (size_t)t * D;
+        float *o = out + (size_t)t * D;
+        double sum = 0.0, sq = 0.0;
+        for (int i = 0; i < D; i++)
+            sum += row[i];
+        double mean = sum / D;
+        for (int i = 0; i < D; i++) {
+            double d = row[i] - mean;
+            sq += d * d;
+        }
+        float inv = (float)(1.0 / sqrt(sq / D + (double)eps)), m = (float)mean;
+        for (int i = 0; i < D; i++)
+            o[i] = (row[i] - m) * inv * weight[i] + bias[i];
+    }
+}
+
+void gelu_erf(float *x, size_t n) {
+    const float inv_sqrt2 = 0.70710678118654752f;
+    for (size_t i = 0; i < n; i++)
+        x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * inv_sqrt2));
+}
+
 void add_bias_rows(float *x, const float *bias, int T, int n) {
     for (int t = 0; t < T; t++)
         for (int i = 0; i < n; i++)

@@ -13,6 +13,14 @@ void matmul_xwt(float *y, const float *x, const float *w, int T, int in, int out
 /* out (T, D) = x / sqrt(mean(x^2) + eps) * weight (D), row by row. out may be x. */
 void rmsnorm(float *out, const float *x, const float *weight, int T, int D, float eps);
 
+/* out (T, D) = (x - mean) / sqrt(var + eps) * weight + bias (D), row by row,
+ * mean and (biased) variance of the row summed in double. out may be x. */
+void layernorm(float *out, const float *x, const float *weight, const float *bias, int T, int D,
+               float eps);
+
+/* x (n) <- GELU(x) = 0.5 x (1 + erf(x / sqrt 2)), the exact form (erff). */
+void gelu_erf(float *x, size_t n);
+
 /* Adds bias (n) to each of the T rows of x (T, n). */
 void add_bias_rows(float *x, const float *bias, int T, int n);
 

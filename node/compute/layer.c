@@ -10,7 +10,7 @@
 
 #include "base/util.h"
 
-static void scratch_reserve(LayerScratch *s, const ModelConfig *c, int T) {
+void layer_scratch_reserve(LayerScratch *s, const ModelConfig *c, int T) {
     size_t qd = (size_t)c->n_heads * c->head_dim;
     if ((size_t)T > s->cap_tokens) {
         size_t cap = s->cap_tokens ? s->cap_tokens : 16;
@@ -45,8 +45,7 @@ static int segment_prefix(const CanvasShape *shape, int k) {
     return shape->prefix_len ? shape->prefix_len[k] : 0;
 }
 
-/* Makes kbuf and vbuf hold at least n floats each. */
-static void scratch_reserve_kv(LayerScratch *s, size_t n) {
+void layer_scratch_reserve_kv(LayerScratch *s, size_t n) {
     if (n <= s->cap_kv) return;
     free(s->kbuf), free(s->vbuf);
     s->kbuf = xalloc_floats(n);
@@ -63,7 +62,7 @@ static void attend_segment(const ModelConfig *c, const CanvasShape *shape, int k
     int n = shape->start[k + 1] - shape->start[k], np = segment_prefix(shape, k);
     const float *kk = kv->k + a * kvd, *vv = kv->v + a * kvd;
     if (np > 0) {
-        scratch_reserve_kv(s, (size_t)(np + n) * kvd);
+        layer_scratch_reserve_kv(s, (size_t)(np + n) * kvd);
         size_t p = (size_t)shape->prefix_row[k];
         memcpy(s->kbuf, kv->k + p * kvd, (size_t)np * kvd * sizeof(float));
         memcpy(s->vbuf, kv->v + p * kvd, (size_t)np * kvd * sizeof(float));
@@ -113,11 +112,11 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
     if (batch && !shape->seg_kv) die_runtime("a batch canvas without its KV caches");
     if (packed && kv->len != 0)
         die_runtime("a packed canvas needs an empty KV cache (it holds %d)", kv->len);
-    scratch_reserve(s, c, T);
+    layer_scratch_reserve(s, c, T);
     canvas_positions(shape, kv, s);
     float *knew, *vnew; /* (T, kvd) the canvas's rotated keys and values */
     if (batch) {
-        scratch_reserve_kv(s, (size_t)T * kvd);
+        layer_scratch_reserve_kv(s, (size_t)T * kvd);
         knew = s->kbuf, vnew = s->vbuf;
     } else {
         kv_cache_reserve(kv, kv->len + T);
@@ -159,6 +158,16 @@ void layer_apply(const ModelConfig *c, const RopeTable *rope, const LayerWeights
 
 double layer_flops(const ModelConfig *c, const CanvasShape *shape, int ctx0) {
     double D = c->dim, F = c->hidden_dim, T = shape->T;
+    if (c->kind == MODEL_ENCODER_BERT) {
+        /* projections, then scores and weighted sums over each sequence's own rows */
+        double flops = 2.0 * T * (4 * D * D + 2 * D * F);
+        if (shape->n_segs == 0) return flops + 4.0 * T * T * D;
+        for (int k = 0; k < shape->n_segs; k++) {
+            double n = shape->start[k + 1] - shape->start[k];
+            flops += 4.0 * n * n * D;
+        }
+        return flops;
+    }
     double qd = (double)c->n_heads * c->head_dim, kvd = (double)c->n_kv_heads * c->head_dim;
     double flops = 2.0 * T * (D * qd + 2 * D * kvd + qd * D + 3 * D * F);
     if (shape->n_segs == 0) return flops + attention_flops(c, shape->T, ctx0);

@@ -1,6 +1,8 @@
 /* layer.h: one Llama decoder layer applied to a canvas.
  *   L(h) = u + MLP(RMSNorm(u)),  u = h + Attn(RMSNorm(h))
- * with RoPE, grouped-query causal attention and a SwiGLU MLP. */
+ * with RoPE, grouped-query causal attention and a SwiGLU MLP. A BERT
+ * encoder's layer is bert_layer.h's (the station picks by ModelConfig.kind);
+ * layer_flops counts either. */
 #ifndef PAINTERS_LAYER_H
 #define PAINTERS_LAYER_H
 
@@ -27,6 +29,10 @@ typedef struct {
 } LayerScratch;
 
 void layer_scratch_free(LayerScratch *s); /* frees buffers, not s */
+/* Grows the token buffers to T rows and the attention work for c. */
+void layer_scratch_reserve(LayerScratch *s, const ModelConfig *c, int T);
+/* Makes kbuf and vbuf hold at least n floats each. */
+void layer_scratch_reserve_kv(LayerScratch *s, size_t n);
 
 /* How the T rows of a canvas split into sequences.
  *   n_segs == 0: one sequence, its T tokens following the kv->len cached ones;

@@ -72,15 +72,45 @@ static void *arena_alloc(size_t bytes) {
 
 size_t layer_weights_count(const ModelConfig *c) {
     size_t D = (size_t)c->dim, F = (size_t)c->hidden_dim;
+    if (c->kind == MODEL_ENCODER_BERT) return 4 * D * D + 2 * F * D + 9 * D + F;
     size_t qd = (size_t)c->n_heads * c->head_dim, kvd = (size_t)c->n_kv_heads * c->head_dim;
     size_t n = 2 * D + qd * D + 2 * kvd * D + D * qd + 3 * F * D;
     if (c->qkv_bias) n += qd + 2 * kvd;
     return n;
 }
 
+/* BERT's layer: sizes (a->base NULL) or fills its tensors. */
+static void bert_layer_carve(Arena *a, LayerWeights *w, int layer) {
+    const ModelConfig *c = &a->ck->cfg;
+    int64_t D = c->dim, F = c->hidden_dim;
+    char name[256];
+#define NAME(suffix) checkpoint_bert_layer_name(name, sizeof name, layer, suffix)
+    w->wq = arena_matrix(a, NAME("attention.self.query.weight"), D, D);
+    w->bq = arena_f32(a, NAME("attention.self.query.bias"), D, 0);
+    w->wk = arena_matrix(a, NAME("attention.self.key.weight"), D, D);
+    w->bk = arena_f32(a, NAME("attention.self.key.bias"), D, 0);
+    w->wv = arena_matrix(a, NAME("attention.self.value.weight"), D, D);
+    w->bv = arena_f32(a, NAME("attention.self.value.bias"), D, 0);
+    w->wo = arena_matrix(a, NAME("attention.output.dense.weight"), D, D);
+    w->bo = arena_f32(a, NAME("attention.output.dense.bias"), D, 0);
+    w->ln1_w = arena_f32(a, NAME("attention.output.LayerNorm.weight"), D, 0);
+    w->ln1_b = arena_f32(a, NAME("attention.output.LayerNorm.bias"), D, 0);
+    w->w_up = arena_matrix(a, NAME("intermediate.dense.weight"), F, D);
+    w->b_up = arena_f32(a, NAME("intermediate.dense.bias"), F, 0);
+    w->w_down = arena_matrix(a, NAME("output.dense.weight"), D, F);
+    w->b_down = arena_f32(a, NAME("output.dense.bias"), D, 0);
+    w->ln2_w = arena_f32(a, NAME("output.LayerNorm.weight"), D, 0);
+    w->ln2_b = arena_f32(a, NAME("output.LayerNorm.bias"), D, 0);
+#undef NAME
+}
+
 /* Sizes (a->base NULL) or fills the layer's tensors. */
 static void layer_carve(Arena *a, LayerWeights *w, int layer) {
     const ModelConfig *c = &a->ck->cfg;
+    if (c->kind == MODEL_ENCODER_BERT) {
+        bert_layer_carve(a, w, layer);
+        return;
+    }
     int64_t D = c->dim, F = c->hidden_dim;
     int64_t qd = (int64_t)c->n_heads * c->head_dim, kvd = (int64_t)c->n_kv_heads * c->head_dim;
     char name[256];
@@ -123,8 +153,43 @@ void layer_weights_free(LayerWeights *w) {
     free(w);
 }
 
+/* BERT's ends: embeddings and whichever heads the checkpoint has. */
+static void bert_head_carve(Arena *a, HeadWeights *w) {
+    const ModelConfig *c = &a->ck->cfg;
+    int64_t V = c->vocab_size, D = c->dim;
+    w->tok_embed = arena_f32(a, "embeddings.word_embeddings.weight", V, D);
+    w->pos_embed = arena_f32(a, "embeddings.position_embeddings.weight", c->max_seq_len, D);
+    w->type_embed = arena_f32(a, "embeddings.token_type_embeddings.weight", c->type_vocab_size, D);
+    w->embed_ln_w = arena_f32(a, "embeddings.LayerNorm.weight", D, 0);
+    w->embed_ln_b = arena_f32(a, "embeddings.LayerNorm.bias", D, 0);
+    if (c->has_pooler) {
+        w->pooler = arena_matrix(a, "pooler.dense.weight", D, D);
+        w->pooler_b = arena_f32(a, "pooler.dense.bias", D, 0);
+    }
+    if (c->has_mlm_head) {
+        w->mlm_dense = arena_matrix(a, "cls.predictions.transform.dense.weight", D, D);
+        w->mlm_dense_b = arena_f32(a, "cls.predictions.transform.dense.bias", D, 0);
+        w->mlm_ln_w = arena_f32(a, "cls.predictions.transform.LayerNorm.weight", D, 0);
+        w->mlm_ln_b = arena_f32(a, "cls.predictions.transform.LayerNorm.bias", D, 0);
+        w->mlm_bias = arena_f32(a, "cls.predictions.bias", V, 0);
+        if (checkpoint_find(a->ck, "cls.predictions.decoder.weight"))
+            w->mlm_decoder = arena_matrix(a, "cls.predictions.decoder.weight", V, D);
+        else
+            w->mlm_decoder = (WeightMatrix){
+                .dtype = DTYPE_F32, .rows = (int)V, .cols = (int)D, .data = w->tok_embed};
+    }
+    if (c->has_classifier) {
+        w->classifier = arena_matrix(a, "classifier.weight", c->num_labels, D);
+        w->classifier_b = arena_f32(a, "classifier.bias", c->num_labels, 0);
+    }
+}
+
 static void head_carve(Arena *a, HeadWeights *w) {
     const ModelConfig *c = &a->ck->cfg;
+    if (c->kind == MODEL_ENCODER_BERT) {
+        bert_head_carve(a, w);
+        return;
+    }
     int64_t V = c->vocab_size, D = c->dim;
     w->tok_embed = arena_f32(a, "model.embed_tokens.weight", V, D);
     w->final_norm = arena_f32(a, "model.norm.weight", D, 0);

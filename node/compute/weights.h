@@ -1,5 +1,6 @@
 /* weights.h: the weights of one layer, and of the coordinator's ends of the
- * model (embedding, final norm, LM head), read from a Checkpoint.
+ * model (embedding, final norm, LM head; for BERT the embeddings and the
+ * pooler, MLM and classifier heads), read from a Checkpoint.
  *
  * Matrices stay in the checkpoint's own 16-bit form (F16, BF16) when it has
  * one, so that decoding streams half the bytes per token; they are converted
@@ -36,14 +37,37 @@ typedef struct {
     WeightMatrix w_gate; /* (F, D) */
     WeightMatrix w_up;   /* (F, D) */
     WeightMatrix w_down; /* (D, F) */
-    void *arena;         /* owns every tensor above */
-    size_t bytes;        /* of the arena */
+    /* BERT only (NULL for Llama, whose norms above stay NULL for BERT). The
+     * matrices above are BERT's too: wq, wk, wv with bq, bk, bv
+     * (attention.self.{query,key,value}), wo (attention.output.dense), w_up
+     * (intermediate.dense) and w_down (output.dense); w_gate is unused. */
+    float *bo;            /* (D) attention.output.dense.bias */
+    float *ln1_w, *ln1_b; /* (D) attention.output.LayerNorm */
+    float *b_up;          /* (F) intermediate.dense.bias */
+    float *b_down;        /* (D) output.dense.bias */
+    float *ln2_w, *ln2_b; /* (D) output.LayerNorm */
+    void *arena;          /* owns every tensor above */
+    size_t bytes;         /* of the arena */
 } LayerWeights;
 
 typedef struct {
     float *tok_embed;     /* (V, D) */
     float *final_norm;    /* (D) */
     WeightMatrix lm_head; /* (V, D); the embedding (float32) when tied */
+    /* BERT only: tok_embed is embeddings.word_embeddings, final_norm and
+     * lm_head are unused; a head the checkpoint lacks stays zero (NULL). */
+    float *pos_embed;               /* (P, D) embeddings.position_embeddings */
+    float *type_embed;              /* (types, D) embeddings.token_type_embeddings */
+    float *embed_ln_w, *embed_ln_b; /* (D) embeddings.LayerNorm */
+    WeightMatrix pooler;            /* (D, D) pooler.dense */
+    float *pooler_b;                /* (D) */
+    WeightMatrix mlm_dense;         /* (D, D) cls.predictions.transform.dense */
+    float *mlm_dense_b;             /* (D) */
+    float *mlm_ln_w, *mlm_ln_b;     /* (D) cls.predictions.transform.LayerNorm */
+    WeightMatrix mlm_decoder;       /* (V, D) cls.predictions.decoder; word embeddings when tied */
+    float *mlm_bias;                /* (V) cls.predictions.bias */
+    WeightMatrix classifier;        /* (num_labels, D) */
+    float *classifier_b;            /* (num_labels) */
     void *arena;
     size_t bytes;
 } HeadWeights;

@@ -143,7 +143,10 @@ Checkpoint *checkpoint_open(const char *path) {
     } else {
         open_hf_file(ck, path);
     }
-    checkpoint_check_llama_tensors(ck);
+    if (ck->cfg.kind == MODEL_ENCODER_BERT)
+        checkpoint_check_bert_tensors(ck);
+    else
+        checkpoint_check_llama_tensors(ck);
     return ck;
 }
 

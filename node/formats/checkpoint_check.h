@@ -1,5 +1,5 @@
-/* checkpoint_check.h: the tensors a Llama-family config implies, checked
- * against what a checkpoint holds, and their names. */
+/* checkpoint_check.h: the tensors a Llama-family or BERT config implies,
+ * checked against what a checkpoint holds, and their names. */
 #ifndef PAINTERS_CHECKPOINT_CHECK_H
 #define PAINTERS_CHECKPOINT_CHECK_H
 
@@ -23,5 +23,27 @@ void checkpoint_check_llama_tensors(const Checkpoint *ck);
 /* "model.layers.L.SUFFIX" into buf (128 bytes is always enough for the
  * suffixes above). Returns buf. */
 char *checkpoint_layer_name(char *buf, size_t cap, int layer, const char *suffix);
+
+/* Checks a BERT encoder's tensors (ck->cfg.kind == MODEL_ENCODER_BERT). First
+ * renames them to canonical names: a "bert." prefix dropped, LayerNorm
+ * .gamma/.beta (older checkpoints) as .weight/.bias. Then requires
+ * (D = dim, F = hidden_dim, V = vocab, P = max_seq_len):
+ *   embeddings.{word,position,token_type}_embeddings.weight [V, D], [P, D], [types, D],
+ *   embeddings.LayerNorm.{weight,bias} [D], and per layer L, under encoder.layer.L.:
+ *   attention.self.{query,key,value}.{weight,bias} [D, D], [D],
+ *   attention.output.dense.{weight,bias} [D, D], [D], attention.output.LayerNorm [D],
+ *   intermediate.dense [F, D], [F], output.dense [D, F], [D], output.LayerNorm [D].
+ * The heads, each optional but whole when any of its tensors is there, set
+ * cfg.has_pooler (pooler.dense [D, D]), cfg.has_mlm_head
+ * (cls.predictions.transform.dense [D, D], cls.predictions.transform.LayerNorm
+ * [D], cls.predictions.bias [V], cls.predictions.decoder.weight [V, D] or
+ * absent: tied to the word embeddings) and cfg.has_classifier (classifier
+ * [num_labels, D]). Layers past n_layers and wrong shapes are die_input()
+ * naming the file and tensor; other tensors (cls.seq_relationship, ...) are
+ * not used. */
+void checkpoint_check_bert_tensors(Checkpoint *ck);
+
+/* "encoder.layer.L.SUFFIX" into buf; returns buf. */
+char *checkpoint_bert_layer_name(char *buf, size_t cap, int layer, const char *suffix);
 
 #endif

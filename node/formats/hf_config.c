@@ -86,20 +86,26 @@ static int get_token_id(const char *src, const cJSON *obj, const char *key, int 
     return (int)v->valuedouble;
 }
 
+/* The first architecture name, or NULL without "architectures". */
+static const char *first_architecture(const char *src, const cJSON *root) {
+    const cJSON *archs = json_member(root, "architectures");
+    if (!archs) return NULL;
+    if (!cJSON_IsArray(archs) || cJSON_GetArraySize(archs) == 0 ||
+        !cJSON_IsString(cJSON_GetArrayItem(archs, 0)))
+        die_input("%s: architectures: expected a list of names, got %s", src, json_kind(archs));
+    return cJSON_GetArrayItem(archs, 0)->valuestring;
+}
+
 static const Family *find_family(const char *src, const cJSON *root) {
     const Family *by_arch = NULL, *by_type = NULL;
-    const cJSON *archs = json_member(root, "architectures");
-    const char *arch = NULL;
-    if (archs) {
-        if (!cJSON_IsArray(archs) || cJSON_GetArraySize(archs) == 0 ||
-            !cJSON_IsString(cJSON_GetArrayItem(archs, 0)))
-            die_input("%s: architectures: expected a list of names, got %s", src, json_kind(archs));
-        arch = cJSON_GetArrayItem(archs, 0)->valuestring;
+    const char *arch = first_architecture(src, root);
+    if (arch) {
         for (int i = 0; i < N_FAMILIES; i++)
             if (!strcmp(arch, FAMILIES[i].architecture)) by_arch = &FAMILIES[i];
         if (!by_arch)
             die_input("%s: unsupported architecture %s (supported: LlamaForCausalLM, "
-                      "MistralForCausalLM, Qwen2ForCausalLM)",
+                      "MistralForCausalLM, Qwen2ForCausalLM, BertModel, BertForMaskedLM, "
+                      "BertForSequenceClassification)",
                       src, arch);
     }
     const char *type = get_string(src, root, "model_type");
@@ -107,7 +113,7 @@ static const Family *find_family(const char *src, const cJSON *root) {
         for (int i = 0; i < N_FAMILIES; i++)
             if (!strcmp(type, FAMILIES[i].model_type)) by_type = &FAMILIES[i];
         if (!by_type)
-            die_input("%s: unsupported model_type %s (supported: llama, mistral, qwen2)", src,
+            die_input("%s: unsupported model_type %s (supported: llama, mistral, qwen2, bert)", src,
                       type);
     }
     if (!by_arch && !by_type)
@@ -164,11 +170,91 @@ static void copy_name(char *dst, size_t cap, const char *s, const char *src, con
     memcpy(dst, s, strlen(s) + 1);
 }
 
+/* BERT architectures (heads the engine can run on top of the encoder). */
+static const char *const BERT_ARCHS[] = {"BertModel", "BertForMaskedLM",
+                                         "BertForSequenceClassification"};
+#define N_BERT_ARCHS ((int)(sizeof BERT_ARCHS / sizeof BERT_ARCHS[0]))
+
+/* 1 when the config describes a BERT encoder (model_type "bert" or an
+ * architecture Bert*); an unsupported Bert* architecture is die_input. */
+static int is_bert(const char *src, const cJSON *root) {
+    const char *arch = first_architecture(src, root);
+    const char *type = get_string(src, root, "model_type");
+    if (arch && !strncmp(arch, "Bert", 4)) {
+        for (int i = 0; i < N_BERT_ARCHS; i++)
+            if (!strcmp(arch, BERT_ARCHS[i])) return 1;
+        die_input("%s: architectures: unsupported architecture %s (supported BERT ones: "
+                  "BertModel, BertForMaskedLM, BertForSequenceClassification)",
+                  src, arch);
+    }
+    return !arch && type && !strcmp(type, "bert");
+}
+
+/* Classifier outputs: the size of id2label, else num_labels, else 2. */
+static int bert_num_labels(const char *src, const cJSON *root) {
+    const cJSON *labels = json_member(root, "id2label");
+    if (labels) {
+        if (!cJSON_IsObject(labels))
+            die_input("%s: id2label: expected an object, got %s", src, json_kind(labels));
+        int n = cJSON_GetArraySize(labels);
+        if (n < 1) die_input("%s: id2label: empty", src);
+        return n;
+    }
+    return get_int(src, root, "num_labels", 0, 2, 1, HF_MAX_DIM);
+}
+
+/* A BERT config.json; anything the encoder does not compute is die_input. */
+static void parse_bert(const char *src, const cJSON *root, ModelConfig *cfg) {
+    const char *arch = first_architecture(src, root);
+    cfg->kind = MODEL_ENCODER_BERT;
+    copy_name(cfg->architecture, sizeof cfg->architecture, arch ? arch : "BertModel", src,
+              "architectures");
+    const char *act = get_string(src, root, "hidden_act");
+    if (act && strcmp(act, "gelu") != 0)
+        die_input("%s: hidden_act \"%s\" not supported (gelu, the exact erf GELU, is)", src, act);
+    const char *pos = get_string(src, root, "position_embedding_type");
+    if (pos && strcmp(pos, "absolute") != 0)
+        die_input("%s: position_embedding_type \"%s\" not supported (absolute is)", src, pos);
+    if (get_bool(src, root, "is_decoder", 0))
+        die_input("%s: is_decoder true not supported (BERT runs as an encoder)", src);
+    if (get_bool(src, root, "add_cross_attention", 0))
+        die_input("%s: add_cross_attention true not supported", src);
+
+    cfg->dim = get_int(src, root, "hidden_size", 1, 0, 1, HF_MAX_DIM);
+    cfg->hidden_dim = get_int(src, root, "intermediate_size", 1, 0, 1, HF_MAX_DIM);
+    cfg->n_layers = get_int(src, root, "num_hidden_layers", 1, 0, 1, HF_MAX_LAYERS);
+    cfg->n_heads = get_int(src, root, "num_attention_heads", 1, 0, 1, HF_MAX_DIM);
+    cfg->n_kv_heads = cfg->n_heads;
+    cfg->vocab_size = get_int(src, root, "vocab_size", 1, 0, 1, HF_MAX_DIM);
+    if (cfg->dim % cfg->n_heads != 0)
+        die_input("%s: hidden_size %d is not divisible by num_attention_heads %d", src, cfg->dim,
+                  cfg->n_heads);
+    cfg->head_dim = cfg->dim / cfg->n_heads;
+    cfg->max_seq_len = get_int(src, root, "max_position_embeddings", 0, 512, 1, HF_MAX_POSITIONS);
+    cfg->type_vocab_size = get_int(src, root, "type_vocab_size", 0, 2, 1, HF_MAX_DIM);
+    cfg->norm_eps = get_float(src, root, "layer_norm_eps", 0, 1e-12f, 0, 1);
+    cfg->pad_id = get_token_id(src, root, "pad_token_id", cfg->vocab_size);
+    cfg->num_labels = bert_num_labels(src, root);
+    cfg->tied_embeddings = get_bool(src, root, "tie_word_embeddings", 1);
+    cfg->qkv_bias = 1;
+    cfg->rope_theta = 10000.0f; /* unused: positions are embedded */
+    cfg->bos_id = get_token_id(src, root, "bos_token_id", cfg->vocab_size);
+    cfg->eos_id = get_token_id(src, root, "eos_token_id", cfg->vocab_size);
+    const char *dtype = get_string(src, root, "dtype");
+    if (!dtype) dtype = get_string(src, root, "torch_dtype");
+    if (dtype) copy_name(cfg->dtype, sizeof cfg->dtype, dtype, src, "dtype");
+}
+
 void hf_config_parse(const char *src, const char *json_text, ModelConfig *cfg) {
     cJSON *root = json_parse_checked(src, json_text);
     if (!cJSON_IsObject(root))
         die_input("%s: expected a JSON object, got %s", src, json_kind(root));
     memset(cfg, 0, sizeof *cfg);
+    if (is_bert(src, root)) {
+        parse_bert(src, root, cfg);
+        cJSON_Delete(root);
+        return;
+    }
     const Family *fam = find_family(src, root);
     copy_name(cfg->architecture, sizeof cfg->architecture, fam->architecture, src, "architectures");
 

@@ -3,7 +3,10 @@
  * Both styles are read: transformers 4 (rope_theta, rope_scaling, torch_dtype)
  * and transformers 5 (rope_parameters.rope_theta, dtype). Accepted
  * architectures: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM (and
- * model_type llama, mistral, qwen2). Missing required keys, values of the
+ * model_type llama, mistral, qwen2), and the BERT encoders BertModel,
+ * BertForMaskedLM, BertForSequenceClassification (model_type bert; only
+ * hidden_act gelu, absolute positions, no decoder or cross-attention).
+ * Missing required keys, values of the
  * wrong JSON type, out-of-range values, unsupported architectures and bad JSON
  * (with line and column) are die_input() naming the file and the key. */
 #ifndef PAINTERS_HF_CONFIG_H

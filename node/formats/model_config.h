@@ -1,6 +1,6 @@
-/* model_config.h: the shape and hyper-parameters of a Llama-family model,
- * read from a Hugging Face config.json (transformers 4 or 5 style) or from a
- * llama2.c .bin header. Plain data: no ownership. */
+/* model_config.h: the shape and hyper-parameters of a Llama-family decoder
+ * or a BERT encoder, read from a Hugging Face config.json (transformers 4 or 5
+ * style) or from a llama2.c .bin header. Plain data: no ownership. */
 #ifndef PAINTERS_MODEL_CONFIG_H
 #define PAINTERS_MODEL_CONFIG_H
 
@@ -9,7 +9,14 @@ typedef enum {
     ROPE_ADJACENT_PAIRS /* llama2.c / GGUF layout: pairs (2i, 2i+1) */
 } RopeLayout;
 
+/* The layer family: what a layer computes and which tensors a checkpoint holds. */
+typedef enum {
+    MODEL_DECODER_LLAMA, /* pre-RMSNorm, RoPE, causal attention, SwiGLU (the default) */
+    MODEL_ENCODER_BERT   /* post-LayerNorm, absolute positions, bidirectional, GELU */
+} ModelKind;
+
 typedef struct {
+    ModelKind kind;
     char architecture[64]; /* "LlamaForCausalLM", "MistralForCausalLM", "llama2.c", ... */
     int dim;               /* hidden_size D */
     int hidden_dim;        /* intermediate_size F of the SwiGLU MLP */
@@ -31,6 +38,14 @@ typedef struct {
     float rope_high_freq_factor;
     int rope_original_max_pos;
     char dtype[16]; /* stored dtype name from the config ("bfloat16", ...), for reports */
+    /* Encoders (MODEL_ENCODER_BERT) only; norm_eps is layer_norm_eps there. */
+    int type_vocab_size; /* token types (segment ids) */
+    int pad_id;          /* pad_token_id, -1 when unknown */
+    int num_labels;      /* classifier outputs (id2label or num_labels; default 2) */
+    /* The heads the checkpoint holds (set by checkpoint_check_bert_tensors). */
+    int has_pooler;     /* pooler.dense */
+    int has_mlm_head;   /* cls.predictions.* */
+    int has_classifier; /* classifier.{weight,bias} (num_labels, D) */
 } ModelConfig;
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "compute/bert_layer.h"
 
 Station *station_open(const Checkpoint *ck, const int *hosted) {
     Station *st = xcalloc(1, sizeof *st);
@@ -45,6 +46,16 @@ static void station_reserve(Station *st, int T, int ctx) {
     st->cap_tokens = (size_t)T;
 }
 
+/* The model's layer kind on x: a Llama decoder layer (with its caches) or a
+ * BERT encoder layer (which keeps none). */
+static void apply_layer_kind(Station *st, const LayerWeights *w, KVCache *kv, float *x,
+                             const CanvasShape *shape) {
+    if (st->cfg.kind == MODEL_ENCODER_BERT)
+        bert_layer_apply(&st->cfg, w, x, shape, &st->scratch);
+    else
+        layer_apply(&st->cfg, &st->rope, w, kv, x, shape, &st->scratch);
+}
+
 /* Applies layer j of step s to x in place. */
 static void station_apply_layer(Station *st, const Program *p, int s, int j, ProgramKV *const *kv,
                                 float *x, const CanvasShape *shape) {
@@ -56,10 +67,10 @@ static void station_apply_layer(Station *st, const Program *p, int s, int j, Pro
         int ctx0 = cache->len;
         station_reserve(st, shape->T, ctx0 + shape->T);
         st->flops += layer_flops(&st->cfg, shape, ctx0);
-        layer_apply(&st->cfg, &st->rope, w, cache, x, shape, &st->scratch);
+        apply_layer_kind(st, w, cache, x, shape);
     } else if (!shape->batch) {
         station_reserve(st, shape->T, shape->T);
-        layer_apply(&st->cfg, &st->rope, w, &st->pack_kv, x, shape, &st->scratch);
+        apply_layer_kind(st, w, &st->pack_kv, x, shape);
         st->flops += layer_flops(&st->cfg, shape, 0);
     } else {
         /* A batch: sequence k's cache of this layer in its own ProgramKV. */
@@ -79,7 +90,7 @@ static void station_apply_layer(Station *st, const Program *p, int s, int j, Pro
         CanvasShape mine = *shape;
         mine.seg_kv = st->seg_kv;
         st->flops += layer_flops(&st->cfg, &mine, 0);
-        layer_apply(&st->cfg, &st->rope, w, NULL, x, &mine, &st->scratch);
+        apply_layer_kind(st, w, NULL, x, &mine);
     }
 }
 
