@@ -75,6 +75,7 @@ static cJSON *result_json(const Task *t, const TaskResult *res, const Runner *r,
     if (t->kind == TASK_PPL && t->opts.chunk_ctx > 0)
         cJSON_AddNumberToObject(settings, "ctx", t->opts.chunk_ctx);
     if (t->kind == TASK_GSM8K) cJSON_AddNumberToObject(settings, "shots", t->opts.shots);
+    if (t->kind == TASK_GLUE) cJSON_AddBoolToObject(settings, "no_train", t->opts.no_train);
     if (t->kind == TASK_GEN || t->kind == TASK_GSM8K)
         cJSON_AddNumberToObject(settings, "max_new",
                                 max_new > 0             ? max_new
@@ -123,13 +124,15 @@ int cmd_eval(int argc, char **argv) {
         CLI_RUN_OPTIONS,
         {"--task", "KIND:FILE",
          "a task, repeatable: ppl, mc, gen, arc, hellaswag, winogrande, "
-         "lambada, gsm8k; 'demo' = the demo model's three tasks",
+         "lambada, gsm8k; encoders: mlm:FILE, glue-NAME:DIR; 'demo' = the demo model's three tasks",
          NULL},
         {"--limit", "N", "the first N items of each task (demo: 100, 200, 200)", NULL},
         {"--skip-bad", NULL, "skip and count malformed lines instead of stopping", NULL},
         {"--ctx", "N", "ppl: llama-perplexity chunks of N tokens, second halves scored", NULL},
         {"--shots", "K", "gsm8k: examples from the start of the file (default 5)", NULL},
         {"--max-new", "N", "generation: most new tokens (default: gen 6, gsm8k 256)", NULL},
+        {"--no-train", NULL, "glue: score the checkpoint's own classifier instead of the probe",
+         NULL},
         CLI_TOKENIZER_OPTION,
         {"--json", "OUT", "write the results as JSON (a list with several tasks)", NULL},
     };
@@ -145,6 +148,7 @@ int cmd_eval(int argc, char **argv) {
         .skip_bad = cli_value(opts, n, "--skip-bad") != NULL,
         .shots = (int)cli_int(opts, n, "--shots", TASK_GSM8K_DEFAULT_SHOTS, 0, 1000),
         .chunk_ctx = (int)cli_int(opts, n, "--ctx", 0, 4, 1 << 20),
+        .no_train = cli_value(opts, n, "--no-train") != NULL,
     };
     int max_new = (int)cli_int(opts, n, "--max-new", 0, 1, 1 << 20);
     const char *json_path = cli_value(opts, n, "--json");
@@ -159,10 +163,10 @@ int cmd_eval(int argc, char **argv) {
         loaded[i] = task_load(specs[i].spec, &load);
     }
     Tokenizer *tok = model_open_tokenizer(model, cli_value(opts, n, "--tokenizer"), "eval");
-    if (tokenizer_prefix(tok) < 0)
+    Runner *r = runner_open(&ro);
+    if (!runner_is_encoder(r) && tokenizer_prefix(tok) < 0)
         die_input("%s: the tokenizer %s has neither a BOS nor an EOS token to start sequences with",
                   model, tokenizer_path(tok));
-    Runner *r = runner_open(&ro);
     model_check_tokenizer(tok, r->ck->cfg.vocab_size, model);
     printf("eval: model %s, plan %s (%d steps), %d task%s\n", model, r->program->name,
            r->program->n_steps, n_specs, n_specs == 1 ? "" : "s");

@@ -10,6 +10,8 @@
 #include "base/util.h"
 
 #define DEMO_TASKS_DIR PAINTERS_SOURCE_DIR "/tasks/painters-demo"
+#define DEMO_BERT_DIR PAINTERS_SOURCE_DIR "/models/painters-demo-bert"
+#define DEMO_BERT_TASKS_DIR PAINTERS_SOURCE_DIR "/tasks/painters-demo-bert"
 
 /* The main job's default sweep: small enough to finish in minutes on 2 cores. */
 static const StudyTask DEMO_STUDY_TASKS[] = {
@@ -17,7 +19,20 @@ static const StudyTask DEMO_STUDY_TASKS[] = {
     {"mc:" DEMO_TASKS_DIR "/cloze.jsonl", 100},
     {"gen:" DEMO_TASKS_DIR "/arith.jsonl", 100},
 };
-static const int DEMO_NS[] = {2, 4, 6};
+/* The demo BERT's: its same-paragraph pairs by the frozen protocol and its
+ * MLM head on held-out paragraphs. */
+static const StudyTask DEMO_BERT_STUDY_TASKS[] = {
+    {"glue-mrpc:" DEMO_BERT_TASKS_DIR "/pairs", 600},
+    {"mlm:" DEMO_BERT_TASKS_DIR "/heldout.txt", 200},
+};
+
+/* 1 when path names the embedded demo BERT. */
+static int is_demo_bert(const char *path) {
+    char *a = realpath(path, NULL), *b = realpath(DEMO_BERT_DIR, NULL);
+    int same = a && b && !strcmp(a, b);
+    free(a), free(b);
+    return same;
+}
 
 /* Splits "a,b,c" into a malloc'ed array of pointers into a copy (caller
  * frees *copy and the array). */
@@ -44,11 +59,14 @@ int cmd_study(int argc, char **argv) {
     CliOption opts[] = {
         CLI_RUN_OPTIONS,
         {"--variants", "LIST", "paper variants to sweep (default: all of them)", NULL},
-        {"--N", "LIST", "values of N (default 2,4,6)", NULL},
+        {"--N", "LIST", "values of N (default: 1/8, 1/4 and 3/8 of the layers; 2,4,6 for 16)",
+         NULL},
         {"--K", "K", "repeats of looped_parallel (default 3)", NULL},
         {"--seed", "S", "seed of the random variant (default 0)", NULL},
         {"--plans", "LIST", "plan files to run instead of the variants (comma-separated)", NULL},
-        {"--task", "KIND:FILE", "a task (repeatable; default: the demo model's three tasks)", NULL},
+        {"--task", "KIND:FILE",
+         "a task (repeatable; default: the demo model's three tasks, or the demo BERT's two)",
+         NULL},
         {"--limit", "N", "first N items of each --task (default: all)", NULL},
         CLI_TOKENIZER_OPTION,
         {"--similarity", "N", "sequences for the similarity heat map (default 8; 0: none)", NULL},
@@ -98,10 +116,7 @@ int cmd_study(int argc, char **argv) {
     if (cli_value(opts, n, "--N")) {
         o.n_Ns = cli_parse_ids(cli_value(opts, n, "--N"), "--N", &Ns);
         o.Ns = Ns;
-    } else {
-        o.Ns = DEMO_NS;
-        o.n_Ns = sizeof DEMO_NS / sizeof DEMO_NS[0];
-    }
+    } /* else the study's default: an eighth, a quarter, three eighths of the layers */
     StudyTask *tasks = NULL;
     if (n_task_args > 0) {
         long limit = cli_int(opts, n, "--limit", 0, 1, 1L << 40);
@@ -110,9 +125,12 @@ int cmd_study(int argc, char **argv) {
             tasks[i] = (StudyTask){task_args[i], limit};
         o.tasks = tasks;
         o.n_tasks = n_task_args;
+    } else if (cli_value(opts, n, "--model") && is_demo_bert(cli_value(opts, n, "--model"))) {
+        o.tasks = DEMO_BERT_STUDY_TASKS;
+        o.n_tasks = sizeof DEMO_BERT_STUDY_TASKS / sizeof DEMO_BERT_STUDY_TASKS[0];
     } else {
         if (cli_value(opts, n, "--model"))
-            die_input("study: give --task KIND:FILE for a model other than the demo model");
+            die_input("study: give --task KIND:FILE for a model other than the demo models");
         o.tasks = DEMO_STUDY_TASKS;
         o.n_tasks = sizeof DEMO_STUDY_TASKS / sizeof DEMO_STUDY_TASKS[0];
     }

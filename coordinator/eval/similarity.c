@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run/bert_ends.h"
 #include "run/model_ends.h"
 #include "base/atomic_file.h"
 #include "base/util.h"
@@ -28,7 +29,10 @@ void similarity_matrix(Runner *r, int n, const int *const *seqs, const int *lens
     for (int i = 0; i < n; i++) {
         size_t per = (size_t)lens[i] * c->dim;
         states[i] = xalloc_floats(per * E);
-        embed_tokens(c, r->head, seqs[i], lens[i], states[i]);
+        if (runner_is_encoder(r))
+            bert_embed(c, r->head, seqs[i], NULL, lens[i], states[i]);
+        else
+            embed_tokens(c, r->head, seqs[i], lens[i], states[i]);
     }
     for (int s = 0; s < S; s++) {
         runner_set_program(r, program_slice(whole, s, s + 1));

@@ -3,6 +3,8 @@
 
 #include "eval/task_choice.h"
 #include "eval/task_generation.h"
+#include "eval/task_glue.h"
+#include "eval/task_mlm.h"
 #include "eval/task_perplexity.h"
 #include "base/util.h"
 
@@ -17,6 +19,12 @@ void task_evaluate(const Task *t, Runner *r, const Tokenizer *tok, const TaskEva
     case TASK_GEN:
     case TASK_GSM8K:
         task_evaluate_generation(t, r, tok, o, res);
+        break;
+    case TASK_MLM:
+        task_evaluate_mlm(t, r, tok, o, res);
+        break;
+    case TASK_GLUE:
+        task_evaluate_glue(t, r, tok, o, res);
         break;
     default:
         task_evaluate_choice(t, r, tok, o, res);

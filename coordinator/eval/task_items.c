@@ -6,8 +6,8 @@
 
 #include "base/util.h"
 
-static const char *const KIND_NAMES[] = {"ppl",       "mc",         "gen",     "arc",
-                                         "hellaswag", "winogrande", "lambada", "gsm8k"};
+static const char *const KIND_NAMES[] = {"ppl",        "mc",      "gen",   "arc", "hellaswag",
+                                         "winogrande", "lambada", "gsm8k", "mlm", "glue"};
 static const int N_KINDS = sizeof KIND_NAMES / sizeof KIND_NAMES[0];
 
 const char *task_kind_name(TaskKind kind) {
@@ -15,10 +15,12 @@ const char *task_kind_name(TaskKind kind) {
 }
 
 TaskKind task_kind_parse(const char *spec, size_t n) {
+    if (n > 5 && !strncmp(spec, "glue-", 5)) return TASK_GLUE; /* glue-rte, glue-mnli-mm, ... */
     for (int k = 0; k < N_KINDS; k++)
-        if (strlen(KIND_NAMES[k]) == n && !strncmp(spec, KIND_NAMES[k], n)) return (TaskKind)k;
+        if (k != TASK_GLUE && strlen(KIND_NAMES[k]) == n && !strncmp(spec, KIND_NAMES[k], n))
+            return (TaskKind)k;
     die_input("task '%s': unknown kind '%.*s' (kinds: ppl, mc, gen, arc, hellaswag, winogrande, "
-              "lambada, gsm8k; or demo)",
+              "lambada, gsm8k, mlm, glue-NAME; or demo)",
               spec, (int)n, spec);
 }
 
@@ -75,6 +77,7 @@ void task_free(Task *t) {
     free(t->gens);
     free(t->text);
     free(t->shots_text);
+    glue_task_free(t->glue);
     free(t->spec);
     free(t->path);
     free(t);
@@ -85,6 +88,7 @@ const char *task_item_text(const Task *t, int i) {
     if (t->docs) return t->docs[i];
     if (t->choices) return t->choices[i].options[0].context;
     if (t->gens) return t->gens[i].prompt;
+    if (t->glue) return t->glue->dev.ex[i].text_a;
     return NULL;
 }
 

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "eval/glue_task.h"
+
 typedef enum {
     TASK_PPL,
     TASK_MC,
@@ -16,6 +18,8 @@ typedef enum {
     TASK_WINOGRANDE,
     TASK_LAMBADA,
     TASK_GSM8K,
+    TASK_MLM,  /* an encoder's MLM head on a text file (task_mlm.h) */
+    TASK_GLUE, /* a GLUE task on an encoder, "glue-NAME:DIR" (task_glue.h) */
 } TaskKind;
 
 #define TASK_GSM8K_DEFAULT_SHOTS 5 /* lm-evaluation-harness gsm8k num_fewshot */
@@ -25,6 +29,7 @@ typedef struct {
     int skip_bad;  /* skip and count malformed lines instead of dying */
     int shots;     /* gsm8k: items from the start of the file used as examples */
     int chunk_ctx; /* ppl: > 0 selects chunked mode with chunks of this many tokens */
+    int no_train;  /* glue: score the checkpoint's own classifier (validation split only) */
 } TaskLoadOptions;
 
 /* One way to continue an item: the log-prob of `continuation` after `context`. */
@@ -55,12 +60,13 @@ typedef struct {
     TaskLoadOptions opts;
     int n_items;
     int n_skipped;       /* malformed lines skipped (skip_bad) */
-    char **docs;         /* ppl documents: one line each, owned; n_items of them */
+    char **docs;         /* ppl and mlm documents: one line each, owned; n_items of them */
     char *text;          /* ppl chunked mode: the whole text (bad lines removed), owned */
     ChoiceItem *choices; /* mc, arc, hellaswag, winogrande, lambada: n_items, owned */
     GenItem *gens;       /* gen, gsm8k: n_items, owned */
     char *shots_text;    /* gsm8k: the formatted examples, owned (NULL for none) */
     int n_shots;         /* gsm8k: examples taken so far */
+    GlueTask *glue;      /* glue: both splits, owned; n_items = its validation rows */
     int cap;             /* allocated entries of docs / choices / gens */
 } Task;
 

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "base/util.h"
+#include "eval/glue_read.h"
 #include "eval/task_records.h"
 #include "eval/task_text.h"
 
@@ -133,6 +134,14 @@ Task *task_load(const char *spec, const TaskLoadOptions *opts) {
     Task *t = task_new(task_kind_parse(spec, (size_t)(colon - spec)), spec, colon + 1, opts);
     if (t->opts.chunk_ctx > 0 && t->kind != TASK_PPL)
         t->opts.chunk_ctx = 0; /* chunks apply to perplexity only */
+    if (t->kind == TASK_GLUE) {
+        t->glue = glue_task_load(spec, &(GlueLoadOptions){.limit = t->opts.limit,
+                                                          .skip_bad = t->opts.skip_bad,
+                                                          .dev_only = t->opts.no_train});
+        t->n_items = t->glue->dev.n;
+        t->n_skipped = t->glue->train.skipped + t->glue->dev.skipped;
+        return t;
+    }
     size_t n;
     char *text = read_file_text(t->path, &n);
     if (t->kind == TASK_PPL && t->opts.chunk_ctx > 0) {
@@ -140,7 +149,8 @@ Task *task_load(const char *spec, const TaskLoadOptions *opts) {
         for_each_line(t, text, n, add_chunk_line, &b);
         t->text = b.out;
     } else {
-        for_each_line(t, text, n, t->kind == TASK_PPL ? add_document : add_record, NULL);
+        int documents = t->kind == TASK_PPL || t->kind == TASK_MLM;
+        for_each_line(t, text, n, documents ? add_document : add_record, NULL);
     }
     free(text);
     if (t->text ? t->text[0] == '\0' : t->n_items == 0)

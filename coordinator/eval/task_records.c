@@ -290,6 +290,8 @@ int task_record_parse(Task *t, const cJSON *rec, char *why, size_t why_len) {
     case TASK_GSM8K:
         return parse_gsm8k(t, rec, why, why_len);
     case TASK_PPL:
+    case TASK_MLM:
+    case TASK_GLUE:
         break;
     }
     die_runtime("task_record_parse: %s files are not JSONL", task_kind_name(t->kind));

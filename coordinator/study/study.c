@@ -17,6 +17,7 @@
 #include "eval/similarity.h"
 #include "study/study_latency.h"
 #include "study/study_report.h"
+#include "study/study_tasks.h"
 #include "eval/task.h"
 #include "text/tokenizer.h"
 #include "base/atomic_file.h"
@@ -84,29 +85,6 @@ static void rows_free(RowList *l) {
 static double study_transform(const Study *st, const char *metric, double v) {
     if (!strcmp(metric, "perplexity")) return log((double)st->r->ck->cfg.vocab_size) - log(v);
     return v;
-}
-
-static const char *primary_metric(TaskKind k) {
-    switch (k) {
-    case TASK_PPL:
-        return "perplexity";
-    case TASK_GEN:
-    case TASK_GSM8K:
-        return "exact_match";
-    default:
-        return "acc";
-    }
-}
-
-/* The primary score of guessing at random: 1/choices averaged over items. */
-static double chance_score(const Task *t) {
-    if (t->kind == TASK_PPL || t->kind == TASK_GEN || t->kind == TASK_GSM8K ||
-        t->kind == TASK_LAMBADA || !t->choices || t->n_items == 0)
-        return 0.0;
-    double s = 0;
-    for (int i = 0; i < t->n_items; i++)
-        s += 1.0 / t->choices[i].n_options;
-    return s / t->n_items;
 }
 
 static const StudyRow *find_row(const Study *st, const char *plan, const char *task,
@@ -387,21 +365,27 @@ static void write_summary(const Study *st) {
 static void build_plans(Study *st) {
     const StudyOptions *o = st->o;
     int T = st->r->ck->cfg.n_layers;
-    st->plans = xmalloc((size_t)(2 + o->n_plan_files + o->n_variants * (o->n_Ns ? o->n_Ns : 1)) *
-                        sizeof(Program *));
+    /* Without --N: an eighth, a quarter and three eighths of the layers (the
+     * demo's 16 layers: 2, 4, 6; BERT-large's 24: 3, 6, 9). */
+    int default_Ns[3] = {T / 8 > 0 ? T / 8 : 1, T / 4 > 1 ? T / 4 : 2,
+                         3 * T / 8 > 2 ? 3 * T / 8 : 3};
+    const int *Ns = o->n_Ns ? o->Ns : default_Ns;
+    int n_Ns = o->n_Ns ? o->n_Ns : 3;
+    st->plans = xmalloc((size_t)(2 + o->n_plan_files + o->n_variants * n_Ns) * sizeof(Program *));
     st->plans[st->n_plans++] = plan_expand_variant("baseline", 0, 0, 0, T);
     for (int i = 0; i < o->n_plan_files; i++)
         st->plans[st->n_plans++] = plan_load(o->plan_files[i], T);
     for (int v = 0; v < o->n_variants; v++) {
         if (!strcmp(o->variants[v], "baseline")) continue;
-        for (int i = 0; i < o->n_Ns; i++) {
-            if (2 * o->Ns[i] >= T) {
-                warn_msg("study: N = %d leaves no middle in a %d-layer model; skipped", o->Ns[i],
-                         T);
+        for (int i = 0; i < n_Ns; i++) {
+            if (2 * Ns[i] >= T) {
+                warn_msg("study: N = %d leaves no middle in a %d-layer model; skipped", Ns[i], T);
                 continue;
             }
-            st->plans[st->n_plans++] =
-                plan_expand_variant(o->variants[v], o->Ns[i], o->K, o->seed, T);
+            for (int j = 0; j < i; j++)
+                if (Ns[j] == Ns[i]) goto next_n; /* a small model's defaults coincide */
+            st->plans[st->n_plans++] = plan_expand_variant(o->variants[v], Ns[i], o->K, o->seed, T);
+        next_n:;
         }
     }
     for (int i = 0; i < st->n_plans; i++)
@@ -420,11 +404,14 @@ static void load_tasks(Study *st) {
         base = base ? base + 1 : ts->task->path;
         size_t n = strlen(base) + 32;
         ts->name = xmalloc(n);
-        snprintf(ts->name, n, "%s:%s", task_kind_name(ts->task->kind), base);
+        if (ts->task->kind == TASK_GLUE)
+            snprintf(ts->name, n, "glue-%s:%s", ts->task->glue->name, base);
+        else
+            snprintf(ts->name, n, "%s:%s", task_kind_name(ts->task->kind), base);
         if (strchr(ts->name, ',')) die_input("study: task file name '%s' has a comma", base);
-        ts->primary = primary_metric(ts->task->kind);
-        ts->chance = study_transform(st, ts->primary, chance_score(ts->task));
-        if (ts->task->kind == TASK_PPL) ts->chance = 0.0;
+        double chance;
+        ts->primary = study_task_primary(ts->task, st->r->ck->cfg.vocab_size, &chance);
+        ts->chance = study_transform(st, ts->primary, chance);
         for (int j = 0; j < i; j++)
             if (!strcmp(st->tasks[j].name, ts->name))
                 die_input("study: two tasks are both called %s", ts->name);
@@ -442,7 +429,9 @@ static void write_similarity(Study *st) {
         for (int i = 0; i < task->n_items && n < want; i++) {
             const char *text = task_item_text(task, i);
             if (!text) break;
-            lens[n] = tokenizer_encode_sequence(st->tok, text, &seqs[n]);
+            /* encoders: [CLS] text [SEP]; decoders: the prefix token, then the text */
+            lens[n] = runner_is_encoder(st->r) ? tokenizer_encode(st->tok, text, 1, &seqs[n])
+                                               : tokenizer_encode_sequence(st->tok, text, &seqs[n]);
             if (lens[n] > 128) lens[n] = 128;
             n++;
         }
@@ -508,7 +497,7 @@ int study_run(const StudyOptions *o) {
     snprintf(st.placement, sizeof st.placement, "%s", st.r->placement->name);
     st.tok = model_open_tokenizer(ro.model, o->tokenizer, "study");
     model_check_tokenizer(st.tok, st.r->ck->cfg.vocab_size, ro.model);
-    if (tokenizer_prefix(st.tok) < 0)
+    if (!runner_is_encoder(st.r) && tokenizer_prefix(st.tok) < 0)
         die_input("%s: the tokenizer has neither a BOS nor an EOS token", ro.model);
     load_tasks(&st);
     build_plans(&st);

@@ -1,6 +1,7 @@
 /* study_latency.c: see study_latency.h. */
 #include "study/study_latency.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "base/util.h"
@@ -87,9 +88,33 @@ static void batch_runs(BatchRun *br, const int *tokens, int P, int D, int runs, 
     }
 }
 
+/* RunnerEncodeFn: nothing to keep. */
+static void encoded_drop(void *ctx, int i, const float *hidden, int len) {
+    (void)ctx, (void)i, (void)hidden, (void)len;
+}
+
+/* An encoder has no decoding: the prefill figure alone (one sequence of P
+ * tokens through runner_encode_batch), the decode figures NaN. */
+static StudyLatency encoder_latency(Runner *r, const int *tokens, int P) {
+    double pre[4];
+    for (int rep = 0; rep < 4; rep++) {
+        double t0 = now_seconds();
+        runner_encode_batch(r, 1, &tokens, NULL, &P, encoded_drop, NULL);
+        pre[rep] = (now_seconds() - t0) * 1e3 / P;
+    }
+    runner_reset(r);
+    return (StudyLatency){median_of(pre + 1, 3), NAN, NAN};
+}
+
 StudyLatency study_measure_latency(Runner *r, int prompt, int decode) {
     int P = prompt, D = decode, V = r->ck->cfg.vocab_size;
     if (P < 1 || D < 0) die_runtime("study: latency test of %d + %d tokens", P, D);
+    if (runner_is_encoder(r)) {
+        int *tokens = synthetic_tokens(P, V);
+        StudyLatency out = encoder_latency(r, tokens, P);
+        free(tokens);
+        return out;
+    }
     int *tokens = synthetic_tokens(P + 4 * D, V);
     BatchRun br = {.r = r, .shape = study_batch_shape(r)};
     br.B = runner_batch_sequences(r) / br.shape.lanes;
