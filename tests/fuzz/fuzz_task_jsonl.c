@@ -1,5 +1,6 @@
 /* fuzz_task_jsonl.c: task_load on the input as a task file. The first byte
- * picks the kind (ppl, mc, gen, arc, hellaswag, winogrande, lambada, gsm8k);
+ * picks the kind (ppl, mc, gen, arc, hellaswag, winogrande, lambada, gsm8k,
+ * mlm; GLUE's folders have their own target, fuzz_glue.c);
  * the rest is the file, written to a temporary path the loader reads. */
 #include <setjmp.h>
 #include <stdint.h>
@@ -12,8 +13,8 @@
 #include "eval/task_load.h"
 #include "base/util.h"
 
-static const char *const KINDS[] = {"ppl",       "mc",         "gen",     "arc",
-                                    "hellaswag", "winogrande", "lambada", "gsm8k"};
+static const char *const KINDS[] = {"ppl",        "mc",      "gen",   "arc", "hellaswag",
+                                    "winogrande", "lambada", "gsm8k", "mlm"};
 
 static jmp_buf on_error;
 static char path[64];
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fwrite(data + 1, 1, size - 1, f);
     fclose(f);
     char spec[128];
-    snprintf(spec, sizeof spec, "%s:%s", KINDS[data[0] % 8], path);
+    snprintf(spec, sizeof spec, "%s:%s", KINDS[data[0] % 9], path);
     fuzz_alloc_track();
     if (setjmp(on_error) == 0) {
         util_set_error_jump(&on_error);

@@ -52,12 +52,15 @@ case $target in
                            @proto/painters_wire/painters_wire.pb-c.c" ;;
     task_jsonl) sources="$base coordinator/eval/task_items.c coordinator/eval/task_records.c
                         coordinator/eval/task_load.c coordinator/eval/task_text.c
-                        coordinator/text/utf8.c" ;;
+                        coordinator/text/utf8.c coordinator/eval/glue_read.c coordinator/eval/glue_rows.c coordinator/eval/glue_task.c
+                        coordinator/cli/json_line.c" ;;
+    glue) sources="$base coordinator/text/utf8.c coordinator/eval/glue_read.c coordinator/eval/glue_rows.c coordinator/eval/glue_task.c
+                        coordinator/cli/json_line.c" ;;
     prompts_file) sources="$base coordinator/cli/prompts_file.c coordinator/cli/json_line.c
                           coordinator/text/utf8.c" ;;
     *)
         echo "run_fuzzer.sh: unknown target '$target' (safetensors, hf_config, llama2c, plan," \
-             "placement, tokenizer, hf_tokenizer, canvas_header, task_jsonl, prompts_file)" >&2
+             "placement, tokenizer, hf_tokenizer, canvas_header, task_jsonl, prompts_file, glue)" >&2
         exit 2 ;;
 esac
 
