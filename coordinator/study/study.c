@@ -105,6 +105,14 @@ static void format_number(char *buf, size_t n, double v) {
         snprintf(buf, n, "%.10g", v);
 }
 
+/* A time in ms with 6 decimals into buf (32 bytes), or "" for NaN. */
+static void format_ms(char *buf, double v) {
+    if (isnan(v))
+        buf[0] = '\0';
+    else
+        snprintf(buf, 32, "%.6f", v);
+}
+
 static char *row_csv_line(const Study *st, const StudyRow *w) {
     char norm[32], nbuf[16];
     format_number(norm, sizeof norm, w->normalized);
@@ -112,12 +120,15 @@ static char *row_csv_line(const Study *st, const StudyRow *w) {
         snprintf(nbuf, sizeof nbuf, "%d", w->N);
     else
         nbuf[0] = '\0';
+    char ms[3][32]; /* empty where not measured (an encoder's decode) */
+    format_ms(ms[0], w->ms.prefill_ms), format_ms(ms[1], w->ms.decode_ms);
+    format_ms(ms[2], w->ms.decode_batch_ms);
     size_t cap = 512 + strlen(w->plan) + strlen(w->task) + strlen(st->model_name);
     char *line = xmalloc(cap);
-    snprintf(line, cap, "%s,%s,%s,%s,%d,%d,%s,%s,%.10g,%s,%d,%d,%s,%.6f,%.6f,%.6f,%.3f,%s\n",
+    snprintf(line, cap, "%s,%s,%s,%s,%d,%d,%s,%s,%.10g,%s,%d,%d,%s,%s,%s,%s,%.3f,%s\n",
              st->model_name, w->plan, w->variant, nbuf, w->K, w->seed, w->task, w->metric, w->value,
-             norm, st->ranks, st->threads, st->placement, w->ms.prefill_ms, w->ms.decode_ms,
-             w->ms.decode_batch_ms, w->seconds, PAINTERS_GIT_REVISION);
+             norm, st->ranks, st->threads, st->placement, ms[0], ms[1], ms[2], w->seconds,
+             PAINTERS_GIT_REVISION);
     return line;
 }
 
@@ -316,9 +327,12 @@ static void write_summary(const Study *st) {
             snprintf(n_s, sizeof n_s, "%d", any->N);
         else
             n_s[0] = '\0';
-        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%s,%d,%d,%d,%s,%.6f,%.6f,%.6f\n",
-                                p->name, p->variant, n_s, p->K, p->seed, p->n_steps, med_s,
-                                any->ms.prefill_ms, any->ms.decode_ms, any->ms.decode_batch_ms);
+        char ms[3][32];
+        format_ms(ms[0], any->ms.prefill_ms), format_ms(ms[1], any->ms.decode_ms);
+        format_ms(ms[2], any->ms.decode_batch_ms);
+        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%s,%d,%d,%d,%s,%s,%s,%s\n", p->name,
+                                p->variant, n_s, p->K, p->seed, p->n_steps, med_s, ms[0], ms[1],
+                                ms[2]);
         cJSON *jp = cJSON_CreateObject();
         cJSON_AddStringToObject(jp, "plan", p->name);
         cJSON_AddStringToObject(jp, "variant", p->variant);
@@ -471,8 +485,13 @@ static void print_table(const Study *st) {
             if (w) snprintf(cell, sizeof cell, "%.4g (%.2f)", w->value, w->normalized);
             printf(" %16s", cell);
         }
-        printf(" %12.3f %12.3f %12.3f\n", any->ms.prefill_ms, any->ms.decode_ms,
-               any->ms.decode_batch_ms);
+        double v[3] = {any->ms.prefill_ms, any->ms.decode_ms, any->ms.decode_batch_ms};
+        for (int k = 0; k < 3; k++)
+            if (isnan(v[k]))
+                printf(" %12s", "-");
+            else
+                printf(" %12.3f", v[k]);
+        printf("\n");
     }
     printf("# median: the median over tasks of the normalized score (s - s_random) / (s_baseline - "
            "s_random); task cells: primary metric (normalized); ms per token at %d rank(s): "

@@ -2,6 +2,7 @@
 #include "study/study_tasks.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/util.h"
 #include "eval/glue_metrics.h"
@@ -24,6 +25,13 @@ static const char *glue_primary(const GlueTask *g, double *chance) {
         sc = glue_score_classes(g->id, gold, gold, dev->n);
         free(gold);
     }
+    /* Accuracy where the task has it (MRPC, QQP: beside F1), whose chance
+     * level, the majority class, is meaningful; F1's is 0 or 2p/(1+p). */
+    for (int m = 0; m < sc.n_metrics; m++)
+        if (!strcmp(sc.metrics[m].name, "acc")) {
+            *chance = sc.metrics[m].chance;
+            return "acc";
+        }
     *chance = sc.metrics[0].chance;
     return sc.metrics[0].name;
 }

@@ -12,9 +12,10 @@
  *   gen, gsm8k     exact_match, chance 0
  *   mc, arc, ...   acc, chance = 1/choices averaged over items (lambada: 0)
  *   mlm            mlm_acc, chance = 1/vocab
- *   glue-NAME      the task's first metric (mcc, f1, pearson or acc), chance
- *                  as glue_metrics.h defines it (the validation split's
- *                  majority class, or 0 for correlations) */
+ *   glue-NAME      acc where the task has it (MRPC and QQP too, beside f1),
+ *                  else its first metric (CoLA mcc, STS-B pearson); chance as
+ *                  glue_metrics.h defines it (the validation split's majority
+ *                  class, or 0 for correlations) */
 const char *study_task_primary(const Task *t, int vocab, double *chance);
 
 #endif

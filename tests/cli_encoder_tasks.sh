@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Encoder tasks end to end on the embedded demo BERT: `painters eval` with
+# glue-NAME (the frozen protocol: pooled features, liblinear probe) and mlm;
+# the same metrics at 1 and 3 ranks and from run to run (the probe is
+# deterministic); every GLUE task's sample files (tests/data/glue) in both
+# layouts through the model; a small study on the encoder (table, plots,
+# report; the baseline normalizes to 1); decoder-only tasks refuse an encoder
+# and encoder tasks a decoder, with exit status 2.
+set -u
+P=${PAINTERS:?}
+S=$PAINTERS_SOURCE_DIR
+BERT=$S/models/painters-demo-bert
+TASKS=$S/tasks/painters-demo-bert
+G=$S/tests/data/glue
+export OMPI_MCA_rmaps_base_oversubscribe=1
+pass=0 fail=0
+check() { if eval "$2"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $1"; fi; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# metrics FILE.json: "name=value ..." of every task in the JSON, in order.
+metrics() {
+    python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1])); r = r if isinstance(r, list) else [r]
+print(' '.join('%s:%s=%.9g' % (x['kind'], k, v) for x in r for k, v in x['metrics'].items()))" "$1"
+}
+
+EVAL=(eval --model "$BERT" --task "glue-mrpc:$TASKS/pairs" --task "mlm:$TASKS/heldout.txt" --limit 120)
+check "eval glue-mrpc + mlm, 1 rank" "$P ${EVAL[*]} --json $tmp/one.json > $tmp/one.txt"
+check "eval again, 1 rank" "$P ${EVAL[*]} --json $tmp/again.json > /dev/null"
+check "eval under mpirun -n 3" "mpirun -n 3 $P ${EVAL[*]} --json $tmp/three.json > $tmp/three.txt 2>&1"
+check "eval, reverse plan, 1 and 3 ranks" \
+    "$P ${EVAL[*]} --plan '{\"variant\": \"reverse\", \"N\": 1}' --json $tmp/rev1.json > /dev/null &&
+     mpirun -n 3 $P ${EVAL[*]} --plan '{\"variant\": \"reverse\", \"N\": 1}' --json $tmp/rev3.json > /dev/null 2>&1"
+m1=$(metrics "$tmp/one.json")
+echo "baseline: $m1"
+echo "reverse N=1: $(metrics "$tmp/rev1.json")"
+check "metrics: f1, acc, chance, mlm_acc, pseudo_perplexity" \
+    "grep -q 'glue:f1=' <<< '$m1' && grep -q 'glue:acc=' <<< '$m1' && grep -q 'glue:chance=' <<< '$m1' && grep -q 'mlm:mlm_acc=' <<< '$m1' && grep -q 'mlm:pseudo_perplexity=' <<< '$m1'"
+check "the same from run to run" "[ '$m1' = '$(metrics "$tmp/again.json")' ]"
+check "the same at 1 and 3 ranks" "[ '$m1' = '$(metrics "$tmp/three.json")' ]"
+check "reverse: the same at 1 and 3 ranks" "[ '$(metrics "$tmp/rev1.json")' = '$(metrics "$tmp/rev3.json")' ]"
+check "no NaN" "! grep -qi nan $tmp/one.json $tmp/rev1.json"
+check "the probe beats a coin on the baseline" "python3 -c \"
+import json; r = json.load(open('$tmp/one.json'))[0]['metrics']
+assert r['acc'] > 0.5, r\""
+
+# Every GLUE task's samples, both layouts, through the model (train and dev are tiny).
+for task in cola sst2 mrpc stsb qqp mnli mnli-mm qnli rte wnli; do
+    dir=${task%-mm}
+    for layout in tsv jsonl; do
+        check "glue-$task $layout" "$P eval --model $BERT --task glue-$task:$G/$dir/$layout --json $tmp/g.json > $tmp/g.txt 2>&1 && ! grep -qi nan $tmp/g.json"
+    done
+done
+
+# Refusals: exit 2 with a reason.
+expect2() { "$@" > "$tmp/out" 2> "$tmp/err"; [ $? -eq 2 ]; }
+check "mlm on a decoder: exit 2" "expect2 $P eval --task mlm:$TASKS/heldout.txt && grep -q 'encoder' $tmp/err"
+check "glue on a decoder: exit 2" "expect2 $P eval --task glue-mrpc:$TASKS/pairs && grep -q 'encoder' $tmp/err"
+check "ppl on an encoder: exit 2" "expect2 $P eval --model $BERT --task ppl:$TASKS/heldout.txt && grep -q 'encoder' $tmp/err"
+check "--no-train without a classifier: exit 2" "expect2 $P eval --model $BERT --task glue-mrpc:$TASKS/pairs --no-train && grep -q 'classifier' $tmp/err"
+check "generate on an encoder: exit 2" "expect2 $P generate --model $BERT --prompt hi"
+
+# A small study on the encoder: two variants, one N, under stations.
+check "study on the demo BERT" "mpirun -n 3 $P study $tmp/study --model $BERT --variants skip,parallel --N 1 --limit 60 --similarity 4 > $tmp/study.txt 2>&1"
+check "study: report and plots" "[ -s $tmp/study/report.html ] && [ -s $tmp/study/score_vs_N.png ] && [ -s $tmp/study/similarity.csv ]"
+check "study: baseline normalized 1 on both tasks" "python3 -c \"
+import csv
+rows = [r for r in csv.DictReader(open('$tmp/study/results.csv')) if r['plan'] == 'baseline' and r['normalized']]
+assert len(rows) == 2 and all(abs(float(r['normalized']) - 1) < 1e-9 for r in rows), rows\""
+check "study: 3 plans x 2 tasks" "[ \$(grep -c . $tmp/study/summary.csv) -eq 4 ]"
+tail -30 "$tmp/study.txt" | grep -v items/s
+
+echo "cli_encoder_tasks: $pass passed, $fail failed"
+[ $fail -eq 0 ]
