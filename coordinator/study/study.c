@@ -380,11 +380,16 @@ static void build_plans(Study *st) {
     const StudyOptions *o = st->o;
     int T = st->r->ck->cfg.n_layers;
     /* Without --N: an eighth, a quarter and three eighths of the layers (the
-     * demo's 16 layers: 2, 4, 6; BERT-large's 24: 3, 6, 9). */
-    int default_Ns[3] = {T / 8 > 0 ? T / 8 : 1, T / 4 > 1 ? T / 4 : 2,
-                         3 * T / 8 > 2 ? 3 * T / 8 : 3};
+     * demo's 16 layers: 2, 4, 6; BERT-large's 24: 3, 6, 9), each at least 1
+     * and leaving a middle of 2 layers or more (the demo BERT's 8: 1, 2). */
+    int default_Ns[3], n_default = 0;
+    for (int k = 1; k <= 3; k++) {
+        int N = k * T / 8 > 0 ? k * T / 8 : 1;
+        if (T - 2 * N - 1 >= 2 && (n_default == 0 || default_Ns[n_default - 1] != N))
+            default_Ns[n_default++] = N;
+    }
     const int *Ns = o->n_Ns ? o->Ns : default_Ns;
-    int n_Ns = o->n_Ns ? o->n_Ns : 3;
+    int n_Ns = o->n_Ns ? o->n_Ns : n_default;
     st->plans = xmalloc((size_t)(2 + o->n_plan_files + o->n_variants * n_Ns) * sizeof(Program *));
     st->plans[st->n_plans++] = plan_expand_variant("baseline", 0, 0, 0, T);
     for (int i = 0; i < o->n_plan_files; i++)
@@ -396,10 +401,7 @@ static void build_plans(Study *st) {
                 warn_msg("study: N = %d leaves no middle in a %d-layer model; skipped", Ns[i], T);
                 continue;
             }
-            for (int j = 0; j < i; j++)
-                if (Ns[j] == Ns[i]) goto next_n; /* a small model's defaults coincide */
             st->plans[st->n_plans++] = plan_expand_variant(o->variants[v], Ns[i], o->K, o->seed, T);
-        next_n:;
         }
     }
     for (int i = 0; i < st->n_plans; i++)
