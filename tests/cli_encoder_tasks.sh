@@ -61,6 +61,30 @@ check "ppl on an encoder: exit 2" "expect2 $P eval --model $BERT --task ppl:$TAS
 check "--no-train without a classifier: exit 2" "expect2 $P eval --model $BERT --task glue-mrpc:$TASKS/pairs --no-train && grep -q 'classifier' $tmp/err"
 check "generate on an encoder: exit 2" "expect2 $P generate --model $BERT --prompt hi"
 
+# --no-train: a copy of the demo BERT with a (random, seeded) 2-label
+# classifier, scored as a fine-tuned checkpoint would be: validation split
+# only, the same at 1 and 3 ranks.
+mkdir -p "$tmp/cls"
+cp "$BERT"/vocab.txt "$BERT"/tokenizer.json "$BERT"/tokenizer_config.json "$tmp/cls/"
+check "classifier copy made" "python3 -c \"
+import json, random, sys
+sys.path.insert(0, '$S/tests'); import bert_heads as b
+h, d = b.read('$BERT/model.safetensors')
+out = {n: b.tensor(h, d, n) for n in h}
+D = json.load(open('$BERT/config.json'))['hidden_size']
+rng = random.Random(11)
+out['classifier.weight'] = ([2, D], [rng.uniform(-0.3, 0.3) for _ in range(2 * D)])
+out['classifier.bias'] = ([2], [0.0, 0.0])
+b.write('$tmp/cls/model.safetensors', out)
+cfg = json.load(open('$BERT/config.json'))
+cfg['architectures'] = ['BertForSequenceClassification']; cfg['id2label'] = {'0': 'no', '1': 'yes'}
+json.dump(cfg, open('$tmp/cls/config.json', 'w'))\""
+NT=(eval --model "$tmp/cls" --task "glue-mrpc:$TASKS/pairs" --limit 80 --no-train)
+check "--no-train, 1 and 3 ranks" "$P ${NT[*]} --json $tmp/nt1.json > /dev/null && mpirun -n 3 $P ${NT[*]} --json $tmp/nt3.json > /dev/null 2>&1"
+check "--no-train: the same at 1 and 3 ranks, an accuracy" "[ '$(metrics "$tmp/nt1.json" 2>/dev/null)' = '$(metrics "$tmp/nt3.json" 2>/dev/null)' ] && python3 -c \"
+import json; r = json.load(open('$tmp/nt1.json'))
+assert r['settings']['no_train'] is True and 0 <= r['metrics']['acc'] <= 1 and r['counts']['items'] == 80, r\""
+
 # A small study on the encoder: two variants, one N, under stations.
 check "study on the demo BERT" "mpirun -n 3 $P study $tmp/study --model $BERT --variants skip,parallel --N 1 --limit 60 --similarity 4 > $tmp/study.txt 2>&1"
 check "study: report and plots" "[ -s $tmp/study/report.html ] && [ -s $tmp/study/score_vs_N.png ] && [ -s $tmp/study/similarity.csv ]"
