@@ -496,10 +496,14 @@ static void print_table(const Study *st) {
         printf("\n");
     }
     printf("# median: the median over tasks of the normalized score (s - s_random) / (s_baseline - "
-           "s_random); task cells: primary metric (normalized); ms per token at %d rank(s): "
-           "prefill and decode of one sequence, batch_ms decode of %d sequences together over "
-           "%d lane(s)\n",
-           st->ranks, batch.sequences, batch.lanes);
+           "s_random); task cells: primary metric (normalized); ms per token at %d rank(s): ",
+           st->ranks);
+    if (runner_is_encoder(st->r))
+        printf("prefill of one sequence (an encoder does not decode)\n");
+    else
+        printf("prefill and decode of one sequence, batch_ms decode of %d sequences together over "
+               "%d lane(s)\n",
+               batch.sequences, batch.lanes);
 }
 
 int study_run(const StudyOptions *o) {
