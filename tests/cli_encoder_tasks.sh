@@ -85,6 +85,31 @@ check "--no-train: the same at 1 and 3 ranks, an accuracy" "[ '$(metrics "$tmp/n
 import json; r = json.load(open('$tmp/nt1.json'))
 assert r['settings']['no_train'] is True and 0 <= r['metrics']['acc'] <= 1 and r['counts']['items'] == 80, r\""
 
+# A checkpoint saved by transformers before 4.31 carries the index buffer
+# bert.embeddings.position_ids (I64): read past it, the same hidden states.
+mkdir -p "$tmp/ids"
+cp "$BERT"/config.json "$BERT"/vocab.txt "$BERT"/tokenizer.json "$BERT"/tokenizer_config.json "$tmp/ids/"
+check "copy with an I64 position_ids buffer" "python3 -c \"
+import json, struct
+raw = open('$BERT/model.safetensors', 'rb').read()
+n = struct.unpack('<Q', raw[:8])[0]; h = json.loads(raw[8:8 + n]); data = raw[8 + n:]
+ids = struct.pack('<128q', *range(128))
+h['bert.embeddings.position_ids'] = {'dtype': 'I64', 'shape': [1, 128], 'data_offsets': [len(data), len(data) + len(ids)]}
+t = json.dumps(h).encode(); t += b' ' * ((8 - len(t) % 8) % 8)
+open('$tmp/ids/model.safetensors', 'wb').write(struct.pack('<Q', len(t)) + t + data + ids)\""
+check "forward reads past it, the same hidden states" \
+    "$P forward --model $BERT --tokens 101,2023,2003,102 --out $tmp/h0.safetensors > /dev/null &&
+     $P forward --model $tmp/ids --tokens 101,2023,2003,102 --out $tmp/h1.safetensors > /dev/null &&
+     python3 $S/tests/bert_heads.py compare $tmp/h1.safetensors $tmp/h0.safetensors last_hidden_state 0"
+check "an I64 weight is still refused: exit 2" "python3 -c \"
+import json, struct
+raw = open('$tmp/ids/model.safetensors', 'rb').read()
+n = struct.unpack('<Q', raw[:8])[0]; h = json.loads(raw[8:8 + n])
+h['bert.embeddings.extra_weight'] = h.pop('bert.embeddings.position_ids')
+t = json.dumps(h).encode(); t += b' ' * ((8 - len(t) % 8) % 8)
+open('$tmp/ids/model.safetensors', 'wb').write(struct.pack('<Q', len(t)) + t + raw[8 + n:])\" &&
+    expect2 $P forward --model $tmp/ids --tokens 101,102 && grep -q 'dtype I64 not supported' $tmp/err"
+
 # A small study on the encoder: two variants, one N, under stations.
 check "study on the demo BERT" "mpirun -n 3 $P study $tmp/study --model $BERT --variants skip,parallel --N 1 --limit 60 --similarity 4 > $tmp/study.txt 2>&1"
 check "study: report and plots" "[ -s $tmp/study/report.html ] && [ -s $tmp/study/score_vs_N.png ] && [ -s $tmp/study/similarity.csv ]"

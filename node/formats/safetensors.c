@@ -43,8 +43,28 @@ static int parse_dtype(const char *s, Dtype *out) {
     return 1;
 }
 
-/* Fills t from one header entry; offsets stay relative to the data region. */
-static void parse_entry(const char *path, const cJSON *entry, uint64_t data_len, TensorInfo *t) {
+/* Bytes per element of an integer dtype that index buffers are stored in, 0 for any other. */
+static int index_dtype_size(const char *s) {
+    if (!strcmp(s, "I64")) return 8;
+    if (!strcmp(s, "I32")) return 4;
+    if (!strcmp(s, "I16")) return 2;
+    if (!strcmp(s, "I8") || !strcmp(s, "U8") || !strcmp(s, "BOOL")) return 1;
+    return 0;
+}
+
+/* 1 when name is an index buffer a checkpoint may carry beside its weights
+ * (BERT's embeddings.position_ids / token_type_ids, saved by transformers
+ * before 4.31), which no layer reads. */
+static int is_index_buffer(const char *name) {
+    size_t n = strlen(name);
+    return (n >= 12 && !strcmp(name + n - 12, "position_ids")) ||
+           (n >= 14 && !strcmp(name + n - 14, "token_type_ids"));
+}
+
+/* Fills t from one header entry; offsets stay relative to the data region.
+ * Returns 1 for a weight tensor, 0 for an index buffer in an integer dtype
+ * (checked like a tensor, then left out of the table). */
+static int parse_entry(const char *path, const cJSON *entry, uint64_t data_len, TensorInfo *t) {
     const char *name = entry->string;
     if (!cJSON_IsObject(entry))
         die_input("%s: tensor %s: expected an object, got %s", path, name, json_kind(entry));
@@ -52,9 +72,13 @@ static void parse_entry(const char *path, const cJSON *entry, uint64_t data_len,
     const cJSON *dtype = json_member(entry, "dtype");
     if (!cJSON_IsString(dtype))
         die_input("%s: tensor %s: dtype: expected a string, got %s", path, name, json_kind(dtype));
-    if (!parse_dtype(dtype->valuestring, &t->dtype))
-        die_input("%s: tensor %s: dtype %s not supported (F32, F16 and BF16 are)", path, name,
-                  dtype->valuestring);
+    int index_size = 0;
+    if (!parse_dtype(dtype->valuestring, &t->dtype)) {
+        index_size = is_index_buffer(name) ? index_dtype_size(dtype->valuestring) : 0;
+        if (!index_size)
+            die_input("%s: tensor %s: dtype %s not supported (F32, F16 and BF16 are)", path, name,
+                      dtype->valuestring);
+    }
 
     const cJSON *shape = json_member(entry, "shape");
     if (!cJSON_IsArray(shape))
@@ -79,7 +103,7 @@ static void parse_entry(const char *path, const cJSON *entry, uint64_t data_len,
     }
     for (int i = ndim; i < TENSOR_MAX_DIMS; i++)
         t->shape[i] = 0;
-    uint64_t esize = (uint64_t)dtype_size(t->dtype);
+    uint64_t esize = index_size ? (uint64_t)index_size : (uint64_t)dtype_size(t->dtype);
     if (count > UINT64_MAX / esize) overflow = 1;
     char sbuf[128];
     if (overflow)
@@ -107,6 +131,7 @@ static void parse_entry(const char *path, const cJSON *entry, uint64_t data_len,
                   dtype->valuestring, count * esize, begin, end, end - begin);
     t->offset = begin;
     t->nbytes = end - begin;
+    return !index_size;
 }
 
 static int compare_range_begin(const void *a, const void *b) {
@@ -170,7 +195,7 @@ void safetensors_parse_header(const char *path, const uint8_t *buf, size_t len, 
         count++;
     *tensors = xrealloc(*tensors, sizeof **tensors * (size_t)(*n_tensors + count));
     ByteRange *ranges = xmalloc(sizeof *ranges * (size_t)(count ? count : 1));
-    int added = 0;
+    int added = 0, n_ranges = 0;
     for (const cJSON *e = root->child; e; e = e->next) {
         if (!strcmp(e->string, "__metadata__")) {
             if (!cJSON_IsObject(e))
@@ -179,14 +204,15 @@ void safetensors_parse_header(const char *path, const uint8_t *buf, size_t len, 
         }
         TensorInfo *t = &(*tensors)[*n_tensors + added];
         memset(t, 0, sizeof *t);
-        parse_entry(path, e, data_len, t);
-        ranges[added] = (ByteRange){t->offset, t->offset + t->nbytes, e->string};
+        int weight = parse_entry(path, e, data_len, t);
+        ranges[n_ranges++] = (ByteRange){t->offset, t->offset + t->nbytes, e->string};
+        if (!weight) continue;
         t->offset += data_start;
         t->file = file_index;
         t->name = xstrdup(e->string);
         added++;
     }
-    check_ranges(path, ranges, added);
+    check_ranges(path, ranges, n_ranges);
     free(ranges);
     cJSON_Delete(root);
     *n_tensors += added;
