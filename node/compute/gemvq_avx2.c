@@ -99,13 +99,19 @@ A256 INLINE void rows256(Dtype D, float *y, const float *x, const uint8_t *w, si
             float s[4];
             int TB = T - t < 4 ? T - t : 4;
             const float *xt = x + (size_t)t * in;
-            switch (TB) {
-#define CASE(n)                                                                                    \
-    case n:                                                                                        \
-        dots256(D, n, wr, xt, in, s);                                                              \
-        break;
-                CASE(1) CASE(2) CASE(3) CASE(4)
-#undef CASE
+            switch (TB) { /* a constant token count for each */
+            case 1:
+                dots256(D, 1, wr, xt, in, s);
+                break;
+            case 2:
+                dots256(D, 2, wr, xt, in, s);
+                break;
+            case 3:
+                dots256(D, 3, wr, xt, in, s);
+                break;
+            case 4:
+                dots256(D, 4, wr, xt, in, s);
+                break;
             }
             for (int j = 0; j < TB; j++)
                 gemvq_store(y + (size_t)(t + j) * out + o, s[j], beta);
@@ -115,14 +121,23 @@ A256 INLINE void rows256(Dtype D, float *y, const float *x, const uint8_t *w, si
 
 A256 void gemvq_rows_avx2(Dtype d, float *y, const float *x, const uint8_t *w, size_t row_bytes,
                           int T, int in, int out, float beta, int r0, int r1) {
-    switch (d) {
-#define CASE(D)                                                                                    \
-    case D:                                                                                        \
-        rows256(D, y, x, w, row_bytes, T, in, out, beta, r0, r1);                                  \
+    switch (d) { /* one specialized copy per format */
+    case DTYPE_Q8_0:
+        rows256(DTYPE_Q8_0, y, x, w, row_bytes, T, in, out, beta, r0, r1);
         return;
-        CASE(DTYPE_Q8_0)
-        CASE(DTYPE_Q4_0) CASE(DTYPE_Q4_K) CASE(DTYPE_Q5_K) CASE(DTYPE_Q6_K)
-#undef CASE
-            default : return;
+    case DTYPE_Q4_0:
+        rows256(DTYPE_Q4_0, y, x, w, row_bytes, T, in, out, beta, r0, r1);
+        return;
+    case DTYPE_Q4_K:
+        rows256(DTYPE_Q4_K, y, x, w, row_bytes, T, in, out, beta, r0, r1);
+        return;
+    case DTYPE_Q5_K:
+        rows256(DTYPE_Q5_K, y, x, w, row_bytes, T, in, out, beta, r0, r1);
+        return;
+    case DTYPE_Q6_K:
+        rows256(DTYPE_Q6_K, y, x, w, row_bytes, T, in, out, beta, r0, r1);
+        return;
+    default:
+        return;
     }
 }

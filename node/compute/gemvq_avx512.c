@@ -92,13 +92,31 @@ A512 INLINE void rows512(Dtype D, float *y, const float *x, const uint8_t *w, si
             float s[8];
             int TB = T - t < 8 ? T - t : 8;
             const float *xt = x + (size_t)t * in;
-            switch (TB) {
-#define CASE(n)                                                                                    \
-    case n:                                                                                        \
-        dots512(D, n, wr, xt, in, s);                                                              \
-        break;
-                CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8)
-#undef CASE
+            switch (TB) { /* a constant token count for each */
+            case 1:
+                dots512(D, 1, wr, xt, in, s);
+                break;
+            case 2:
+                dots512(D, 2, wr, xt, in, s);
+                break;
+            case 3:
+                dots512(D, 3, wr, xt, in, s);
+                break;
+            case 4:
+                dots512(D, 4, wr, xt, in, s);
+                break;
+            case 5:
+                dots512(D, 5, wr, xt, in, s);
+                break;
+            case 6:
+                dots512(D, 6, wr, xt, in, s);
+                break;
+            case 7:
+                dots512(D, 7, wr, xt, in, s);
+                break;
+            case 8:
+                dots512(D, 8, wr, xt, in, s);
+                break;
             }
             for (int j = 0; j < TB; j++)
                 gemvq_store(y + (size_t)(t + j) * out + o, s[j], beta);
@@ -108,14 +126,23 @@ A512 INLINE void rows512(Dtype D, float *y, const float *x, const uint8_t *w, si
 
 A512 void gemvq_rows_avx512(Dtype d, float *y, const float *x, const uint8_t *w, size_t row_bytes,
                             int T, int in, int out, float beta, int r0, int r1) {
-    switch (d) {
-#define CASE(D)                                                                                    \
-    case D:                                                                                        \
-        rows512(D, y, x, w, row_bytes, T, in, out, beta, r0, r1);                                  \
+    switch (d) { /* one specialized copy per format */
+    case DTYPE_Q8_0:
+        rows512(DTYPE_Q8_0, y, x, w, row_bytes, T, in, out, beta, r0, r1);
         return;
-        CASE(DTYPE_Q8_0)
-        CASE(DTYPE_Q4_0) CASE(DTYPE_Q4_K) CASE(DTYPE_Q5_K) CASE(DTYPE_Q6_K)
-#undef CASE
-            default : return;
+    case DTYPE_Q4_0:
+        rows512(DTYPE_Q4_0, y, x, w, row_bytes, T, in, out, beta, r0, r1);
+        return;
+    case DTYPE_Q4_K:
+        rows512(DTYPE_Q4_K, y, x, w, row_bytes, T, in, out, beta, r0, r1);
+        return;
+    case DTYPE_Q5_K:
+        rows512(DTYPE_Q5_K, y, x, w, row_bytes, T, in, out, beta, r0, r1);
+        return;
+    case DTYPE_Q6_K:
+        rows512(DTYPE_Q6_K, y, x, w, row_bytes, T, in, out, beta, r0, r1);
+        return;
+    default:
+        return;
     }
 }
