@@ -19,6 +19,7 @@
 #include "compute/machine.h"
 #include "run/runner.h"
 #include "base/util.h"
+#include "formats/quant.h"
 
 /* FLOP of one runner_feed of T tokens after ctx0, the head on head_rows
  * (each layer as layer_flops counts what it executes). */
@@ -121,7 +122,9 @@ static uint64_t layer_bytes(const Checkpoint *ck, int l, int as_f32) {
     for (int i = 0; i < ck->n_tensors; i++) {
         if (strncmp(ck->tensors[i].name, prefix, (size_t)n)) continue;
         int widened = as_f32 && ck->tensors[i].dtype != DTYPE_F32;
-        bytes += widened ? 2 * ck->tensors[i].nbytes : ck->tensors[i].nbytes;
+        bytes += widened ? 4 * (uint64_t)dtype_values_in_bytes(ck->tensors[i].dtype,
+                                                               ck->tensors[i].nbytes)
+                         : ck->tensors[i].nbytes;
     }
     return bytes;
 }
@@ -136,7 +139,7 @@ static double decode_bytes_per_token(const Runner *r) {
         for (int j = 0; j < r->program->steps[st].n_layers; j++)
             bytes += (double)layer_bytes(r->ck, r->program->steps[st].layers[j], weights_f32);
     const WeightMatrix *h = &r->head->lm_head;
-    return bytes + (double)h->rows * h->cols * dtype_size(h->dtype);
+    return bytes + (double)h->rows * (double)dtype_row_bytes(h->dtype, h->cols);
 }
 
 /* With stations: each station's figures during the test just run. */

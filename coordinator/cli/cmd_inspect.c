@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "formats/checkpoint.h"
+#include "formats/quant.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "program/placement.h"
@@ -26,7 +27,7 @@ static double stored_params(const Checkpoint *ck, const char *prefix) {
     size_t n = strlen(prefix);
     for (int i = 0; i < ck->n_tensors; i++)
         if (!strncmp(ck->tensors[i].name, prefix, n))
-            total += (double)ck->tensors[i].nbytes / dtype_size(ck->tensors[i].dtype);
+            total += (double)dtype_values_in_bytes(ck->tensors[i].dtype, ck->tensors[i].nbytes);
     return total;
 }
 
@@ -111,8 +112,8 @@ int cmd_inspect(int argc, char **argv) {
         int mask = 0;
         uint64_t b = stored_bytes(ck, prefix, &mask);
         total += b;
-        char dt[32] = "";
-        for (int d = DTYPE_F32; d <= DTYPE_BF16; d++)
+        char dt[64] = "";
+        for (int d = DTYPE_F32; d <= DTYPE_Q6_K; d++)
             if (mask & (1 << d)) {
                 if (*dt) strcat(dt, "+");
                 strcat(dt, dtype_name((Dtype)d));

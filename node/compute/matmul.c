@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "compute/gemv.h"
 #include "compute/gemv16.h"
+#include "compute/gemvq.h"
 #include "compute/kernels.h"
 #include "compute/matmul_dnnl.h"
 #include "formats/dtype_convert.h"
@@ -85,6 +86,15 @@ static void matmul16_blocked(float *y, const float *x, const WeightMatrix *w, in
 }
 
 void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, float beta) {
+    if (dtype_is_quant(w->dtype)) { /* block formats: gemvq.h, activations float32 */
+        if (T < MATMUL_DIRECT_TOKENS)
+            gemvq(y, x, w->data, w->dtype, T, w->cols, w->rows, beta, g_threads);
+        else if (w->f32)
+            matmul_xwt(y, x, w->f32, T, w->cols, w->rows, beta);
+        else
+            gemvq_panels(y, x, w->data, w->dtype, T, w->cols, w->rows, beta, g_threads, 0);
+        return;
+    }
     if (T < MATMUL_DIRECT_TOKENS) { /* few rows: row-independent kernels */
         if (w->dtype == DTYPE_F32)
             gemv_f32(y, x, w->data, T, w->cols, w->rows, beta, g_threads);

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "base/util.h"
+#include "formats/quant.h"
 
 /* Tensors of one struct, laid out in one arena: first sized, then carved. */
 typedef struct {
@@ -33,14 +34,15 @@ static float *arena_f32(Arena *a, const char *name, int64_t d0, int64_t d1) {
     return p;
 }
 
-/* A matrix in its stored 16-bit form when it has one (and keep_16bit). */
+/* A matrix in its stored 16-bit or block form when it has one (and keep_16bit). */
 static WeightMatrix arena_matrix(Arena *a, const char *name, int64_t rows, int64_t cols) {
     const TensorInfo *t = checkpoint_find(a->ck, name);
     Dtype d = t && a->keep_16bit && t->dtype != DTYPE_F32 ? t->dtype : DTYPE_F32;
     WeightMatrix m = {.dtype = d, .rows = (int)rows, .cols = (int)cols};
     size_t n = mul_size_checked((size_t)rows, (size_t)cols, name);
     m.data = a->base ? a->base + a->used : NULL;
-    a->used += align64(mul_size_checked(n, (size_t)dtype_size(d), name));
+    /* A block format (quant.h) keeps its blocks: rows of whole blocks. */
+    a->used += align64(mul_size_checked((size_t)rows, dtype_row_bytes(d, cols), name));
     if (m.data) {
         int64_t shape[2] = {rows, cols};
         checkpoint_read_as(a->ck, name, 2, shape, d, m.data);

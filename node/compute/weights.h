@@ -2,10 +2,12 @@
  * model (embedding, final norm, LM head; for BERT the embeddings and the
  * pooler, MLM and classifier heads), read from a Checkpoint.
  *
- * Matrices stay in the checkpoint's own 16-bit form (F16, BF16) when it has
- * one, so that decoding streams half the bytes per token; they are converted
- * on the fly (matmul.h). PAINTERS_WEIGHTS in the environment chooses:
- *   stored (default)  16-bit as stored; prefill converts blocks on the fly
+ * Matrices stay in the checkpoint's own 16-bit form (F16, BF16) or
+ * quantized block form (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K: quant.h) when it has
+ * one, so that decoding streams fewer bytes per token; they are converted
+ * on the fly (matmul.h). An embedding stored quantized is dequantized to
+ * float32 at load. PAINTERS_WEIGHTS in the environment chooses:
+ *   stored (default)  as stored; prefill converts blocks on the fly
  *   f32               converted to float32 once at load (twice the memory)
  *   both              16-bit for decode and a float32 copy for prefill (three times)
  * Norms and biases are always float32. Each struct owns one arena the
@@ -19,10 +21,11 @@
 
 /* A (rows = out, cols = in) matrix, row-major as Hugging Face stores it. */
 typedef struct {
-    Dtype dtype; /* DTYPE_F32, DTYPE_F16 or DTYPE_BF16 */
+    Dtype dtype; /* DTYPE_F32, DTYPE_F16, DTYPE_BF16 or a block format (quant.h) */
     int rows, cols;
-    void *data; /* points into the owner's arena */
-    float *f32; /* a float32 copy of a 16-bit matrix (PAINTERS_WEIGHTS=both), or NULL */
+    void *data; /* points into the owner's arena; a block format's rows of
+                 * dtype_row_bytes(dtype, cols) bytes end to end */
+    float *f32; /* a float32 copy of a 16-bit or block matrix (PAINTERS_WEIGHTS=both), or NULL */
 } WeightMatrix;
 
 typedef struct {

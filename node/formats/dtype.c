@@ -15,11 +15,27 @@ const char *dtype_name(Dtype d) {
         return "F16";
     case DTYPE_BF16:
         return "BF16";
+    case DTYPE_Q8_0:
+        return "Q8_0";
+    case DTYPE_Q4_0:
+        return "Q4_0";
+    case DTYPE_Q4_K:
+        return "Q4_K";
+    case DTYPE_Q5_K:
+        return "Q5_K";
+    case DTYPE_Q6_K:
+        return "Q6_K";
     }
     return "?";
 }
 
+int dtype_is_quant(Dtype d) {
+    return d != DTYPE_F32 && d != DTYPE_F16 && d != DTYPE_BF16;
+}
+
 int dtype_size(Dtype d) {
+    if (dtype_is_quant(d))
+        die_runtime("dtype_size: %s is a block format with no size per element", dtype_name(d));
     return d == DTYPE_F32 ? 4 : 2;
 }
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "formats/dtype_convert.h"
+#include "formats/quant.h"
 
 int checkpoint_add_file(Checkpoint *ck, const char *path, uint64_t size) {
     ck->files = xrealloc(ck->files, sizeof *ck->files * (size_t)(ck->n_files + 1));
@@ -126,9 +126,9 @@ void checkpoint_read_as(const Checkpoint *ck, const char *name, int ndim, const 
     if (map == MAP_FAILED)
         die_runtime("%s: tensor %s: mmap failed: %s", file, name, strerror(map_errno));
     madvise(map, (size_t)span, MADV_SEQUENTIAL);
-    size_t count = (size_t)(t->nbytes / (uint64_t)dtype_size(t->dtype));
-    if (as == DTYPE_F32)
-        dtype_convert_row_to_f32(t->dtype, (const uint8_t *)map + (t->offset - start), count, dst);
+    size_t count = dtype_values_in_bytes(t->dtype, t->nbytes);
+    if (as == DTYPE_F32) /* a block format is dequantized as ggml does */
+        dequantize_values(t->dtype, (const uint8_t *)map + (t->offset - start), count, dst);
     else
         memcpy(dst, (const uint8_t *)map + (t->offset - start), (size_t)t->nbytes);
     munmap(map, (size_t)span);
