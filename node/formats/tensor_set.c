@@ -86,6 +86,7 @@ void checkpoint_close(Checkpoint *ck) {
     for (int i = 0; i < ck->n_files; i++)
         free(ck->files[i]);
     free(ck->tensors);
+    if (ck->format_data_free) ck->format_data_free(ck->format_data);
     free(ck->files);
     free(ck->file_sizes);
     free(ck->weights_path);
@@ -101,6 +102,10 @@ void checkpoint_read_f32(const Checkpoint *ck, const char *name, int ndim, const
 void checkpoint_read_as(const Checkpoint *ck, const char *name, int ndim, const int64_t *shape,
                         Dtype as, void *dst) {
     const TensorInfo *t = checkpoint_require(ck, name, ndim, shape);
+    if (t->unreadable)
+        die_input("%s: tensor %s: stored as %s, which painters cannot compute with yet (F32, F16 "
+                  "and BF16 it can)",
+                  checkpoint_tensor_file(ck, t), name, t->stored_type);
     if (as != DTYPE_F32 && as != t->dtype)
         die_runtime("%s: tensor %s: stored as %s, cannot be read as %s", ck->path, name,
                     dtype_name(t->dtype), dtype_name(as));
