@@ -322,12 +322,12 @@ void gguf_parse(const char *path, const uint8_t *buf, uint64_t len, Checkpoint *
                   g->version);
     uint64_t n_tensors = read_u64(&c, "the tensor count");
     g->n_kv = read_u64(&c, "the metadata count");
-    uint64_t counts_at = c.at;
+    read_metadata(&c, g);
     /* A tensor info takes at least 8 + 1 + 4 + 8 + 4 + 8 bytes. */
     if (n_tensors > (len - c.at) / 33 || n_tensors > INT32_MAX)
-        die_input("%s: byte 8: %" PRIu64 " tensors cannot fit in the %" PRIu64 " bytes left", path,
-                  n_tensors, len - counts_at);
-    read_metadata(&c, g);
+        die_input("%s: byte 8: %" PRIu64 " tensors cannot fit in the %" PRIu64
+                  " bytes left after the metadata",
+                  path, n_tensors, len - c.at);
 
     g->alignment = GGUF_DEFAULT_ALIGNMENT;
     const GgufValue *al = gguf_find(g, "general.alignment");
