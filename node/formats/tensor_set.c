@@ -47,7 +47,8 @@ static int compare_tensor_name(const void *a, const void *b) {
 }
 
 void checkpoint_sort_tensors(Checkpoint *ck) {
-    qsort(ck->tensors, (size_t)ck->n_tensors, sizeof *ck->tensors, compare_tensor_name);
+    if (ck->n_tensors > 1)
+        qsort(ck->tensors, (size_t)ck->n_tensors, sizeof *ck->tensors, compare_tensor_name);
     for (int i = 1; i < ck->n_tensors; i++) {
         const TensorInfo *a = &ck->tensors[i - 1], *b = &ck->tensors[i];
         if (!strcmp(a->name, b->name))
@@ -58,6 +59,7 @@ void checkpoint_sort_tensors(Checkpoint *ck) {
 
 const TensorInfo *checkpoint_find(const Checkpoint *ck, const char *name) {
     TensorInfo key = {.name = (char *)name};
+    if (ck->n_tensors == 0) return NULL;
     return bsearch(&key, ck->tensors, (size_t)ck->n_tensors, sizeof *ck->tensors,
                    compare_tensor_name);
 }
