@@ -21,13 +21,34 @@ static uint64_t stored_bytes(const Checkpoint *ck, const char *prefix, int *dtyp
     return total;
 }
 
+/* The distinct stored types ("F32+Q4_K") of the tensors whose names start
+ * with prefix into buf. */
+static void stored_types(const Checkpoint *ck, const char *prefix, char *buf, size_t cap) {
+    size_t n = strlen(prefix), len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < ck->n_tensors; i++) {
+        const TensorInfo *t = &ck->tensors[i];
+        const char *name = t->stored_type[0] ? t->stored_type : dtype_name(t->dtype);
+        if (strncmp(t->name, prefix, n) != 0) continue;
+        int seen = 0;
+        for (const char *p = strstr(buf, name); p && !seen; p = strstr(p + 1, name))
+            seen = (p == buf || p[-1] == '+') && (p[strlen(name)] == 0 || p[strlen(name)] == '+');
+        if (!seen && len + strlen(name) + 2 < cap)
+            len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "+" : "", name);
+    }
+}
+
 /* Elements of the tensors whose names start with prefix. */
 static double stored_params(const Checkpoint *ck, const char *prefix) {
     double total = 0;
     size_t n = strlen(prefix);
     for (int i = 0; i < ck->n_tensors; i++)
-        if (!strncmp(ck->tensors[i].name, prefix, n))
-            total += (double)dtype_values_in_bytes(ck->tensors[i].dtype, ck->tensors[i].nbytes);
+        if (!strncmp(ck->tensors[i].name, prefix, n)) {
+            double count = 1;
+            for (int d = 0; d < ck->tensors[i].ndim; d++)
+                count *= (double)ck->tensors[i].shape[d];
+            total += count;
+        }
     return total;
 }
 
@@ -79,8 +100,10 @@ int cmd_inspect(int argc, char **argv) {
     const ModelConfig *c = &ck->cfg;
     printf("model         %s\n", ck->path);
     printf("format        %s, %d file(s), %d tensors\n",
-           ck->format == CHECKPOINT_LLAMA2C ? "llama2.c" : "safetensors", ck->n_files,
-           ck->n_tensors);
+           ck->format == CHECKPOINT_LLAMA2C ? "llama2.c"
+           : ck->format == CHECKPOINT_GGUF  ? "gguf"
+                                            : "safetensors",
+           ck->n_files, ck->n_tensors);
     printf("architecture  %s\n", c->architecture);
     printf("layers        %d\n", c->n_layers);
     printf("hidden        %d, intermediate %d, vocab %d, context %d\n", c->dim, c->hidden_dim,
@@ -104,7 +127,7 @@ int cmd_inspect(int argc, char **argv) {
                                   stored_bytes(ck, "model.norm.", &ends_mask) +
                                   stored_bytes(ck, "lm_head.", &ends_mask);
     double layer_f32 = (double)layer_weights_count(c) * 4.0;
-    printf("\n# %-5s %-10s %14s %14s\n", "layer", "dtypes", "stored_MiB", "float32_MiB");
+    printf("\n# %-5s %-14s %14s %14s\n", "layer", "dtypes", "stored_MiB", "float32_MiB");
     uint64_t total = ends;
     for (int l = 0; l < c->n_layers; l++) {
         char prefix[64];
@@ -112,13 +135,9 @@ int cmd_inspect(int argc, char **argv) {
         int mask = 0;
         uint64_t b = stored_bytes(ck, prefix, &mask);
         total += b;
-        char dt[64] = "";
-        for (int d = DTYPE_F32; d <= DTYPE_Q6_K; d++)
-            if (mask & (1 << d)) {
-                if (*dt) strcat(dt, "+");
-                strcat(dt, dtype_name((Dtype)d));
-            }
-        printf("  %-5d %-10s %14.3f %14.3f\n", l, dt, b / 1048576.0, layer_f32 / 1048576.0);
+        char dt[64];
+        stored_types(ck, prefix, dt, sizeof dt);
+        printf("  %-5d %-14s %14.3f %14.3f\n", l, dt, b / 1048576.0, layer_f32 / 1048576.0);
     }
     if (encoder) {
         total += print_encoder_ends(ck);
@@ -128,7 +147,7 @@ int cmd_inspect(int argc, char **argv) {
                 stored_params(ck, "classifier.")) /
                    1e6);
     } else {
-        printf("  %-5s %-10s %14.3f\n", "ends", "", ends / 1048576.0);
+        printf("  %-5s %-14s %14.3f\n", "ends", "", ends / 1048576.0);
         printf("total stored %.3f MiB, %.3f M parameters\n", total / 1048576.0,
                ((double)layer_weights_count(c) * c->n_layers +
                 (double)c->vocab_size * c->dim * (c->tied_embeddings ? 1 : 2) + c->dim) /
@@ -140,20 +159,27 @@ int cmd_inspect(int argc, char **argv) {
         Placement *pl = placement_make(spec, c->n_layers, K);
         printf("\n# placement %s over %d ranks (float32 weights held by each station)\n", pl->name,
                K);
-        printf("# %-5s %-7s %12s  %s\n", "rank", "layers", "MiB", "layer ids");
+        printf("# %-5s %-7s %12s %12s  %s\n", "rank", "layers", "MiB", "stored_MiB", "layer ids");
         for (int rank = K > 1 ? 1 : 0; rank < K; rank++) {
             int count = 0;
+            uint64_t stored = 0;
             printf("  %-5d ", rank);
             char ids[1024] = "";
             size_t len = 0;
             for (int l = 0; l < c->n_layers; l++)
                 if (placement_hosts(pl, l, rank)) {
+                    char prefix[64];
+                    int mask = 0;
+                    snprintf(prefix, sizeof prefix,
+                             encoder ? "encoder.layer.%d." : "model.layers.%d.", l);
+                    stored += stored_bytes(ck, prefix, &mask);
                     count++;
                     if (len + 12 < sizeof ids)
                         len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%d", len ? "," : "",
                                                 l);
                 }
-            printf("%-7d %12.2f  %s\n", count, count * layer_f32 / 1048576.0, count ? ids : "-");
+            printf("%-7d %12.2f %12.3f  %s\n", count, count * layer_f32 / 1048576.0,
+                   stored / 1048576.0, count ? ids : "-");
         }
         placement_free(pl);
     }

@@ -13,6 +13,7 @@
 #include "base/json_check.h"
 #include "base/util.h"
 #include "formats/checkpoint_check.h"
+#include "formats/gguf.h"
 #include "formats/hf_config.h"
 #include "formats/llama2c.h"
 #include "formats/safetensors.h"
@@ -134,6 +135,10 @@ Checkpoint *checkpoint_open(const char *path) {
     ck->format = CHECKPOINT_HF_SAFETENSORS;
     if (S_ISDIR(st.st_mode)) {
         open_hf_directory(ck, path);
+    } else if (ends_with(path, ".gguf") || gguf_has_magic(path)) {
+        ck->weights_path = xstrdup(path);
+        gguf_open(path, ck);
+        checkpoint_sort_tensors(ck);
     } else if (ends_with(path, ".safetensors")) {
         open_hf_file(ck, path);
     } else if (ends_with(path, ".bin") || !looks_like_safetensors(path)) {

@@ -1,15 +1,16 @@
 /* checkpoint.h: read-only access to a model's weights on disk.
  *
  * Formats: a Hugging Face directory (config.json + model.safetensors, or shards
- * listed in model.safetensors.index.json; F32, F16, BF16) and a llama2.c .bin
- * file. checkpoint_open() reads only the config and the tensor headers; the
- * weights are read later, tensor by tensor, from exactly their byte ranges
- * (memory-mapped), so a station reads only the layers it hosts.
+ * listed in model.safetensors.index.json; F32, F16, BF16), a llama2.c .bin
+ * file and a llama.cpp GGUF file (gguf.h). checkpoint_open() reads only the
+ * config and the tensor headers; the weights are read later, tensor by
+ * tensor, from exactly their byte ranges (memory-mapped), so a station reads
+ * only the layers it hosts.
  *
  * Tensors are named as in Hugging Face Llama checkpoints whatever the format
  * ("model.embed_tokens.weight", "model.layers.3.self_attn.q_proj.weight",
- * "model.norm.weight", "lm_head.weight"); the llama2.c reader gives its
- * tensors those names.
+ * "model.norm.weight", "lm_head.weight"); the llama2.c and GGUF readers give
+ * their tensors those names.
  *
  * Every bad input (missing file, truncated file, header past the end,
  * overlapping or out-of-range offsets, unsupported dtype or architecture,
@@ -29,7 +30,8 @@
 #include "formats/tensor_set.h"
 
 /* Opens a model: a directory with config.json, a .safetensors file with a
- * config.json beside it, or a llama2.c .bin file (a path ending in .bin, or
+ * config.json beside it, a GGUF file (a path ending in .gguf, or a file
+ * starting with "GGUF"), or a llama2.c .bin file (a path ending in .bin, or
  * any file that does not start like a safetensors file). Reads config and
  * headers only, then checks with checkpoint_check_llama_tensors() that every
  * tensor the config implies is there with its shape. Caller owns the result;

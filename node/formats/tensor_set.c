@@ -47,7 +47,8 @@ static int compare_tensor_name(const void *a, const void *b) {
 }
 
 void checkpoint_sort_tensors(Checkpoint *ck) {
-    qsort(ck->tensors, (size_t)ck->n_tensors, sizeof *ck->tensors, compare_tensor_name);
+    if (ck->n_tensors > 1)
+        qsort(ck->tensors, (size_t)ck->n_tensors, sizeof *ck->tensors, compare_tensor_name);
     for (int i = 1; i < ck->n_tensors; i++) {
         const TensorInfo *a = &ck->tensors[i - 1], *b = &ck->tensors[i];
         if (!strcmp(a->name, b->name))
@@ -58,6 +59,7 @@ void checkpoint_sort_tensors(Checkpoint *ck) {
 
 const TensorInfo *checkpoint_find(const Checkpoint *ck, const char *name) {
     TensorInfo key = {.name = (char *)name};
+    if (ck->n_tensors == 0) return NULL;
     return bsearch(&key, ck->tensors, (size_t)ck->n_tensors, sizeof *ck->tensors,
                    compare_tensor_name);
 }
@@ -86,6 +88,7 @@ void checkpoint_close(Checkpoint *ck) {
     for (int i = 0; i < ck->n_files; i++)
         free(ck->files[i]);
     free(ck->tensors);
+    if (ck->format_data_free) ck->format_data_free(ck->format_data);
     free(ck->files);
     free(ck->file_sizes);
     free(ck->weights_path);
@@ -101,6 +104,10 @@ void checkpoint_read_f32(const Checkpoint *ck, const char *name, int ndim, const
 void checkpoint_read_as(const Checkpoint *ck, const char *name, int ndim, const int64_t *shape,
                         Dtype as, void *dst) {
     const TensorInfo *t = checkpoint_require(ck, name, ndim, shape);
+    if (t->unreadable)
+        die_input("%s: tensor %s: stored as %s, which painters cannot compute with yet (F32, F16 "
+                  "and BF16 it can)",
+                  checkpoint_tensor_file(ck, t), name, t->stored_type);
     if (as != DTYPE_F32 && as != t->dtype)
         die_runtime("%s: tensor %s: stored as %s, cannot be read as %s", ck->path, name,
                     dtype_name(t->dtype), dtype_name(as));

@@ -13,7 +13,7 @@
 #include "formats/dtype.h"
 #include "formats/model_config.h"
 
-typedef enum { CHECKPOINT_HF_SAFETENSORS, CHECKPOINT_LLAMA2C } CheckpointFormat;
+typedef enum { CHECKPOINT_HF_SAFETENSORS, CHECKPOINT_LLAMA2C, CHECKPOINT_GGUF } CheckpointFormat;
 
 #define TENSOR_MAX_DIMS 4
 
@@ -25,6 +25,10 @@ typedef struct {
     int file;                       /* index into Checkpoint.files */
     uint64_t offset;                /* absolute byte offset in that file */
     uint64_t nbytes;
+    char
+        stored_type[12]; /* the file's own type name (GGUF: "F16", "Q4_K"); "" when dtype says it */
+    int unreadable;      /* 1: stored in a type painters cannot compute with; reading it is
+                            die_input naming stored_type (dtype is then meaningless) */
 } TensorInfo;
 
 typedef struct {
@@ -38,6 +42,8 @@ typedef struct {
     uint64_t *file_sizes; /* owned; sizes at open, checked again before each read */
     int n_tensors;
     TensorInfo *tensors; /* owned; sorted by name once checkpoint_open() returns */
+    void *format_data;   /* owned; what a reader keeps (GGUF: its metadata), or NULL */
+    void (*format_data_free)(void *);
 } Checkpoint;
 
 /* Frees ck with its files, tensors and names; accepts NULL. */

@@ -31,6 +31,9 @@ case $target in
         sources="$base node/formats/dtype.c node/formats/dtype_avx2.c node/formats/dtype_convert.c
                  node/formats/tensor_set.c node/formats/safetensors.c
                  node/formats/llama2c.c" ;;
+    gguf) sources="$base node/formats/dtype.c node/formats/dtype_avx2.c node/formats/dtype_convert.c
+                  node/formats/tensor_set.c node/formats/gguf.c node/formats/gguf_meta.c
+                  node/formats/gguf_config.c" ;;
     hf_config) sources="$base node/formats/hf_config.c" ;;
     plan) sources="$base node/program/plan.c node/program/pyrandom.c" ;;
     placement) sources="$base node/program/placement.c" ;;
@@ -59,7 +62,7 @@ case $target in
     prompts_file) sources="$base coordinator/cli/prompts_file.c coordinator/cli/json_line.c
                           coordinator/text/utf8.c" ;;
     *)
-        echo "run_fuzzer.sh: unknown target '$target' (safetensors, hf_config, llama2c, plan," \
+        echo "run_fuzzer.sh: unknown target '$target' (safetensors, gguf, hf_config, llama2c, plan," \
              "placement, tokenizer, hf_tokenizer, canvas_header, task_jsonl, prompts_file, glue)" >&2
         exit 2 ;;
 esac

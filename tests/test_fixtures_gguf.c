@@ -1,0 +1,165 @@
+/* test_fixtures_gguf.c: llama.cpp's GGUF files of tiny-llama (F32, F16,
+ * BF16) run by the engine under every plan of fixtures/gguf/reference.json
+ * and compared with the float32 reference computed on the weights as each
+ * file stores them:
+ *   last logits of every sequence and all logits of sequence 0 within 1e-4
+ *   of the reference's largest magnitude, the same argmax at every position,
+ *   the greedy tokens identical (with the KV cache, and recomputed).
+ * usage: [mpirun -n K] test_fixtures_gguf FILE (e.g. tiny-llama-f16)
+ * Under mpirun the layers are on stations, placed as PAINTERS_PLACEMENT says. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "cli/mpi_start.h"
+#include "compute/kernels.h"
+#include "compute/matmul.h"
+#include "fixture_ref.h"
+#include "run/generate.h"
+#include "run/runner.h"
+#include "testhelp.h"
+
+#define LOGIT_TOL 1e-4
+
+/* Largest |a - b| relative to the largest |b|; infinity when not finite. */
+static double rel_error(const float *a, const float *b, int n) {
+    double err = 0, mag = 0;
+    for (int i = 0; i < n; i++) {
+        err = test_max_error(err, fabs((double)a[i] - b[i]));
+        mag = test_max_error(mag, fabs((double)b[i]));
+    }
+    if (!isfinite(err) || !isfinite(mag)) return INFINITY;
+    return err / (mag > 0 ? mag : 1);
+}
+
+static void check_sequence(Runner *r, const FixtureRef *f, const char *file, const char *plan,
+                           int si, const int *ids, int n, double *worst) {
+    int V = r->ck->cfg.vocab_size;
+    float *logits = xalloc_floats((size_t)n * V);
+    runner_reset(r);
+    runner_feed(r, ids, n, logits, RUNNER_ALL_LOGITS);
+    char name[320];
+    snprintf(name, sizeof name, "%s/%s/seq%d/last_logits", file, plan, si);
+    float *ref = fixture_ref_tensor(f, name, NULL);
+    TEST_CHECK(name, ref != NULL);
+    if (ref) {
+        const float *last = logits + (size_t)(n - 1) * V;
+        double e = rel_error(last, ref, V);
+        *worst = test_max_error(*worst, e);
+        TEST_CHECK(name, e <= LOGIT_TOL);
+        TEST_CHECK(name, argmax_floats(last, V) == argmax_floats(ref, V));
+        free(ref);
+    }
+    snprintf(name, sizeof name, "%s/%s/seq%d/logits", file, plan, si);
+    ref = fixture_ref_tensor(f, name, NULL);
+    TEST_CHECK(name, ref != NULL || si != 0);
+    if (ref) {
+        int bad_pos = 0, bad_argmax = 0;
+        for (int t = 0; t < n; t++) {
+            const float *a = logits + (size_t)t * V, *b = ref + (size_t)t * V;
+            double e = rel_error(a, b, V);
+            *worst = test_max_error(*worst, e);
+            bad_pos += e > LOGIT_TOL;
+            bad_argmax += argmax_floats(a, V) != argmax_floats(b, V);
+        }
+        TEST_CHECK(name, bad_pos == 0);
+        TEST_CHECK(name, bad_argmax == 0);
+        free(ref);
+    }
+    free(logits);
+}
+
+/* n_new greedy tokens after prompt, recomputing the whole sequence each step. */
+static void greedy_recomputed(Runner *r, const int *prompt, int np, int n_new, int *out) {
+    int V = r->ck->cfg.vocab_size;
+    float *logits = xalloc_floats((size_t)V);
+    int *seq = xmalloc((size_t)(np + n_new) * sizeof(int));
+    memcpy(seq, prompt, (size_t)np * sizeof(int));
+    for (int i = 0; i < n_new; i++) {
+        runner_reset(r);
+        runner_feed(r, seq, np + i, logits, RUNNER_LAST_LOGITS);
+        out[i] = seq[np + i] = argmax_floats(logits, V);
+    }
+    free(seq);
+    free(logits);
+}
+
+static void check_greedy(Runner *r, const char *file, const cJSON *prompts, const cJSON *expect) {
+    TEST_CHECK("greedy prompts and references",
+               cJSON_GetArraySize(prompts) == cJSON_GetArraySize(expect) &&
+                   cJSON_GetArraySize(prompts) > 0);
+    for (int i = 0; i < cJSON_GetArraySize(prompts); i++) {
+        int *prompt, *want;
+        int np = fixture_ids(cJSON_GetArrayItem(prompts, i), &prompt);
+        int nw = fixture_ids(cJSON_GetArrayItem(expect, i), &want);
+        int *got = xmalloc((size_t)nw * sizeof(int));
+        for (int cached = 0; cached <= 1; cached++) {
+            char name[256];
+            snprintf(name, sizeof name, "%s/baseline/greedy%d (%s)", file, i,
+                     cached ? "KV cache" : "recomputed");
+            if (cached)
+                generate_greedy_stops(r, prompt, np, nw, NULL, 0, got, NULL, NULL, NULL);
+            else
+                greedy_recomputed(r, prompt, np, nw, got);
+            TEST_CHECK(name, memcmp(got, want, (size_t)nw * sizeof(int)) == 0);
+        }
+        free(prompt), free(want), free(got);
+    }
+}
+
+int main(int argc, char **argv) {
+    painters_mpi_start(&argc, &argv);
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_fixtures_gguf FILE (tiny-llama-f32, -f16, -bf16)\n");
+        return 2;
+    }
+    const char *file = argv[1];
+    const char *shared = test_shared_dir();
+    if (!shared) return test_shared_missing("test_fixtures_gguf");
+    char fdir[4096], model[4200];
+    snprintf(fdir, sizeof fdir, "%s/fixtures/gguf", shared);
+    snprintf(model, sizeof model, "%s/%s.gguf", fdir, file);
+    FixtureRef f;
+    fixture_ref_open(&f, fdir);
+    const cJSON *entry = cJSON_GetObjectItem(cJSON_GetObjectItem(f.json, "files"), file);
+    if (!entry) die_input("%s/reference.json: files.%s: missing", fdir, file);
+    const char *model_name = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "model"));
+    const cJSON *m =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(f.json, "models"), model_name ? model_name : "");
+    if (!m) die_input("%s/reference.json: models.%s: missing", fdir, model_name ? model_name : "?");
+    Runner *r = runner_open(&(RunnerOptions){.model = model,
+                                             .plan = NULL,
+                                             .placement = getenv("PAINTERS_PLACEMENT"),
+                                             .compute = MATMUL_COMPUTE_F32});
+    TEST_CHECK("num_layers", cJSON_GetObjectItem(m, "num_layers")->valueint == r->ck->cfg.n_layers);
+    const cJSON *seqs = cJSON_GetObjectItem(m, "sequences");
+    const cJSON *plan_entry;
+    int n_plans = 0;
+    cJSON_ArrayForEach(plan_entry, cJSON_GetObjectItem(m, "plans")) {
+        const char *plan = plan_entry->string;
+        const cJSON *program = cJSON_GetObjectItem(plan_entry, "program");
+        char *plan_json = fixture_program_as_plan(program);
+        Program *p = plan_parse(plan_json, plan, r->ck->cfg.n_layers);
+        free(plan_json);
+        TEST_CHECK(plan, fixture_program_equal(p, program));
+        runner_set_program(r, p);
+        double worst = 0;
+        for (int si = 0; si < cJSON_GetArraySize(seqs); si++) {
+            int *ids;
+            int n = fixture_ids(cJSON_GetArrayItem(seqs, si), &ids);
+            check_sequence(r, &f, file, plan, si, ids, n, &worst);
+            free(ids);
+        }
+        if (!strcmp(plan, "baseline"))
+            check_greedy(r, file, cJSON_GetObjectItem(m, "greedy_prompts"),
+                         cJSON_GetObjectItem(entry, "greedy"));
+        printf("%s %-22s %3d steps  max logit error %.2e of max |logit|\n", file, plan, p->n_steps,
+               worst);
+        n_plans++;
+    }
+    TEST_CHECK("plans checked", n_plans >= 4);
+    runner_close(r);
+    fixture_ref_close(&f);
+    return test_report(file);
+}
