@@ -109,8 +109,9 @@ const char *gguf_tensor_type_name(uint32_t ggml_type);
 int gguf_tensor_type_block(uint32_t ggml_type, uint32_t *block_elems, uint32_t *block_bytes);
 
 /* The one place that maps a GGUF tensor type to a painters dtype: 1 with
- * *out set when painters computes with it (F32, F16, BF16), 0 otherwise (the
- * tensor is then recorded, and refused when read). */
+ * *out set when painters computes with it (F32, F16, BF16, Q8_0, Q4_0,
+ * Q4_K, Q5_K, Q6_K), 0 otherwise (the tensor is then recorded, and refused
+ * when read). */
 int gguf_tensor_dtype(uint32_t ggml_type, Dtype *out);
 
 /* The Hugging Face name of GGUF tensor name into buf ("blk.3.attn_q.weight"

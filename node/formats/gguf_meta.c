@@ -113,7 +113,22 @@ int gguf_tensor_dtype(uint32_t ggml_type, Dtype *out) {
     case 30:
         *out = DTYPE_BF16;
         return 1;
+    case 2:
+        *out = DTYPE_Q4_0;
+        return 1;
+    case 8:
+        *out = DTYPE_Q8_0;
+        return 1;
+    case 12:
+        *out = DTYPE_Q4_K;
+        return 1;
+    case 13:
+        *out = DTYPE_Q5_K;
+        return 1;
+    case 14:
+        *out = DTYPE_Q6_K;
+        return 1;
     default:
-        return 0; /* the quantized types land with their dtypes (dtype.h) */
+        return 0; /* Q4_1, Q5_0, Q2_K, Q3_K, ...: read into the table, refused when read */
     }
 }

@@ -29,10 +29,10 @@ base="node/base/util.c node/base/atomic_file.c node/base/json_check.c"
 case $target in
     safetensors|llama2c)
         sources="$base node/formats/dtype.c node/formats/dtype_avx2.c node/formats/dtype_convert.c
-                 node/formats/tensor_set.c node/formats/safetensors.c
+                 node/formats/quant.c node/formats/tensor_set.c node/formats/safetensors.c
                  node/formats/llama2c.c" ;;
     gguf) sources="$base node/formats/dtype.c node/formats/dtype_avx2.c node/formats/dtype_convert.c
-                  node/formats/tensor_set.c node/formats/gguf.c node/formats/gguf_meta.c
+                  node/formats/quant.c node/formats/tensor_set.c node/formats/gguf.c node/formats/gguf_meta.c
                   node/formats/gguf_config.c" ;;
     hf_config) sources="$base node/formats/hf_config.c" ;;
     plan) sources="$base node/program/plan.c node/program/pyrandom.c" ;;
