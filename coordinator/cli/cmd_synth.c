@@ -1,7 +1,8 @@
 /* cmd_synth.c: `painters synth`: a checkpoint with random weights in a real
  * model's shapes (its config.json), keeping the first L layers, so scaling
  * studies run without downloading weights. Written tensor by tensor, never
- * the whole model in memory. */
+ * the whole model in memory. --format gguf writes one llama.cpp file
+ * instead (gguf_write.h), F32, F16, BF16, Q8_0 or Q4_0. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "formats/gguf_write.h"
+#include "formats/quant.h"
 #include "formats/checkpoint.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -19,15 +22,18 @@
 #include "base/util.h"
 
 typedef struct {
-    char name[96];
-    int64_t shape[2];
+    char name[96];      /* Hugging Face name */
+    char gguf_name[96]; /* llama.cpp's name */
+    int64_t shape[2];   /* row-major: (rows, row length) or (n) */
     int ndim;
     int is_norm; /* filled with ones */
 } SynthTensor;
 
-static void synth_add(SynthTensor *t, int *n, const char *name, int64_t d0, int64_t d1, int norm) {
+static void synth_add(SynthTensor *t, int *n, const char *name, const char *gguf_name, int64_t d0,
+                      int64_t d1, int norm) {
     SynthTensor *x = &t[(*n)++];
     snprintf(x->name, sizeof x->name, "%s", name);
+    snprintf(x->gguf_name, sizeof x->gguf_name, "%s", gguf_name);
     x->shape[0] = d0;
     x->shape[1] = d1;
     x->ndim = d1 ? 2 : 1;
@@ -39,35 +45,36 @@ static int synth_tensors(const ModelConfig *c, SynthTensor *t) {
     int64_t D = c->dim, F = c->hidden_dim, V = c->vocab_size;
     int64_t qd = (int64_t)c->n_heads * c->head_dim, kvd = (int64_t)c->n_kv_heads * c->head_dim;
     int n = 0;
-    synth_add(t, &n, "model.embed_tokens.weight", V, D, 0);
+    synth_add(t, &n, "model.embed_tokens.weight", "token_embd.weight", V, D, 0);
     for (int l = 0; l < c->n_layers; l++) {
         const struct {
-            const char *suffix;
+            const char *suffix, *gguf_suffix;
             int64_t d0, d1;
             int norm, bias;
         } parts[] = {
-            {"input_layernorm.weight", D, 0, 1, 0},
-            {"self_attn.q_proj.weight", qd, D, 0, 0},
-            {"self_attn.k_proj.weight", kvd, D, 0, 0},
-            {"self_attn.v_proj.weight", kvd, D, 0, 0},
-            {"self_attn.q_proj.bias", qd, 0, 0, 1},
-            {"self_attn.k_proj.bias", kvd, 0, 0, 1},
-            {"self_attn.v_proj.bias", kvd, 0, 0, 1},
-            {"self_attn.o_proj.weight", D, qd, 0, 0},
-            {"post_attention_layernorm.weight", D, 0, 1, 0},
-            {"mlp.gate_proj.weight", F, D, 0, 0},
-            {"mlp.up_proj.weight", F, D, 0, 0},
-            {"mlp.down_proj.weight", D, F, 0, 0},
+            {"input_layernorm.weight", "attn_norm.weight", D, 0, 1, 0},
+            {"self_attn.q_proj.weight", "attn_q.weight", qd, D, 0, 0},
+            {"self_attn.k_proj.weight", "attn_k.weight", kvd, D, 0, 0},
+            {"self_attn.v_proj.weight", "attn_v.weight", kvd, D, 0, 0},
+            {"self_attn.q_proj.bias", "attn_q.bias", qd, 0, 0, 1},
+            {"self_attn.k_proj.bias", "attn_k.bias", kvd, 0, 0, 1},
+            {"self_attn.v_proj.bias", "attn_v.bias", kvd, 0, 0, 1},
+            {"self_attn.o_proj.weight", "attn_output.weight", D, qd, 0, 0},
+            {"post_attention_layernorm.weight", "ffn_norm.weight", D, 0, 1, 0},
+            {"mlp.gate_proj.weight", "ffn_gate.weight", F, D, 0, 0},
+            {"mlp.up_proj.weight", "ffn_up.weight", F, D, 0, 0},
+            {"mlp.down_proj.weight", "ffn_down.weight", D, F, 0, 0},
         };
         for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
             if (parts[i].bias && !c->qkv_bias) continue;
-            char name[96];
+            char name[96], gguf_name[96];
             snprintf(name, sizeof name, "model.layers.%d.%s", l, parts[i].suffix);
-            synth_add(t, &n, name, parts[i].d0, parts[i].d1, parts[i].norm);
+            snprintf(gguf_name, sizeof gguf_name, "blk.%d.%s", l, parts[i].gguf_suffix);
+            synth_add(t, &n, name, gguf_name, parts[i].d0, parts[i].d1, parts[i].norm);
         }
     }
-    synth_add(t, &n, "model.norm.weight", D, 0, 1);
-    if (!c->tied_embeddings) synth_add(t, &n, "lm_head.weight", V, D, 0);
+    synth_add(t, &n, "model.norm.weight", "output_norm.weight", D, 0, 1);
+    if (!c->tied_embeddings) synth_add(t, &n, "lm_head.weight", "output.weight", V, D, 0);
     return n;
 }
 
@@ -82,13 +89,169 @@ static void write_all(FILE *f, const void *p, size_t n, const char *path) {
     if (fwrite(p, 1, n, f) != n) die_runtime("%s: write error: %s", path, strerror(errno));
 }
 
+/* One synthetic value: the same stream, in the same order, for every format. */
+static float synth_value(const SynthTensor *t, uint64_t *seed) {
+    return t->is_norm ? 1.0f : synth_uniform(seed, 0.0346f); /* std 0.02 */
+}
+
+/* n float32 values as a row of dtype d at out (dtype_row_bytes(d, n) bytes). */
+static void synth_encode_row(Dtype d, const float *x, int n, uint8_t *out) {
+    switch (d) {
+    case DTYPE_F32:
+        memcpy(out, x, (size_t)n * sizeof *x);
+        return;
+    case DTYPE_F16:
+    case DTYPE_BF16:
+        for (int k = 0; k < n; k++) {
+            uint16_t h = d == DTYPE_BF16 ? f32_to_bf16(x[k]) : f32_to_f16(x[k]);
+            memcpy(out + 2 * k, &h, 2);
+        }
+        return;
+    case DTYPE_Q8_0:
+        quantize_row_q8_0(x, out, n);
+        return;
+    case DTYPE_Q4_0:
+        quantize_row_q4_0(x, out, n);
+        return;
+    default:
+        die_runtime("synth: no encoder for %s", dtype_name(d));
+    }
+}
+
+/* general.file_type: llama-quantize's ftype of the whole file. */
+static uint32_t synth_file_type(Dtype d) {
+    return d == DTYPE_F32    ? 0
+           : d == DTYPE_F16  ? 1
+           : d == DTYPE_BF16 ? 32
+           : d == DTYPE_Q8_0 ? 7
+                             : 2; /* Q4_0 */
+}
+
+/* The metadata gguf_read_config() reads, for architecture arch. */
+static void synth_gguf_metadata(GgufWriter *w, const ModelConfig *c, const char *arch,
+                                const char *cfg_path, Dtype dtype) {
+    char key[128], name[256];
+    snprintf(name, sizeof name, "painters synth: %d layers of %s", c->n_layers, cfg_path);
+    gguf_writer_kv_string(w, "general.architecture", arch);
+    gguf_writer_kv_string(w, "general.name", name);
+    gguf_writer_kv_u32(w, "general.file_type", synth_file_type(dtype));
+    const struct {
+        const char *suffix;
+        int v;
+    } ints[] = {
+        {"block_count", c->n_layers},          {"context_length", c->max_seq_len},
+        {"embedding_length", c->dim},          {"feed_forward_length", c->hidden_dim},
+        {"attention.head_count", c->n_heads},  {"attention.head_count_kv", c->n_kv_heads},
+        {"attention.key_length", c->head_dim}, {"attention.value_length", c->head_dim},
+        {"rope.dimension_count", c->head_dim}, {"vocab_size", c->vocab_size},
+    };
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        snprintf(key, sizeof key, "%s.%s", arch, ints[i].suffix);
+        gguf_writer_kv_u32(w, key, (uint32_t)ints[i].v);
+    }
+    snprintf(key, sizeof key, "%s.rope.freq_base", arch);
+    gguf_writer_kv_f32(w, key, c->rope_theta);
+    snprintf(key, sizeof key, "%s.attention.layer_norm_rms_epsilon", arch);
+    gguf_writer_kv_f32(w, key, c->norm_eps);
+    if (c->bos_id >= 0) gguf_writer_kv_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)c->bos_id);
+    if (c->eos_id >= 0) gguf_writer_kv_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)c->eos_id);
+}
+
+/* rows (hd, n) of one head in HF order -> the llama converter's order:
+ * out row 2i + j = in row j * hd/2 + i (i < hd/2, j in {0, 1}). */
+static void synth_permute_head(const float *in, float *out, int hd, int n) {
+    for (int i = 0; i < hd / 2; i++)
+        for (int j = 0; j < 2; j++)
+            memcpy(out + (size_t)(2 * i + j) * n, in + (size_t)(j * hd / 2 + i) * n,
+                   (size_t)n * sizeof *in);
+}
+
+/* Writes the tensors t[0..nt-1] as a GGUF file: 2-D weights in dtype, 1-D
+ * (norms, biases) F32, values drawn from seed in the order of the
+ * safetensors path, so that an F32 GGUF holds the same numbers. For llama,
+ * attn_q/attn_k rows are permuted per head as llama.cpp's converter does. */
+static uint64_t synth_gguf(const ModelConfig *c, const char *cfg_path, const SynthTensor *t, int nt,
+                           Dtype dtype, uint64_t seed, const char *out) {
+    if (c->rope_scaling_factor != 0)
+        die_input("%s: rope_scaling (llama3) cannot be written to GGUF by synth (llama.cpp "
+                  "stores it as a rope_freqs tensor); use --format safetensors",
+                  cfg_path);
+    const char *arch = c->qkv_bias ? "qwen2" : "llama";
+    int permute_qk = !c->qkv_bias;
+    GgufWriter *w = gguf_writer_new(out);
+    synth_gguf_metadata(w, c, arch, cfg_path, dtype);
+    int64_t max_row = 0;
+    for (int i = 0; i < nt; i++) {
+        Dtype d = t[i].ndim == 2 ? dtype : DTYPE_F32;
+        int64_t ne[2] = {t[i].ndim == 2 ? t[i].shape[1] : t[i].shape[0], t[i].shape[0]};
+        if (t[i].ndim == 2 && ne[0] % dtype_block_values(d))
+            die_input("%s: tensor %s: rows of %lld values are not whole %s blocks of %d", cfg_path,
+                      t[i].gguf_name, (long long)ne[0], dtype_name(d), dtype_block_values(d));
+        gguf_writer_add_tensor(w, t[i].gguf_name, t[i].ndim, ne, d);
+        if (ne[0] > max_row) max_row = ne[0];
+    }
+    gguf_writer_begin_data(w);
+    int hd = c->head_dim;
+    size_t group_cap = (size_t)hd * (size_t)max_row;
+    float *vals = xalloc_floats(group_cap); /* (hd, n): a head's rows, or one row */
+    float *perm = xalloc_floats(group_cap); /* the same rows permuted */
+    uint8_t *enc = xmalloc(dtype_row_bytes(DTYPE_F32, max_row));
+    uint64_t total = 0;
+    for (int i = 0; i < nt; i++) {
+        total += gguf_writer_tensor_bytes(w, i);
+        if (t[i].ndim == 1) {
+            for (int64_t k = 0; k < t[i].shape[0]; k++)
+                vals[k] = synth_value(&t[i], &seed);
+            gguf_writer_data(w, vals, (size_t)t[i].shape[0] * sizeof *vals);
+            continue;
+        }
+        Dtype d = dtype;
+        int64_t rows = t[i].shape[0], n = t[i].shape[1];
+        int qk = permute_qk &&
+                 (strstr(t[i].gguf_name, ".attn_q.") || strstr(t[i].gguf_name, ".attn_k."));
+        int64_t group = qk ? hd : 1;
+        size_t row_bytes = dtype_row_bytes(d, n);
+        for (int64_t r = 0; r < rows; r += group) {
+            for (size_t k = 0; k < (size_t)(group * n); k++)
+                vals[k] = synth_value(&t[i], &seed);
+            const float *src = vals;
+            if (qk) {
+                synth_permute_head(vals, perm, hd, (int)n);
+                src = perm;
+            }
+            for (int64_t g = 0; g < group; g++) {
+                synth_encode_row(d, src + (size_t)g * n, (int)n, enc);
+                gguf_writer_data(w, enc, row_bytes);
+            }
+        }
+    }
+    gguf_writer_finish(w);
+    free(vals), free(perm), free(enc);
+    return total;
+}
+
+/* --dtype's name -> dtype; gguf says whether the block formats are allowed. */
+static Dtype synth_dtype(const char *dt, int gguf) {
+    if (!dt || !strcmp(dt, "bf16")) return DTYPE_BF16;
+    if (!strcmp(dt, "f16")) return DTYPE_F16;
+    if (!strcmp(dt, "f32")) return DTYPE_F32;
+    if (gguf && !strcmp(dt, "q8_0")) return DTYPE_Q8_0;
+    if (gguf && !strcmp(dt, "q4_0")) return DTYPE_Q4_0;
+    if (gguf) die_input("--dtype: '%s' is not f32, f16, bf16, q8_0 or q4_0", dt);
+    die_input("--dtype: '%s' is not bf16, f16 or f32 (q8_0 and q4_0 need --format gguf)", dt);
+}
+
 int cmd_synth(int argc, char **argv) {
     CliOption opts[] = {
         {"--config", "FILE", "a model's config.json (e.g. ../shared/configs/llama2-7b.json)", NULL},
         {"--layers", "L", "keep the first L layers (default: all)", NULL},
-        {"--dtype", "T", "bf16 (default), f16 or f32", NULL},
+        {"--format", "F", "safetensors (default: a folder) or gguf (one file)", NULL},
+        {"--dtype", "T", "bf16 (default), f16 or f32; with gguf also q8_0 or q4_0", NULL},
         {"--seed", "N", "random seed (default 1)", NULL},
-        {"--out", "DIR", "output directory (config.json + model.safetensors)", NULL},
+        {"--out", "PATH",
+         "output directory (config.json + model.safetensors), or the .gguf file with --format "
+         "gguf",
+         NULL},
     };
     int n = sizeof opts / sizeof opts[0];
     cli_parse("synth",
@@ -97,16 +260,26 @@ int cmd_synth(int argc, char **argv) {
               opts, n, argc, argv);
     const char *cfg_path = cli_require(opts, n, "synth", "--config");
     const char *out = cli_require(opts, n, "synth", "--out");
-    const char *dt = cli_value(opts, n, "--dtype");
-    Dtype dtype = !dt || !strcmp(dt, "bf16") ? DTYPE_BF16
-                  : !strcmp(dt, "f16")       ? DTYPE_F16
-                  : !strcmp(dt, "f32")
-                      ? DTYPE_F32
-                      : (die_input("--dtype: '%s' is not bf16, f16 or f32", dt), DTYPE_F32);
+    const char *fmt = cli_value(opts, n, "--format");
+    if (fmt && strcmp(fmt, "safetensors") != 0 && strcmp(fmt, "gguf") != 0)
+        die_input("--format: '%s' is not safetensors or gguf", fmt);
+    int gguf = fmt && !strcmp(fmt, "gguf");
+    Dtype dtype = synth_dtype(cli_value(opts, n, "--dtype"), gguf);
     ModelConfig c;
     hf_config_load(cfg_path, &c);
     c.n_layers = (int)cli_int(opts, n, "--layers", c.n_layers, 1, c.n_layers);
     uint64_t seed = (uint64_t)cli_int(opts, n, "--seed", 1, 1, 1L << 40) * 0x9E3779B97F4A7C15ULL;
+    if (gguf) {
+        SynthTensor *gt = xcalloc((size_t)(3 + 12 * c.n_layers), sizeof *gt);
+        int gn = synth_tensors(&c, gt);
+        double g0 = now_seconds();
+        uint64_t bytes = synth_gguf(&c, cfg_path, gt, gn, dtype, seed, out);
+        printf("wrote %s: %d layers of %s shape, %d tensors, %.2f GiB of %s weights, %.1f s\n", out,
+               c.n_layers, cfg_path, gn, (double)bytes / (1 << 30), dtype_name(dtype),
+               now_seconds() - g0);
+        free(gt);
+        return 0;
+    }
 
     if (mkdir(out, 0755) != 0 && errno != EEXIST)
         die_input("%s: cannot create: %s", out, strerror(errno));
@@ -170,7 +343,7 @@ int cmd_synth(int argc, char **argv) {
         for (size_t done = 0; done < count; done += chunk) {
             size_t m = count - done < chunk ? count - done : chunk;
             for (size_t k = 0; k < m; k++) {
-                float v = t[i].is_norm ? 1.0f : synth_uniform(&seed, 0.0346f); /* std 0.02 */
+                float v = synth_value(&t[i], &seed);
                 if (dtype == DTYPE_F32)
                     memcpy(buf + 4 * k, &v, 4);
                 else {

@@ -1,6 +1,7 @@
 /* quant.c: see quant.h. */
 #include "formats/quant.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -175,4 +176,48 @@ void dequantize_values(Dtype d, const void *src, size_t count, float *dst) {
 void dequantize_row(Dtype d, const void *row, float *out, int n) {
     if (n < 0) die_runtime("dequantize_row: n = %d", n);
     dequantize_values(d, row, (size_t)n, out);
+}
+
+static void put_f16(uint8_t *p, float v) {
+    uint16_t h = f32_to_f16(v);
+    memcpy(p, &h, sizeof h);
+}
+
+void quantize_row_q8_0(const float *x, void *out, int n) {
+    uint8_t *blk = out;
+    (void)dtype_row_bytes(DTYPE_Q8_0, n); /* dies unless n is whole blocks */
+    for (int b = 0; b < n / 32; b++, x += 32, blk += 34) {
+        float amax = 0.0f;
+        for (int j = 0; j < 32; j++)
+            amax = fabsf(x[j]) > amax ? fabsf(x[j]) : amax;
+        const float d = amax / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        put_f16(blk, d);
+        for (int j = 0; j < 32; j++) {
+            int8_t q = (int8_t)roundf(x[j] * id);
+            memcpy(blk + 2 + j, &q, 1);
+        }
+    }
+}
+
+void quantize_row_q4_0(const float *x, void *out, int n) {
+    uint8_t *blk = out;
+    (void)dtype_row_bytes(DTYPE_Q4_0, n); /* dies unless n is whole blocks */
+    for (int b = 0; b < n / 32; b++, x += 32, blk += 18) {
+        float amax = 0.0f, max = 0.0f;
+        for (int j = 0; j < 32; j++)
+            if (amax < fabsf(x[j])) {
+                amax = fabsf(x[j]);
+                max = x[j];
+            }
+        const float d = max / -8.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        put_f16(blk, d);
+        for (int j = 0; j < 16; j++) {
+            int lo = (int8_t)(x[j] * id + 8.5f), hi = (int8_t)(x[16 + j] * id + 8.5f);
+            lo = lo < 15 ? lo : 15;
+            hi = hi < 15 ? hi : 15;
+            blk[2 + j] = (uint8_t)(lo | hi << 4);
+        }
+    }
 }

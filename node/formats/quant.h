@@ -55,4 +55,16 @@ void quant_block_scales(Dtype d, const uint8_t *block, float *a, float *b);
  * bytes of scales. */
 void quant_scale_min_k4(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
 
+/* Quantizes n float32 values (n a multiple of 32, else die_input) into
+ * n / 32 blocks at out, as ggml's round-to-nearest reference quantizers
+ * (quantize_row_q8_0_ref, quantize_row_q4_0_ref) do, the same float
+ * operations in the same order:
+ *   Q8_0: d = max|x| / 127, q = round(x * (1/d)), stored d = f16(d)
+ *   Q4_0: d = m / -8 where m is the value of largest magnitude (its sign
+ *         kept), q = min(15, (int8)(x * (1/d) + 8.5)), stored d = f16(d)
+ * A block of zeros gets d = 0 and q = 0 (Q8_0) or 8 (Q4_0). out holds
+ * dtype_row_bytes(d, n) bytes, any alignment. */
+void quantize_row_q8_0(const float *x, void *out, int n);
+void quantize_row_q4_0(const float *x, void *out, int n);
+
 #endif
