@@ -397,6 +397,27 @@ int gguf_has_magic(const char *path) {
     return yes;
 }
 
+Gguf *gguf_read_metadata(const char *path) {
+    size_t len = 0;
+    char *buf = read_file_text(path, &len);
+    Cursor c = {path, (const uint8_t *)buf, len, 0};
+    need(&c, 4, "the magic \"GGUF\"");
+    if (memcmp(buf, "GGUF", 4) != 0) die_input("%s: byte 0: not a GGUF file (no magic GGUF)", path);
+    c.at = 4;
+    Gguf *g = xcalloc(1, sizeof *g);
+    g->path = xstrdup(path);
+    g->version = read_u32(&c, "the version");
+    if (g->version != 2 && g->version != 3)
+        die_input("%s: byte 4: GGUF version %" PRIu32 " not supported (2 and 3 are)", path,
+                  g->version);
+    read_u64(&c, "the tensor count");
+    g->n_kv = read_u64(&c, "the metadata count");
+    read_metadata(&c, g);
+    g->alignment = GGUF_DEFAULT_ALIGNMENT;
+    free(buf);
+    return g;
+}
+
 void gguf_open(const char *path, Checkpoint *ck) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) die_input("%s: cannot open: %s", path, strerror(errno));
