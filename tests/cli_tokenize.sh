@@ -136,5 +136,14 @@ check "--text with --decode: exit 2" "[ $rc -eq 2 ]"
 "$P" tokenize --tokenizer "$tmp/none.json" --text a > /dev/null 2> "$tmp/err"; rc=$?
 check "a missing --tokenizer file: exit 2 naming it" "[ $rc -eq 2 ] && grep -q none.json '$tmp/err'"
 
+# A GGUF model's tokenizer is in the file: the same ids as the tokenizer.model
+# it was converted from; --tokenizer still overrides it.
+GG=$SHARED/fixtures/gguf
+"$P" tokenize --model "$GG/tiny-llama-q8_0.gguf" --special --pieces --text "Hello World, café" > "$tmp/gguf" 2>&1
+"$P" tokenize --tokenizer "$GG/tiny-spm320.model" --special --pieces --text "Hello World, café" > "$tmp/spm" 2>&1
+check "--model FILE.gguf: the file's tokenizer" "cmp -s '$tmp/gguf' '$tmp/spm' && grep -q '<0x48>' '$tmp/gguf'"
+"$P" tokenize --model "$GG/tiny-llama-q8_0.gguf" --tokenizer "$QWEN" --text "Hello world" > "$tmp/got" 2>&1
+check "--model FILE.gguf --tokenizer: overrides" "grep -q 'ids: 9707,1879' '$tmp/got'"
+
 echo "cli_tokenize: $pass passed, $fail failed"
 [ $fail -eq 0 ]

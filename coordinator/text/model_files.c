@@ -9,6 +9,7 @@
 
 #include "base/json_check.h"
 #include "base/util.h"
+#include "formats/gguf.h"
 
 /* The folder of the model: model_path itself, or the folder of the file.
  * Caller frees. */
@@ -105,6 +106,9 @@ Tokenizer *model_open_tokenizer(const char *model_path, const char *explicit_pat
     Tokenizer *t = NULL;
     if (explicit_path) {
         t = tokenizer_load(explicit_path);
+    } else if (!dir_exists(model_path) && file_exists(model_path) && gguf_has_magic(model_path)) {
+        free(dir);
+        return tokenizer_load(model_path); /* a GGUF file holds its own tokenizer */
     } else {
         char *spm = existing(dir, "tokenizer.model"), *json = existing(dir, "tokenizer.json");
         char *vocab = existing(dir, "vocab.txt");

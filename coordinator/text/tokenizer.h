@@ -3,6 +3,7 @@
  *   tokenizer.json   Hugging Face tokenizers: byte-level BPE (Llama-3.x,
  *                    Qwen2.5) or WordPiece (BERT) (hf_tokenizer.h)
  *   vocab.txt        BERT's WordPiece vocabulary alone
+ *   FILE.gguf        the tokenizer.ggml.* metadata of a GGUF file
  * with the special tokens of the tokenizer_config.json beside the file
  * (bos_token, eos_token, pad_token, add_bos_token, clean_up_tokenization_spaces,
  * do_lower_case). model_files.h adds what the model's own files say
@@ -28,9 +29,11 @@ typedef enum {
     TOKENIZER_WORDPIECE,     /* tokenizer.json with a WordPiece model, or vocab.txt */
 } TokenizerKind;
 
-/* Loads the tokenizer file at path, its kind chosen from the file: a name
- * ending in .txt is a WordPiece vocab.txt (do_lower_case from the
- * tokenizer_config.json beside it, default true); a file whose first
+/* Loads the tokenizer file at path, its kind chosen from the file: a GGUF
+ * file (magic "GGUF", even one of metadata only) gives the tokenizer of its
+ * tokenizer.ggml.* metadata (model llama: SentencePiece; gpt2: byte-level
+ * BPE), without a tokenizer_config.json; a name ending in .txt is a WordPiece vocab.txt
+ * (do_lower_case from the tokenizer_config.json beside it, default true); a file whose first
  * non-blank byte is '{' is a tokenizer.json; anything else a SentencePiece
  * tokenizer.model. The tokenizer_config.json in the same folder, when there,
  * gives the special tokens. Every malformed file is die_input naming it.

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "formats/gguf.h"
 
 static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), m = strlen(suffix);
@@ -58,6 +59,7 @@ static void tokenizer_finish(Tokenizer *t, const TokenizerConfig *c) {
 }
 
 Tokenizer *tokenizer_load(const char *path) {
+    if (file_exists(path) && gguf_has_magic(path)) return tokenizer_load_gguf(path);
     TokenizerConfig c;
     tokenizer_config_read(path, &c);
     Tokenizer *t;

@@ -49,4 +49,11 @@ void tokenizer_config_apply(Tokenizer *t, const TokenizerConfig *c);
 /* decode(ids) with clean_up as given (streams decode without it). */
 char *tokenizer_decode_with(const Tokenizer *t, const int *ids, int n, int clean_up);
 
+/* tokenizer_gguf.c: the tokenizer of a GGUF file's tokenizer.ggml.*
+ * metadata (model llama: SentencePiece; gpt2: byte-level BPE with the
+ * pre-tokenizer tokenizer.ggml.pre names), built with the same encoders as a
+ * tokenizer.model / tokenizer.json. Malformed metadata is die_input naming
+ * the file and key. Caller owns; free with tokenizer_free(). */
+Tokenizer *tokenizer_load_gguf(const char *path);
+
 #endif

@@ -397,6 +397,42 @@ int gguf_has_magic(const char *path) {
     return yes;
 }
 
+/* The header and metadata of buf[0..len); see gguf_read_metadata(). */
+static Gguf *parse_metadata(const char *path, const uint8_t *buf, uint64_t len) {
+    Cursor c = {path, buf, len, 0};
+    need(&c, 4, "the magic \"GGUF\"");
+    if (memcmp(buf, "GGUF", 4) != 0) die_input("%s: byte 0: not a GGUF file (no magic GGUF)", path);
+    c.at = 4;
+    Gguf *g = xcalloc(1, sizeof *g);
+    g->path = xstrdup(path);
+    g->version = read_u32(&c, "the version");
+    if (g->version != 2 && g->version != 3)
+        die_input("%s: byte 4: GGUF version %" PRIu32 " not supported (2 and 3 are)", path,
+                  g->version);
+    read_u64(&c, "the tensor count");
+    g->n_kv = read_u64(&c, "the metadata count");
+    read_metadata(&c, g);
+    g->alignment = GGUF_DEFAULT_ALIGNMENT;
+    return g;
+}
+
+Gguf *gguf_read_metadata(const char *path) {
+    /* Mapped, not read: only the pages of the metadata are touched. */
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) die_input("%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) die_input("%s: not a regular file", path);
+    uint64_t len = (uint64_t)st.st_size;
+    if (len == 0) die_input("%s: empty file, not a GGUF file", path);
+    void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0);
+    int map_errno = errno;
+    close(fd);
+    if (map == MAP_FAILED) die_runtime("%s: mmap failed: %s", path, strerror(map_errno));
+    Gguf *g = parse_metadata(path, map, len);
+    munmap(map, (size_t)len);
+    return g;
+}
+
 void gguf_open(const char *path, Checkpoint *ck) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) die_input("%s: cannot open: %s", path, strerror(errno));

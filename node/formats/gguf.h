@@ -83,6 +83,11 @@ void gguf_open(const char *path, Checkpoint *ck);
  * gguf_open() on its mapping and by the fuzzer. */
 void gguf_parse(const char *path, const uint8_t *buf, uint64_t len, Checkpoint *ck);
 
+/* Only the header and metadata of the GGUF file at path (tensor infos and
+ * data are not read: a metadata-only file, 0 tensors, is fine). Caller owns
+ * the result; free with gguf_free(). */
+Gguf *gguf_read_metadata(const char *path);
+
 /* The metadata of a checkpoint read from a GGUF file; NULL for any other. */
 const Gguf *checkpoint_gguf(const Checkpoint *ck);
 
