@@ -117,9 +117,10 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra
         "${mpi_compile[@]}" "${pc_cflags[@]}")
 
 # The newest header any source may include, and this script: a change to
-# either rebuilds every object.
+# either rebuilds every object. (sed reads the whole listing: head would
+# stop early and, past a pipe buffer of names, kill ls with SIGPIPE.)
 newest_dep=$(ls -t $(find "$src/node" "$src/coordinator" "$build/proto" -name '*.h') "$fuzzdir"/*.h \
-    "$0" | head -1)
+    "$0" | sed -n 1p)
 
 # Project sources and the harness get coverage instrumentation; the
 # allocation tracker, which runs inside malloc, does not.
