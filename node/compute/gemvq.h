@@ -42,7 +42,7 @@ void gemvq_panels(float *y, const float *x, const void *w, Dtype d, int T, int i
                   float beta, int threads, int panel_rows);
 
 /* The same in the BF16 compute mode (matmul.h): panels of panel_rows rows
- * (<= 0: a default of about 2 MiB of BF16) dequantized and rounded to BF16
+ * (<= 0: a default of about 16 MiB of BF16) dequantized and rounded to BF16
  * (nearest even), x rounded to BF16 once, each panel multiplied by
  * oneDNN's BF16 matmul (matmul_dnnl.h) with float32 accumulation. Only
  * where matmul_dnnl_usable(); in a multiple of 16. */

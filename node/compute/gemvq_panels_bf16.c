@@ -10,10 +10,13 @@
 #include "compute/matmul_dnnl.h"
 #include "formats/quant.h"
 
-/* BF16 values of one panel by default (2 MiB): with the BF16 x of a prefill
- * it stays in the 32 MiB L3 while oneDNN walks it, and a panel is many
- * rows, so each call still has work for every thread. */
-#define GEMVQ_PANEL_BF16 ((size_t)1 << 20)
+/* BF16 values of one panel by default (16 MiB): it stays in the 32 MiB L3
+ * of the development machine while oneDNN walks it (a BF16 x of 512 tokens
+ * of 4096 is 4 MiB more). Smaller panels were slower there (a 4096 x 4096
+ * Q8_0 product, T = 512, 2 threads: 32 rows 7 GFLOP/s, 256 rows 25-45, 512
+ * rows 29-70, the whole matrix 79; a loaded machine, so wide ranges): each
+ * oneDNN call has a fixed cost of a few milliseconds. */
+#define GEMVQ_PANEL_BF16 ((size_t)1 << 23)
 
 /* dst (n) = src (n) rounded to BF16, nearest even (n a multiple of 16, as
  * every block format's row is). Only called where matmul_dnnl_usable(),
