@@ -23,6 +23,7 @@
 #include "base/util.h"
 #include "compute/gemvq.h"
 #include "compute/matmul.h"
+#include "compute/matmul_dnnl.h"
 #include "formats/quant.h"
 #include "testhelp.h"
 
@@ -231,6 +232,31 @@ static void check_kernel(const char *kernel, Dtype d) {
 }
 
 /* Rows independent bit for bit, and the prefill path, through matmul_weights. */
+/* The BF16 compute mode's prefill (gemvq_panels_bf16): x and W rounded to
+ * BF16 (each within 2^-9), so each sum within 2^-8 of the sum of |products|
+ * plus float32 accumulation; through matmul_weights (default panels), by
+ * panels of 3, and by panels of 5 with beta = 0.5 on a filled y. */
+static void check_prefill_bf16(const WeightMatrix *m, const float *x, const float *wf, int T,
+                               int in, int out, int threads) {
+    float *y = malloc(sizeof(float) * T * out), *y0 = malloc(sizeof(float) * T * out);
+    for (int i = 0; i < T * out; i++)
+        y0[i] = test_rand_unit();
+    double bound = 0x1p-8 + 8.0 * 0x1p-24 * (in + 1), e[3];
+    matmul_weights(y, x, m, T, 0.0f); /* AUTO: BF16 where oneDNN has it */
+    e[0] = test_product_error(y, y0, x, wf, T, in, out, 0.0f);
+    gemvq_panels_bf16(y, x, m->data, m->dtype, T, in, out, 0.0f, threads, 3);
+    e[1] = test_product_error(y, y0, x, wf, T, in, out, 0.0f);
+    memcpy(y, y0, sizeof(float) * T * out);
+    gemvq_panels_bf16(y, x, m->data, m->dtype, T, in, out, 0.5f, threads, 5);
+    e[2] = test_product_error(y, y0, x, wf, T, in, out, 0.5f);
+    char name[128];
+    snprintf(name, sizeof name,
+             "prefill bf16 %s threads=%d: %.3g, panels of 3 %.3g, of 5 beta %.3g",
+             dtype_name(m->dtype), threads, e[0], e[1], e[2]);
+    TEST_CHECK(name, e[0] <= bound && e[1] <= bound && e[2] <= bound);
+    free(y), free(y0);
+}
+
 static void check_matmul(const char *kernel, Dtype d) {
     int in = 3 * dtype_block_values(d), out = 37, T_max = 70;
     float *wf = malloc(sizeof(float) * out * in);
@@ -256,7 +282,9 @@ static void check_matmul(const char *kernel, Dtype d) {
             TEST_CHECK(name, same);
         }
         /* prefill: T = 70 through matmul_weights (default panels) and by panels of 3 */
+        matmul_set_compute(MATMUL_COMPUTE_F32);
         matmul_weights(y, x, &m, T_max, 0.0f);
+        matmul_set_compute(MATMUL_COMPUTE_AUTO);
         double e1 = test_product_error(y, y0, x, wf, T_max, in, out, 0.0f);
         gemvq_panels(y1, x, m.data, d, T_max, in, out, 0.0f, threads, 3);
         double e2 = test_product_error(y1, y0, x, wf, T_max, in, out, 0.0f);
@@ -271,6 +299,7 @@ static void check_matmul(const char *kernel, Dtype d) {
                  "prefill %s %s threads=%d: %.3g, panels of 3 %.3g, vs decode %.3g", kernel,
                  dtype_name(d), threads, e1, e2, diff);
         TEST_CHECK(name, e1 <= bound && e2 <= bound && diff <= 1e-5);
+        if (matmul_dnnl_usable()) check_prefill_bf16(&m, x, wf, T_max, in, out, threads);
     }
     matmul_set_threads(1);
     free(wf), free(m.data), free(x), free(y), free(y1), free(y0);

@@ -9,7 +9,8 @@
  * AVX-512 (F, BW, VL), else AVX2 with FMA and F16C, else scalar.
  * Many rows (prefill): gemvq_panels dequantizes W a panel of rows at a time
  * into one reused float32 buffer and multiplies it with cblas_sgemm; the
- * whole matrix is never held as float32.
+ * whole matrix is never held as float32. In the BF16 compute mode,
+ * gemvq_panels_bf16 dequantizes to BF16 and multiplies with oneDNN.
  *
  * Order of each sum (o, t) in gemvq, which keeps rows independent bit for
  * bit (row t of y the same whatever T is, whatever the other rows of x and
@@ -39,6 +40,14 @@ void gemvq(float *y, const float *x, const void *w, Dtype d, int T, int in, int 
  * multiplied by cblas_sgemm. */
 void gemvq_panels(float *y, const float *x, const void *w, Dtype d, int T, int in, int out,
                   float beta, int threads, int panel_rows);
+
+/* The same in the BF16 compute mode (matmul.h): panels of panel_rows rows
+ * (<= 0: a default of about 16 MiB of BF16) dequantized and rounded to BF16
+ * (nearest even), x rounded to BF16 once, each panel multiplied by
+ * oneDNN's BF16 matmul (matmul_dnnl.h) with float32 accumulation. Only
+ * where matmul_dnnl_usable(); in a multiple of 16. */
+void gemvq_panels_bf16(float *y, const float *x, const void *w, Dtype d, int T, int in, int out,
+                       float beta, int threads, int panel_rows);
 
 /* The kernel gemvq uses on this CPU: "avx512", "avx2" or "scalar". */
 const char *gemvq_kernel(void);

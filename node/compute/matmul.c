@@ -50,7 +50,8 @@ MatmulCompute matmul_compute(void) {
 }
 
 MatmulCompute matmul_compute_for(Dtype d) {
-    if (d != DTYPE_BF16 || g_compute == MATMUL_COMPUTE_F32) return MATMUL_COMPUTE_F32;
+    if ((d != DTYPE_BF16 && !dtype_is_quant(d)) || g_compute == MATMUL_COMPUTE_F32)
+        return MATMUL_COMPUTE_F32;
     return matmul_dnnl_usable() ? MATMUL_COMPUTE_BF16 : MATMUL_COMPUTE_F32;
 }
 
@@ -91,6 +92,8 @@ void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, floa
             gemvq(y, x, w->data, w->dtype, T, w->cols, w->rows, beta, g_threads);
         else if (w->f32)
             matmul_xwt(y, x, w->f32, T, w->cols, w->rows, beta);
+        else if (matmul_compute_for(w->dtype) == MATMUL_COMPUTE_BF16)
+            gemvq_panels_bf16(y, x, w->data, w->dtype, T, w->cols, w->rows, beta, g_threads, 0);
         else
             gemvq_panels(y, x, w->data, w->dtype, T, w->cols, w->rows, beta, g_threads, 0);
         return;

@@ -9,7 +9,9 @@
  * so the work stays at GEMM speed (the exact reference path).
  * Many tokens, compute mode bf16 (BF16 weights on a CPU with BF16
  * arithmetic): oneDNN's matmul on the stored bytes with x rounded to BF16
- * (matmul_dnnl.h), about twice the float32 rate.
+ * (matmul_dnnl.h), about twice the float32 rate. Block-format weights
+ * (quant.h) take the same mode: gemvq_panels_bf16 dequantizes panels of
+ * rows to BF16 for oneDNN (gemvq_panels to float32 for sgemm in f32 mode).
  *
  * Row independence: below MATMUL_DIRECT_TOKENS, row t of y is bit for bit
  * the same whatever T is and whatever the other rows of x hold (each output
@@ -50,7 +52,8 @@ const char *matmul_compute_name(MatmulCompute c); /* static string */
  * (matmul_dnnl_usable) is die_input naming the rank and the ISA. */
 void matmul_set_compute(MatmulCompute c);
 MatmulCompute matmul_compute(void); /* as set (AUTO by default) */
-/* The mode prefill products on weights of dtype d take now: F32 or BF16. */
+/* The mode prefill products on weights of dtype d take now: F32 or BF16
+ * (BF16 for BF16 and block-format weights where oneDNN has it). */
 MatmulCompute matmul_compute_for(Dtype d);
 
 #endif

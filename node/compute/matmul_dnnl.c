@@ -14,7 +14,7 @@
 #define DNNL_CACHE 32
 
 typedef struct {
-    int T, rows, cols;
+    int T, rows, cols, ldy;
     float beta;
     unsigned long long used; /* clock of the last use; 0: empty */
     dnnl_primitive_t prim;
@@ -90,13 +90,14 @@ static void entry_free(DnnlEntry *e) {
 }
 
 /* The matmul src (T, K) bf16 x wei (K, N) bf16 -> dst (T, N) f32, wei the
- * stored (N, K) rows seen transposed (strides {1, K}). */
-static void entry_create(DnnlEntry *e, int T, int rows, int cols, float beta) {
+ * stored (N, K) rows seen transposed (strides {1, K}), dst rows ldy floats
+ * apart. */
+static void entry_create(DnnlEntry *e, int T, int rows, int cols, int ldy, float beta) {
     dnnl_memory_desc_t src, wei, dst;
-    dnnl_dims_t sd = {T, cols}, wd = {cols, rows}, dd = {T, rows}, ws = {1, cols};
+    dnnl_dims_t sd = {T, cols}, wd = {cols, rows}, dd = {T, rows}, ws = {1, cols}, ds = {ldy, 1};
     dnnl_check(dnnl_memory_desc_init_by_tag(&src, 2, sd, dnnl_bf16, dnnl_ab), "src desc");
     dnnl_check(dnnl_memory_desc_init_by_strides(&wei, 2, wd, dnnl_bf16, ws), "weights desc");
-    dnnl_check(dnnl_memory_desc_init_by_tag(&dst, 2, dd, dnnl_f32, dnnl_ab), "dst desc");
+    dnnl_check(dnnl_memory_desc_init_by_strides(&dst, 2, dd, dnnl_f32, ds), "dst desc");
     dnnl_matmul_desc_t md;
     dnnl_check(dnnl_matmul_desc_init(&md, &src, &wei, NULL, &dst), "dnnl_matmul_desc_init");
     dnnl_primitive_attr_t attr;
@@ -117,23 +118,24 @@ static void entry_create(DnnlEntry *e, int T, int rows, int cols, float beta) {
     dnnl_check(dnnl_memory_create(&e->src, &src, g.engine, DNNL_MEMORY_NONE), "src memory");
     dnnl_check(dnnl_memory_create(&e->wei, &wei, g.engine, DNNL_MEMORY_NONE), "weights memory");
     dnnl_check(dnnl_memory_create(&e->dst, &dst, g.engine, DNNL_MEMORY_NONE), "dst memory");
-    e->T = T, e->rows = rows, e->cols = cols, e->beta = beta;
+    e->T = T, e->rows = rows, e->cols = cols, e->ldy = ldy, e->beta = beta;
 }
 
 /* The cached primitive of the shape, created (in the least recently used
  * slot) when missing. */
-static DnnlEntry *entry_get(int T, int rows, int cols, float beta) {
+static DnnlEntry *entry_get(int T, int rows, int cols, int ldy, float beta) {
     DnnlEntry *lru = &g.cache[0];
     for (int i = 0; i < DNNL_CACHE; i++) {
         DnnlEntry *e = &g.cache[i];
-        if (e->used && e->T == T && e->rows == rows && e->cols == cols && e->beta == beta) {
+        if (e->used && e->T == T && e->rows == rows && e->cols == cols && e->ldy == ldy &&
+            e->beta == beta) {
             e->used = ++g.clock;
             return e;
         }
         if (e->used < lru->used) lru = e;
     }
     entry_free(lru);
-    entry_create(lru, T, rows, cols, beta);
+    entry_create(lru, T, rows, cols, ldy, beta);
     lru->used = ++g.clock;
     return lru;
 }
@@ -147,11 +149,13 @@ static inline uint16_t round_to_bf16(float f) {
     return (uint16_t)(u >> 16);
 }
 
-void matmul_dnnl_bf16(float *y, const float *x, const uint16_t *W, int T, int rows, int cols,
-                      float beta, int threads) {
+static void require_usable(const char *what) {
     if (!matmul_dnnl_usable())
-        die_runtime("matmul_dnnl_bf16: oneDNN has no BF16 arithmetic here (%s)", g.isa);
-    size_t n = (size_t)T * cols;
+        die_runtime("%s: oneDNN has no BF16 arithmetic here (%s)", what, g.isa);
+}
+
+const uint16_t *matmul_dnnl_round_x(const float *x, size_t n, int threads) {
+    require_usable("matmul_dnnl_round_x");
     if (n > g.cap) {
         free(g.xb);
         g.xb = xmalloc(n * sizeof *g.xb);
@@ -161,8 +165,14 @@ void matmul_dnnl_bf16(float *y, const float *x, const uint16_t *W, int T, int ro
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t i = 0; i < n; i++)
         xb[i] = round_to_bf16(x[i]);
-    DnnlEntry *e = entry_get(T, rows, cols, beta);
-    dnnl_check(dnnl_memory_set_data_handle(e->src, xb), "set src");
+    return xb;
+}
+
+void matmul_dnnl_bf16_ld(float *y, int ldy, const uint16_t *xb, const uint16_t *W, int T, int rows,
+                         int cols, float beta, int threads) {
+    require_usable("matmul_dnnl_bf16_ld");
+    DnnlEntry *e = entry_get(T, rows, cols, ldy, beta);
+    dnnl_check(dnnl_memory_set_data_handle(e->src, (void *)xb), "set src");
     dnnl_check(dnnl_memory_set_data_handle(e->wei, (void *)W), "set weights");
     dnnl_check(dnnl_memory_set_data_handle(e->dst, y), "set dst");
     dnnl_exec_arg_t args[3] = {
@@ -173,6 +183,12 @@ void matmul_dnnl_bf16(float *y, const float *x, const uint16_t *W, int T, int ro
     dnnl_check(dnnl_primitive_execute(e->prim, g.stream, 3, args), "matmul execute");
     dnnl_check(dnnl_stream_wait(g.stream), "stream wait");
     omp_set_num_threads(saved);
+}
+
+void matmul_dnnl_bf16(float *y, const float *x, const uint16_t *W, int T, int rows, int cols,
+                      float beta, int threads) {
+    const uint16_t *xb = matmul_dnnl_round_x(x, (size_t)T * cols, threads);
+    matmul_dnnl_bf16_ld(y, rows, xb, W, T, rows, cols, beta, threads);
 }
 
 void matmul_dnnl_release(void) {
@@ -197,6 +213,18 @@ void matmul_dnnl_bf16(float *y, const float *x, const uint16_t *W, int T, int ro
                       float beta, int threads) {
     (void)y, (void)x, (void)W, (void)T, (void)rows, (void)cols, (void)beta, (void)threads;
     die_runtime("matmul_dnnl_bf16: painters was built without oneDNN (libdnnl-dev)");
+}
+
+const uint16_t *matmul_dnnl_round_x(const float *x, size_t n, int threads) {
+    (void)x, (void)n, (void)threads;
+    die_runtime("matmul_dnnl_round_x: painters was built without oneDNN (libdnnl-dev)");
+}
+
+void matmul_dnnl_bf16_ld(float *y, int ldy, const uint16_t *xb, const uint16_t *W, int T, int rows,
+                         int cols, float beta, int threads) {
+    (void)y, (void)ldy, (void)xb, (void)W, (void)T, (void)rows, (void)cols, (void)beta,
+        (void)threads;
+    die_runtime("matmul_dnnl_bf16_ld: painters was built without oneDNN (libdnnl-dev)");
 }
 
 void matmul_dnnl_release(void) {}

@@ -15,6 +15,7 @@
 #ifndef PAINTERS_MATMUL_DNNL_H
 #define PAINTERS_MATMUL_DNNL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* 1 when BF16 products run at BF16 rate here (checked once, then cached). */
@@ -30,6 +31,17 @@ const char *matmul_dnnl_isa(void);
  * fails (naming the call and its status). */
 void matmul_dnnl_bf16(float *y, const float *x, const uint16_t *W, int T, int rows, int cols,
                       float beta, int threads);
+
+/* x (n) rounded to BF16 (nearest even) into the module's buffer, on
+ * `threads` threads. The buffer is the module's (valid until the next call
+ * here or matmul_dnnl_release); die_runtime when not usable. */
+const uint16_t *matmul_dnnl_round_x(const float *x, size_t n, int threads);
+
+/* y (T, rows; rows ldy floats apart) = xb (T, cols) @ W^T + beta * y, xb
+ * already BF16 (matmul_dnnl_round_x), W (rows, cols) BF16 row-major: one
+ * panel of a larger W writing its columns of y. */
+void matmul_dnnl_bf16_ld(float *y, int ldy, const uint16_t *xb, const uint16_t *W, int T, int rows,
+                         int cols, float beta, int threads);
 
 /* Frees the cached primitives and buffers (they are recreated on need). */
 void matmul_dnnl_release(void);
