@@ -37,18 +37,6 @@
 #include "testhelp.h"
 #include "base/util.h"
 
-/* Largest |a - b| over n values, relative to the largest |b|; infinity when
- * a value of either is not finite. */
-static double rel_error(const float *a, const float *b, int n) {
-    double err = 0, mag = 0;
-    for (int i = 0; i < n; i++) {
-        err = test_max_error(err, fabs((double)a[i] - b[i]));
-        mag = test_max_error(mag, fabs((double)b[i]));
-    }
-    if (!isfinite(err) || !isfinite(mag)) return INFINITY;
-    return err / (mag > 0 ? mag : 1);
-}
-
 /* Relative tolerance of the logits, and whether exact checks apply (float32). */
 static double logit_tol = 1e-4, logprob_tol = 1e-4, similarity_tol = 1e-4;
 static int exact = 1, compute_bf16 = 0;
@@ -81,7 +69,7 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
     TEST_CHECK(name, ref != NULL);
     if (ref) {
         const float *last = logits + (size_t)(n - 1) * V;
-        double e = rel_error(last, ref, V);
+        double e = test_rel_error(last, ref, V);
         *worst = test_max_error(*worst, e);
         TEST_CHECK(name, e <= logit_tol);
         snprintf(check, sizeof check, "%s argmax", name);
@@ -110,7 +98,7 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
         int bad_pos = 0, bad_argmax = 0;
         for (int t = 0; t < n; t++) {
             const float *a = logits + (size_t)t * V, *b = ref + (size_t)t * V;
-            double e = rel_error(a, b, V);
+            double e = test_rel_error(a, b, V);
             *worst = test_max_error(*worst, e);
             bad_pos += e > logit_tol;
             bad_argmax += argmax_floats(a, V) != argmax_floats(b, V);
@@ -157,7 +145,7 @@ static void batch_result(void *ctx, int i, const float *logits, int T) {
     snprintf(name, sizeof name, "%s/seq%d/last_logits", b->plan, i);
     float *ref = fixture_ref_tensor(b->f, name, NULL);
     if (!ref) return;
-    TEST_CHECK(name, rel_error(logits + (size_t)(T - 1) * b->V, ref, b->V) <= logit_tol);
+    TEST_CHECK(name, test_rel_error(logits + (size_t)(T - 1) * b->V, ref, b->V) <= logit_tol);
     free(ref);
 }
 

@@ -20,18 +20,6 @@
 #define BERT_TOL 1e-4
 #define PACKED_TOL 1e-5
 
-/* Largest |a - b| over n values, relative to the largest |b|; infinity when
- * a value of either is not finite. */
-static double rel_error(const float *a, const float *b, size_t n) {
-    double err = 0, mag = 0;
-    for (size_t i = 0; i < n; i++) {
-        err = test_max_error(err, fabs((double)a[i] - b[i]));
-        mag = test_max_error(mag, fabs((double)b[i]));
-    }
-    if (!isfinite(err) || !isfinite(mag)) return INFINITY;
-    return err / (mag > 0 ? mag : 1);
-}
-
 /* Hidden states of a batch, copied out of the callback. */
 typedef struct {
     int dim;
@@ -78,7 +66,7 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
     float *ref = fixture_ref_tensor(f, name, &have);
     TEST_CHECK(name, ref != NULL && (size_t)have == count);
     if (ref && (size_t)have == count && one.hidden[0]) {
-        double e = rel_error(one.hidden[0], ref, count);
+        double e = test_rel_error(one.hidden[0], ref, count);
         *worst = test_max_error(*worst, e);
         TEST_CHECK(name, e <= BERT_TOL);
         if (e > BERT_TOL) printf("  %s: error %.3g of max |h|\n", name, e);
@@ -102,7 +90,7 @@ static void check_packed(Runner *r, const char *plan, int n, int **ids, const in
             continue;
         }
         e = test_max_error(
-            e, rel_error(all.hidden[i], alone->hidden[i], (size_t)lens[i] * r->ck->cfg.dim));
+            e, test_rel_error(all.hidden[i], alone->hidden[i], (size_t)lens[i] * r->ck->cfg.dim));
     }
     char name[256];
     snprintf(name, sizeof name, "%s: %d sequences packed in one canvas equal each alone", plan, n);

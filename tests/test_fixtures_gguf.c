@@ -22,17 +22,6 @@
 
 #define LOGIT_TOL 1e-4
 
-/* Largest |a - b| relative to the largest |b|; infinity when not finite. */
-static double rel_error(const float *a, const float *b, int n) {
-    double err = 0, mag = 0;
-    for (int i = 0; i < n; i++) {
-        err = test_max_error(err, fabs((double)a[i] - b[i]));
-        mag = test_max_error(mag, fabs((double)b[i]));
-    }
-    if (!isfinite(err) || !isfinite(mag)) return INFINITY;
-    return err / (mag > 0 ? mag : 1);
-}
-
 static void check_sequence(Runner *r, const FixtureRef *f, const char *file, const char *plan,
                            int si, const int *ids, int n, double *worst) {
     int V = r->ck->cfg.vocab_size;
@@ -45,7 +34,7 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *file, con
     TEST_CHECK(name, ref != NULL);
     if (ref) {
         const float *last = logits + (size_t)(n - 1) * V;
-        double e = rel_error(last, ref, V);
+        double e = test_rel_error(last, ref, V);
         *worst = test_max_error(*worst, e);
         TEST_CHECK(name, e <= LOGIT_TOL);
         TEST_CHECK(name, argmax_floats(last, V) == argmax_floats(ref, V));
@@ -58,7 +47,7 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *file, con
         int bad_pos = 0, bad_argmax = 0;
         for (int t = 0; t < n; t++) {
             const float *a = logits + (size_t)t * V, *b = ref + (size_t)t * V;
-            double e = rel_error(a, b, V);
+            double e = test_rel_error(a, b, V);
             *worst = test_max_error(*worst, e);
             bad_pos += e > LOGIT_TOL;
             bad_argmax += argmax_floats(a, V) != argmax_floats(b, V);

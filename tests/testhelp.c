@@ -47,6 +47,16 @@ double test_max_error(double worst, double err) {
     return err > worst ? err : worst;
 }
 
+double test_rel_error(const float *a, const float *b, size_t n) {
+    double err = 0, mag = 0;
+    for (size_t i = 0; i < n; i++) {
+        err = test_max_error(err, fabs((double)a[i] - b[i]));
+        mag = test_max_error(mag, fabs((double)b[i]));
+    }
+    if (!isfinite(err) || !isfinite(mag)) return INFINITY;
+    return err / (mag > 0 ? mag : 1);
+}
+
 int test_run_child(void (*fn)(const void *arg), const void *arg, int both_streams, char *out,
                    size_t cap) {
     int fds[2];

@@ -41,6 +41,9 @@ int test_all_finite(const float *x, size_t n);
 /* The running maximum of errors: the larger of worst and err, where a NaN or
  * infinite err (or worst) gives infinity; fmax() would drop a NaN. */
 double test_max_error(double worst, double err);
+/* Largest |a - b| over n values, relative to the largest |b| (1 when b is
+ * all zero); infinity when a value of either is not finite. */
+double test_rel_error(const float *a, const float *b, size_t n);
 /* A pseudo-random value in [-0.5, 0.5] (rand(): seed with srand). */
 float test_rand_unit(void);
 /* The largest error of y (T, out) against x (T, in) W^T + beta y0, W (out, in)
