@@ -1,6 +1,7 @@
 /* json_line.c: see json_line.h. */
 #include "cli/json_line.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int json_line_next(const char *text, size_t len, size_t *pos, const char **line, size_t *n) {
@@ -35,4 +36,11 @@ cJSON *json_line_parse(const char *line, size_t n, const char **why) {
             return NULL;
         }
     return v;
+}
+
+const char *json_line_string_field(const cJSON *rec, const char *key, char *why, size_t n) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+    if (v && cJSON_IsString(v)) return v->valuestring;
+    snprintf(why, n, v ? "field \"%s\" must be a string" : "missing field \"%s\"", key);
+    return NULL;
 }

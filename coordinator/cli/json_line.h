@@ -24,5 +24,8 @@ int json_line_has_nul(const char *s, size_t n);
  * (the caller cJSON_Deletes it), or NULL with *why "not JSON" or "more than
  * one JSON value". */
 cJSON *json_line_parse(const char *line, size_t n, const char **why);
+/* The string field `key` of a record, or NULL with the reason in why (n
+ * bytes): "missing field "key"" or "field "key" must be a string". */
+const char *json_line_string_field(const cJSON *rec, const char *key, char *why, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "cli/json_line.h"
 
 PAINTERS_PRINTF(3, 4)
 static int fail(char *why, size_t n, const char *fmt, ...) {
@@ -92,21 +93,10 @@ int glue_tsv_row(GlueTaskId id, const GlueTsvColumns *cols, char *const *fields,
     return 0;
 }
 
-static const char *json_text(const cJSON *rec, const char *key, char *why, size_t why_len) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
-    if (!v)
-        fail(why, why_len, "missing field \"%s\"", key);
-    else if (!cJSON_IsString(v))
-        fail(why, why_len, "field \"%s\" must be a string", key);
-    else
-        return v->valuestring;
-    return NULL;
-}
-
 int glue_json_row(GlueTaskId id, const cJSON *rec, GlueExample *ex, char *why, size_t why_len) {
     const GlueTaskInfo *t = glue_task_info(id);
-    const char *a = json_text(rec, t->json_a, why, why_len), *b = NULL;
-    if (!a || (t->json_b && !(b = json_text(rec, t->json_b, why, why_len)))) return -1;
+    const char *a = json_line_string_field(rec, t->json_a, why, why_len), *b = NULL;
+    if (!a || (t->json_b && !(b = json_line_string_field(rec, t->json_b, why, why_len)))) return -1;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "label");
     if (!v) return fail(why, why_len, "missing field \"label\"");
     if (!cJSON_IsNumber(v)) return fail(why, why_len, "field \"label\" must be a number");

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/json_line.h"
 #include "eval/task_text.h"
 #include "base/util.h"
 
@@ -20,18 +21,6 @@ static int fail(char *why, size_t n, const char *fmt, ...) {
     vsnprintf(why, n, fmt, ap);
     va_end(ap);
     return -1;
-}
-
-/* The string field `key` of obj, or NULL with the reason in why. */
-static const char *get_string(const cJSON *obj, const char *key, char *why, size_t n) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!v)
-        fail(why, n, "missing field \"%s\"", key);
-    else if (!cJSON_IsString(v))
-        fail(why, n, "field \"%s\" must be a string", key);
-    else
-        return v->valuestring;
-    return NULL;
 }
 
 /* The list of strings `key` of obj (at least `min` of them): their count,
@@ -93,7 +82,7 @@ static void set_option(ChoiceOption *o, const char *context, const char *continu
  * continuations as given (with their own leading space). */
 static int parse_mc(Task *t, const cJSON *rec, char *why, size_t n) {
     const cJSON *choices;
-    const char *context = get_string(rec, "context", why, n);
+    const char *context = json_line_string_field(rec, "context", why, n);
     if (!context) return -1;
     int count = get_string_list(rec, "choices", 2, &choices, why, n), gold;
     if (count < 0 || get_index(rec, "gold", 0, &gold, why, n)) return -1;
@@ -113,7 +102,7 @@ static int parse_mc(Task *t, const cJSON *rec, char *why, size_t n) {
 /* arc (allenai/ai2_arc): context "Question: {question}\nAnswer:", each
  * continuation " {text}"; acc_norm divides by the text's length. */
 static int parse_arc(Task *t, const cJSON *rec, char *why, size_t n) {
-    const char *question = get_string(rec, "question", why, n);
+    const char *question = json_line_string_field(rec, "question", why, n);
     if (!question) return -1;
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(rec, "choices"), *texts, *labels;
     if (!cJSON_IsObject(choices))
@@ -127,7 +116,7 @@ static int parse_arc(Task *t, const cJSON *rec, char *why, size_t n) {
     if (n_labels < 0) return -1;
     if (n_labels != count)
         return fail(why, n, "choices has %d texts and %d labels", count, n_labels);
-    const char *key = get_string(rec, "answerKey", why, n);
+    const char *key = json_line_string_field(rec, "answerKey", why, n);
     if (!key) return -1;
     int gold = -1, i = 0;
     for (const cJSON *l = labels->child; l; l = l->next, i++)
@@ -153,19 +142,19 @@ static int parse_arc(Task *t, const cJSON *rec, char *why, size_t n) {
  * ctx_a + " " + capitalize(ctx_b)) (or the given ctx when ctx_a/ctx_b are
  * absent), continuations " " + preprocess(ending). */
 static int parse_hellaswag(Task *t, const cJSON *rec, char *why, size_t n) {
-    const char *label = get_string(rec, "activity_label", why, n);
+    const char *label = json_line_string_field(rec, "activity_label", why, n);
     if (!label) return -1;
     char *ctx;
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(rec, "ctx_a");
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(rec, "ctx_b");
     if (a || b) {
-        const char *ctx_a = get_string(rec, "ctx_a", why, n), *ctx_b;
-        if (!ctx_a || !(ctx_b = get_string(rec, "ctx_b", why, n))) return -1;
+        const char *ctx_a = json_line_string_field(rec, "ctx_a", why, n), *ctx_b;
+        if (!ctx_a || !(ctx_b = json_line_string_field(rec, "ctx_b", why, n))) return -1;
         char *cap = ascii_capitalize(ctx_b);
         ctx = str_printf("%s %s", ctx_a, cap);
         free(cap);
     } else {
-        const char *whole = get_string(rec, "ctx", why, n);
+        const char *whole = json_line_string_field(rec, "ctx", why, n);
         if (!whole) return fail(why, n, "missing field \"ctx_a\" and \"ctx_b\" (or \"ctx\")");
         ctx = xstrdup(whole);
     }
@@ -201,12 +190,12 @@ static int parse_hellaswag(Task *t, const cJSON *rec, char *why, size_t n) {
  * the sentence before "_" followed by option i; the continuation, the same
  * for both, is " " + the rest of the sentence stripped. */
 static int parse_winogrande(Task *t, const cJSON *rec, char *why, size_t n) {
-    const char *sentence = get_string(rec, "sentence", why, n);
+    const char *sentence = json_line_string_field(rec, "sentence", why, n);
     if (!sentence) return -1;
     const char *blank = strchr(sentence, '_');
     if (!blank) return fail(why, n, "sentence has no \"_\" to fill");
-    const char *opt[2] = {get_string(rec, "option1", why, n), NULL};
-    if (!opt[0] || !(opt[1] = get_string(rec, "option2", why, n))) return -1;
+    const char *opt[2] = {json_line_string_field(rec, "option1", why, n), NULL};
+    if (!opt[0] || !(opt[1] = json_line_string_field(rec, "option2", why, n))) return -1;
     int answer;
     if (get_index(rec, "answer", 1, &answer, why, n)) return -1;
     if (answer != 1 && answer != 2) return fail(why, n, "answer %d must be 1 or 2", answer);
@@ -231,7 +220,7 @@ static int parse_winogrande(Task *t, const cJSON *rec, char *why, size_t n) {
 /* lambada (EleutherAI/lambada_openai): context = the text up to its last
  * space, target = " " + the last word. */
 static int parse_lambada(Task *t, const cJSON *rec, char *why, size_t n) {
-    const char *text = get_string(rec, "text", why, n);
+    const char *text = json_line_string_field(rec, "text", why, n);
     if (!text) return -1;
     const char *space = strrchr(text, ' ');
     if (!space) return fail(why, n, "text has no space before a last word");
@@ -246,8 +235,8 @@ static int parse_lambada(Task *t, const cJSON *rec, char *why, size_t n) {
 
 /* gen: {"prompt": str, "answer": str}. */
 static int parse_gen(Task *t, const cJSON *rec, char *why, size_t n) {
-    const char *prompt = get_string(rec, "prompt", why, n), *answer;
-    if (!prompt || !(answer = get_string(rec, "answer", why, n))) return -1;
+    const char *prompt = json_line_string_field(rec, "prompt", why, n), *answer;
+    if (!prompt || !(answer = json_line_string_field(rec, "answer", why, n))) return -1;
     task_push_gen(t, (GenItem){xstrdup(prompt), xstrdup(answer)});
     return 0;
 }
@@ -256,8 +245,8 @@ static int parse_gen(Task *t, const cJSON *rec, char *why, size_t n) {
  * "Question: {q}\nAnswer: {answer}\n\n"; each later one the prompt
  * examples + "Question: {q}\nAnswer:". */
 static int parse_gsm8k(Task *t, const cJSON *rec, char *why, size_t n) {
-    const char *question = get_string(rec, "question", why, n), *answer;
-    if (!question || !(answer = get_string(rec, "answer", why, n))) return -1;
+    const char *question = json_line_string_field(rec, "question", why, n), *answer;
+    if (!question || !(answer = json_line_string_field(rec, "answer", why, n))) return -1;
     if (!strstr(answer, "#### "))
         return fail(why, n, "answer has no \"#### \" before the final number");
     const char *shots = t->shots_text ? t->shots_text : "";
