@@ -416,34 +416,34 @@ static Gguf *parse_metadata(const char *path, const uint8_t *buf, uint64_t len) 
     return g;
 }
 
-Gguf *gguf_read_metadata(const char *path) {
-    /* Mapped, not read: only the pages of the metadata are touched. */
+/* The whole of file `path`, mapped read-only (the caller munmaps *len bytes);
+ * die_input for a file that cannot be opened, is not regular or is empty. */
+static void *gguf_map_file(const char *path, uint64_t *len) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) die_input("%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) die_input("%s: not a regular file", path);
-    uint64_t len = (uint64_t)st.st_size;
-    if (len == 0) die_input("%s: empty file, not a GGUF file", path);
-    void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0);
+    *len = (uint64_t)st.st_size;
+    if (*len == 0) die_input("%s: empty file, not a GGUF file", path);
+    void *map = mmap(NULL, (size_t)*len, PROT_READ, MAP_PRIVATE, fd, 0);
     int map_errno = errno;
     close(fd);
     if (map == MAP_FAILED) die_runtime("%s: mmap failed: %s", path, strerror(map_errno));
+    return map;
+}
+
+Gguf *gguf_read_metadata(const char *path) {
+    /* Mapped, not read: only the pages of the metadata are touched. */
+    uint64_t len;
+    void *map = gguf_map_file(path, &len);
     Gguf *g = parse_metadata(path, map, len);
     munmap(map, (size_t)len);
     return g;
 }
 
 void gguf_open(const char *path, Checkpoint *ck) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) die_input("%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) die_input("%s: not a regular file", path);
-    uint64_t len = (uint64_t)st.st_size;
-    if (len == 0) die_input("%s: empty file, not a GGUF file", path);
-    void *map = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, fd, 0);
-    int map_errno = errno;
-    close(fd);
-    if (map == MAP_FAILED) die_runtime("%s: mmap failed: %s", path, strerror(map_errno));
+    uint64_t len;
+    void *map = gguf_map_file(path, &len);
     gguf_parse(path, map, len, ck);
     munmap(map, (size_t)len);
 }
