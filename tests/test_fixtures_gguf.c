@@ -22,6 +22,19 @@
 
 #define LOGIT_TOL 1e-4
 
+/* The q8 mode (second argument "q8"): decode's x rounded to 8 bits, prefill's
+ * to BF16, as llama.cpp computes. Its tolerance: logits within 1e-1 of the
+ * reference's largest magnitude (measured: 2.5e-2 to 7.6e-2 on these files;
+ * llama.cpp's own kernels land 6e-2 to 1.5e-1 away), the same argmax at 80%
+ * of the positions or more (measured: 90% and more); greedy tokens are
+ * reported, not required (x's rounding may change a near tie). */
+#define Q8_TOL 1e-1
+#define Q8_ARGMAX_AGREE 0.8
+static int g_q8;
+static double g_tol = LOGIT_TOL;
+static int g_argmax_off, g_argmax_all;  /* positions whose argmax differs, of all */
+static int g_greedy_same, g_greedy_all; /* greedy tokens before the first that differs, of all */
+
 static void check_sequence(Runner *r, const FixtureRef *f, const char *file, const char *plan,
                            int si, const int *ids, int n, double *worst) {
     int V = r->ck->cfg.vocab_size;
@@ -36,8 +49,10 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *file, con
         const float *last = logits + (size_t)(n - 1) * V;
         double e = test_rel_error(last, ref, V);
         *worst = test_max_error(*worst, e);
-        TEST_CHECK(name, e <= LOGIT_TOL);
-        TEST_CHECK(name, argmax_floats(last, V) == argmax_floats(ref, V));
+        TEST_CHECK(name, e <= g_tol);
+        int off = argmax_floats(last, V) != argmax_floats(ref, V);
+        g_argmax_off += off, g_argmax_all++;
+        TEST_CHECK(name, g_q8 || !off);
         free(ref);
     }
     snprintf(name, sizeof name, "%s/%s/seq%d/logits", file, plan, si);
@@ -49,11 +64,12 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *file, con
             const float *a = logits + (size_t)t * V, *b = ref + (size_t)t * V;
             double e = test_rel_error(a, b, V);
             *worst = test_max_error(*worst, e);
-            bad_pos += e > LOGIT_TOL;
+            bad_pos += e > g_tol;
             bad_argmax += argmax_floats(a, V) != argmax_floats(b, V);
         }
+        g_argmax_off += bad_argmax, g_argmax_all += n;
         TEST_CHECK(name, bad_pos == 0);
-        TEST_CHECK(name, bad_argmax == 0);
+        TEST_CHECK(name, g_q8 || bad_argmax == 0);
         free(ref);
     }
     free(logits);
@@ -91,7 +107,11 @@ static void check_greedy(Runner *r, const char *file, const cJSON *prompts, cons
                 generate_greedy_stops(r, prompt, np, nw, NULL, 0, got, NULL, NULL, NULL);
             else
                 greedy_recomputed(r, prompt, np, nw, got);
-            TEST_CHECK(name, memcmp(got, want, (size_t)nw * sizeof(int)) == 0);
+            int same = 0;
+            while (same < nw && got[same] == want[same])
+                same++;
+            g_greedy_same += same, g_greedy_all += nw;
+            TEST_CHECK(name, g_q8 || same == nw);
         }
         free(prompt), free(want), free(got);
     }
@@ -99,10 +119,12 @@ static void check_greedy(Runner *r, const char *file, const cJSON *prompts, cons
 
 int main(int argc, char **argv) {
     painters_mpi_start(&argc, &argv);
-    if (argc != 2) {
-        fprintf(stderr, "usage: test_fixtures_gguf FILE (tiny-llama-f32, -f16, -bf16)\n");
+    if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "q8"))) {
+        fprintf(stderr, "usage: test_fixtures_gguf FILE [q8] (FILE: tiny-llama-f32, ...)\n");
         return 2;
     }
+    g_q8 = argc == 3;
+    if (g_q8) g_tol = Q8_TOL;
     const char *file = argv[1];
     const char *shared = test_shared_dir();
     if (!shared) return test_shared_missing("test_fixtures_gguf");
@@ -117,10 +139,11 @@ int main(int argc, char **argv) {
     const cJSON *m =
         cJSON_GetObjectItem(cJSON_GetObjectItem(f.json, "models"), model_name ? model_name : "");
     if (!m) die_input("%s/reference.json: models.%s: missing", fdir, model_name ? model_name : "?");
-    Runner *r = runner_open(&(RunnerOptions){.model = model,
-                                             .plan = NULL,
-                                             .placement = getenv("PAINTERS_PLACEMENT"),
-                                             .compute = MATMUL_COMPUTE_F32});
+    Runner *r =
+        runner_open(&(RunnerOptions){.model = model,
+                                     .plan = NULL,
+                                     .placement = getenv("PAINTERS_PLACEMENT"),
+                                     .compute = g_q8 ? MATMUL_COMPUTE_Q8 : MATMUL_COMPUTE_F32});
     TEST_CHECK("num_layers", cJSON_GetObjectItem(m, "num_layers")->valueint == r->ck->cfg.n_layers);
     const cJSON *seqs = cJSON_GetObjectItem(m, "sequences");
     const cJSON *plan_entry;
@@ -148,6 +171,15 @@ int main(int argc, char **argv) {
         n_plans++;
     }
     TEST_CHECK("plans checked", n_plans >= 4);
+    if (g_q8) {
+        TEST_CHECK("q8: the mode decodes block formats with 8-bit x",
+                   matmul_decode_q8(DTYPE_Q4_K) && matmul_decode_q8(DTYPE_Q8_0));
+        TEST_CHECK("q8: the same argmax at 80% of positions",
+                   g_argmax_off <= (1.0 - Q8_ARGMAX_AGREE) * g_argmax_all);
+    }
+    printf("%s%s: argmax differs at %d of %d positions; greedy: %d of %d tokens before the first "
+           "difference\n",
+           file, g_q8 ? " (q8)" : "", g_argmax_off, g_argmax_all, g_greedy_same, g_greedy_all);
     runner_close(r);
     fixture_ref_close(&f);
     return test_report(file);

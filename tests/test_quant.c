@@ -25,6 +25,7 @@
 #include "compute/matmul.h"
 #include "compute/matmul_dnnl.h"
 #include "formats/quant.h"
+#include "quant_random.h"
 #include "testhelp.h"
 
 static const Dtype formats[] = {DTYPE_Q8_0, DTYPE_Q4_0, DTYPE_Q4_K, DTYPE_Q5_K, DTYPE_Q6_K};
@@ -37,19 +38,6 @@ static float f16_at(const uint8_t *p) {
 static void put_f16(uint8_t *p, float v) {
     uint16_t h = f32_to_f16(v);
     p[0] = (uint8_t)h, p[1] = (uint8_t)(h >> 8);
-}
-
-/* A random block of d: random bytes, its f16 scales small and of either sign. */
-static void rand_block(Dtype d, uint8_t *b) {
-    size_t n = dtype_block_bytes(d);
-    for (size_t i = 0; i < n; i++)
-        b[i] = (uint8_t)(rand() & 0xFF);
-    float s = test_rand_unit() * 0.05f, s2 = test_rand_unit() * 0.05f;
-    if (d == DTYPE_Q6_K)
-        put_f16(b + 208, s);
-    else
-        put_f16(b, s);
-    if (d == DTYPE_Q4_K || d == DTYPE_Q5_K) put_f16(b + 2, s2);
 }
 
 /* The 6-bit scale (want_min 0) or min (1) of sub-block j of a K block's 12
@@ -111,7 +99,7 @@ static void check_dequantize(Dtype d) {
     float *got = malloc(sizeof(float) * bv * nb), *want = malloc(sizeof(float) * bv * nb);
     for (int rep = 0; rep < 20; rep++) {
         for (int k = 0; k < nb; k++)
-            rand_block(d, row + bb * k);
+            quant_random_block(d, row + bb * k);
         dequantize_row(d, row, got, bv * nb);
         double worst = 0;
         for (int k = 0; k < nb; k++)
@@ -188,17 +176,6 @@ static void check_sizes(void) {
     TEST_CHECK("a row of 100 Q4_K values is exit 2", st == 2 && strstr(out, "Q4_K"));
 }
 
-/* A random (out, in) matrix of d: its rows of blocks and their values. */
-static uint8_t *rand_matrix(Dtype d, int out, int in, float *wf) {
-    size_t rb = dtype_row_bytes(d, in), bb = dtype_block_bytes(d);
-    uint8_t *w = malloc(rb * out);
-    for (size_t k = 0; k < rb * out / bb; k++)
-        rand_block(d, w + k * bb);
-    for (int o = 0; o < out; o++)
-        dequantize_row(d, w + rb * o, wf + (size_t)o * in, in);
-    return w;
-}
-
 static void check_kernel(const char *kernel, Dtype d) {
     int bv = dtype_block_values(d);
     const int nbs[] = {1, 2, 5}, outs[] = {1, 5, 13};
@@ -208,7 +185,7 @@ static void check_kernel(const char *kernel, Dtype d) {
         for (int b = 0; b < 3; b++) {
             int in = nbs[a] * bv, out = outs[b];
             float *wf = malloc(sizeof(float) * out * in);
-            uint8_t *w = rand_matrix(d, out, in, wf);
+            uint8_t *w = quant_random_matrix(d, out, in, wf);
             float *x = malloc(sizeof(float) * 8 * in), *y = malloc(sizeof(float) * 8 * out),
                   *y0 = malloc(sizeof(float) * 8 * out);
             for (int T = 1; T <= 8; T++)
@@ -261,7 +238,7 @@ static void check_matmul(const char *kernel, Dtype d) {
     int in = 3 * dtype_block_values(d), out = 37, T_max = 70;
     float *wf = malloc(sizeof(float) * out * in);
     WeightMatrix m = {.dtype = d, .rows = out, .cols = in};
-    m.data = rand_matrix(d, out, in, wf);
+    m.data = quant_random_matrix(d, out, in, wf);
     float *x = malloc(sizeof(float) * T_max * in), *y = malloc(sizeof(float) * T_max * out),
           *y1 = malloc(sizeof(float) * T_max * out), *y0 = calloc((size_t)T_max * out, 4);
     for (int i = 0; i < T_max * in; i++)

@@ -9,6 +9,7 @@
 
 #include "base/util.h"
 #include "compute/matmul.h"
+#include "compute/gemvq8.h"
 #include "compute/matmul_dnnl.h"
 #include "cli/hf_cache.h"
 
@@ -158,7 +159,7 @@ RunnerOptions cli_runner_options(const CliOption *opts, int n) {
     }
     const char *compute = cli_value(opts, n, "--compute");
     int mode = compute ? matmul_compute_parse(compute) : MATMUL_COMPUTE_AUTO;
-    if (mode < 0) die_input("option --compute: '%s' is not bf16, f32 or auto", compute);
+    if (mode < 0) die_input("option --compute: '%s' is not bf16, f32, q8 or auto", compute);
     return (RunnerOptions){
         .model = cli_model(opts, n),
         .compute = (MatmulCompute)mode,
@@ -185,7 +186,10 @@ const char *cli_compute_summary(const Checkpoint *ck) {
             dtype = (int)ck->tensors[i].dtype;
         }
     static char text[160];
-    if (dtype >= 0 && matmul_compute_for((Dtype)dtype) == MATMUL_COMPUTE_BF16)
+    if (dtype >= 0 && matmul_decode_q8((Dtype)dtype))
+        snprintf(text, sizeof text, "q8 (decode: gemvq8 %s; prefill: %s)", gemvq8_kernel(),
+                 matmul_compute_for((Dtype)dtype) == MATMUL_COMPUTE_BF16 ? "bf16" : "f32");
+    else if (dtype >= 0 && matmul_compute_for((Dtype)dtype) == MATMUL_COMPUTE_BF16)
         snprintf(text, sizeof text, "bf16 (oneDNN %s)", matmul_dnnl_isa());
     else if (matmul_compute() == MATMUL_COMPUTE_F32)
         snprintf(text, sizeof text, "f32");

@@ -64,8 +64,9 @@ void cli_print_ids(const char *label, const int *ids, int n);
         {"--verbose", NULL, "print station memory at start and per-station figures at the end",    \
          NULL},                                                                                    \
         {"--compute", "MODE",                                                                      \
-         "prefill products on BF16 weights: bf16 (oneDNN, activations rounded to BF16) or f32 "    \
-         "(exact; default: bf16 where the CPU has BF16 arithmetic)",                               \
+         "f32 (exact), bf16 (prefill on BF16 or block-format weights with activations rounded to " \
+         "BF16, oneDNN) or q8 (bf16, and decode on block-format weights with activations "         \
+         "rounded to 8 bits, as llama.cpp); default: the fastest this CPU has",                    \
          NULL},                                                                                    \
     {                                                                                              \
         "--no-pack", NULL, "score one sequence per canvas instead of packing many into one", NULL  \

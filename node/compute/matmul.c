@@ -10,6 +10,7 @@
 #include "compute/gemv.h"
 #include "compute/gemv16.h"
 #include "compute/gemvq.h"
+#include "compute/gemvq8.h"
 #include "compute/kernels.h"
 #include "compute/matmul_dnnl.h"
 #include "formats/dtype_convert.h"
@@ -30,11 +31,15 @@ int matmul_compute_parse(const char *s) {
     if (!strcmp(s, "auto")) return MATMUL_COMPUTE_AUTO;
     if (!strcmp(s, "f32")) return MATMUL_COMPUTE_F32;
     if (!strcmp(s, "bf16")) return MATMUL_COMPUTE_BF16;
+    if (!strcmp(s, "q8")) return MATMUL_COMPUTE_Q8;
     return -1;
 }
 
 const char *matmul_compute_name(MatmulCompute c) {
-    return c == MATMUL_COMPUTE_BF16 ? "bf16" : c == MATMUL_COMPUTE_F32 ? "f32" : "auto";
+    return c == MATMUL_COMPUTE_BF16  ? "bf16"
+           : c == MATMUL_COMPUTE_F32 ? "f32"
+           : c == MATMUL_COMPUTE_Q8  ? "q8"
+                                     : "auto";
 }
 
 void matmul_set_compute(MatmulCompute c) {
@@ -53,6 +58,11 @@ MatmulCompute matmul_compute_for(Dtype d) {
     if ((d != DTYPE_BF16 && !dtype_is_quant(d)) || g_compute == MATMUL_COMPUTE_F32)
         return MATMUL_COMPUTE_F32;
     return matmul_dnnl_usable() ? MATMUL_COMPUTE_BF16 : MATMUL_COMPUTE_F32;
+}
+
+int matmul_decode_q8(Dtype d) {
+    return dtype_is_quant(d) &&
+           (g_compute == MATMUL_COMPUTE_Q8 || (g_compute == MATMUL_COMPUTE_AUTO && gemvq8_fast()));
 }
 
 /* y (T, rows) = x W^T + beta y for a 16-bit W, by blocks of rows converted to
@@ -87,8 +97,10 @@ static void matmul16_blocked(float *y, const float *x, const WeightMatrix *w, in
 }
 
 void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, float beta) {
-    if (dtype_is_quant(w->dtype)) { /* block formats: gemvq.h, activations float32 */
-        if (T < MATMUL_DIRECT_TOKENS)
+    if (dtype_is_quant(w->dtype)) { /* block formats: gemvq8.h, gemvq.h, panels */
+        if (T < MATMUL_DIRECT_TOKENS && matmul_decode_q8(w->dtype))
+            gemvq8(y, x, w->data, w->dtype, T, w->cols, w->rows, beta, g_threads);
+        else if (T < MATMUL_DIRECT_TOKENS)
             gemvq(y, x, w->data, w->dtype, T, w->cols, w->rows, beta, g_threads);
         else if (w->f32)
             matmul_xwt(y, x, w->f32, T, w->cols, w->rows, beta);

@@ -12,6 +12,10 @@
  * (matmul_dnnl.h), about twice the float32 rate. Block-format weights
  * (quant.h) take the same mode: gemvq_panels_bf16 dequantizes panels of
  * rows to BF16 for oneDNN (gemvq_panels to float32 for sgemm in f32 mode).
+ * Compute mode q8 is bf16 plus, for block-format weights, a decode with x
+ * rounded to 8 bits per block and integer dot products (gemvq8.h), as
+ * llama.cpp decodes; in f32 and bf16 their decode keeps x in float32
+ * (gemvq.h).
  *
  * Row independence: below MATMUL_DIRECT_TOKENS, row t of y is bit for bit
  * the same whatever T is and whatever the other rows of x hold (each output
@@ -40,12 +44,20 @@ void matmul_weights(float *y, const float *x, const WeightMatrix *w, int T, floa
 /* Threads of the 16-bit kernels (the BLAS thread count of the rank). */
 void matmul_set_threads(int n);
 
-/* How prefill multiplies 16-bit weights (--compute): AUTO is BF16 where it
- * runs at speed, else F32. F16 weights always take the float32 path (oneDNN
- * 2.6 has no fast F16 matmul on AVX512_BF16 CPUs). */
-typedef enum { MATMUL_COMPUTE_AUTO, MATMUL_COMPUTE_F32, MATMUL_COMPUTE_BF16 } MatmulCompute;
+/* How products round their inputs (--compute): F32 rounds nothing (the
+ * exact reference); BF16 rounds prefill's x (and block-format W) to BF16;
+ * Q8 is BF16 and rounds decode's x to 8 bits on block-format weights. AUTO
+ * is BF16 where it runs at speed, else F32, and for block-format weights Q8
+ * where its integer kernel runs (gemvq8_fast). F16 weights always take the
+ * float32 path (oneDNN 2.6 has no fast F16 matmul on AVX512_BF16 CPUs). */
+typedef enum {
+    MATMUL_COMPUTE_AUTO,
+    MATMUL_COMPUTE_F32,
+    MATMUL_COMPUTE_BF16,
+    MATMUL_COMPUTE_Q8
+} MatmulCompute;
 
-/* "auto", "f32" or "bf16" as a MatmulCompute; -1 for anything else. */
+/* "auto", "f32", "bf16" or "q8" as a MatmulCompute; -1 for anything else. */
 int matmul_compute_parse(const char *s);
 const char *matmul_compute_name(MatmulCompute c); /* static string */
 /* Sets the process-wide mode; BF16 where oneDNN has no BF16 arithmetic
@@ -55,5 +67,8 @@ MatmulCompute matmul_compute(void); /* as set (AUTO by default) */
 /* The mode prefill products on weights of dtype d take now: F32 or BF16
  * (BF16 for BF16 and block-format weights where oneDNN has it). */
 MatmulCompute matmul_compute_for(Dtype d);
+/* Whether decode products on weights of dtype d round x to 8 bits now
+ * (gemvq8.h): block formats in mode Q8, or AUTO where gemvq8_fast(). */
+int matmul_decode_q8(Dtype d);
 
 #endif

@@ -107,8 +107,7 @@ void quant_block_scales(Dtype d, const uint8_t *blk, float *a, float *b) {
     }
 }
 
-/* The integers of one block, q[i] for its values i (32 or 256), before scaling. */
-static void block_ints(Dtype d, const uint8_t *blk, int *q) {
+void quant_block_ints(Dtype d, const uint8_t *blk, int *q) {
     switch (d) {
     case DTYPE_Q8_0:
         for (int i = 0; i < 32; i++)
@@ -148,7 +147,7 @@ static void block_ints(Dtype d, const uint8_t *blk, int *q) {
         return;
     }
     default:
-        die_runtime("block_ints: %s is not a block format", dtype_name(d));
+        die_runtime("quant_block_ints: %s is not a block format", dtype_name(d));
     }
 }
 
@@ -167,7 +166,7 @@ void dequantize_values(Dtype d, const void *src, size_t count, float *dst) {
         float a[16], b[16];
         int q[256];
         quant_block_scales(d, p, a, b);
-        block_ints(d, p, q);
+        quant_block_ints(d, p, q);
         for (size_t i = 0; i < bv; i++) /* ggml's order: scale times integer, then the min */
             dst[i] = has_min ? a[i / 16] * (float)q[i] - b[i / 16] : (float)q[i] * a[i / 16];
     }

@@ -51,6 +51,11 @@ void dequantize_values(Dtype d, const void *src, size_t count, float *dst);
  * dequantize_row share it. a and b hold 16 floats. */
 void quant_block_scales(Dtype d, const uint8_t *block, float *a, float *b);
 
+/* The integers of one block (32 or 256 values) before its scales, so that
+ * value i is a[i / 16] * q[i] (- b[i / 16]) with quant_block_scales' a, b:
+ * Q8_0 -128..127, Q4_0 -8..7, Q4_K 0..15, Q5_K 0..31, Q6_K -32..31. */
+void quant_block_ints(Dtype d, const uint8_t *block, int *q);
+
 /* The 6-bit scale and min of sub-block j (0..7) of a Q4_K/Q5_K block's 12
  * bytes of scales. */
 void quant_scale_min_k4(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);

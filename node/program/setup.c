@@ -164,7 +164,7 @@ JobSetup *setup_unpack(const uint8_t *buf, size_t len, int world) {
     s->inflight = (int)m->inflight;
     s->timeout_s = m->timeout_s;
     s->trace = m->trace_path && *m->trace_path;
-    if (m->compute > MATMUL_COMPUTE_BF16) setup_refuse("compute mode %u", m->compute);
+    if (m->compute > MATMUL_COMPUTE_Q8) setup_refuse("compute mode %u", m->compute);
     s->compute = (int)m->compute;
     s->program = setup_unpack_program(m, s->n_layers);
     s->placement = setup_unpack_placement(m, s->n_layers, world);
