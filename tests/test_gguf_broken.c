@@ -3,6 +3,7 @@
  * patching one field found by a walk of its layout, then parsed and checked
  * as checkpoint_open() does in a forked child that must exit 2 with the
  * reason on stderr. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,87 @@ static void metadata_cases(Fixture *f, const Walk *w) {
               "scores as an array of arrays", "");
 }
 
+/* The fixture with one more tensor, rope_freqs.weight of ggml type `type`
+ * and shape (ne0) or (ne1, ne0) when ne1 > 0, its nbytes bytes `data` put
+ * after the fixture's data (alignment 32). The tensor info goes last, so the
+ * data section moves but every other offset, relative to it, stays. Caller
+ * owns; *out_len is the new length. */
+static uint8_t *with_rope_freqs(const Fixture *f, const Walk *w, uint32_t type, uint64_t ne0,
+                                uint64_t ne1, const void *data, size_t nbytes, uint64_t *out_len) {
+    const char *name = GGUF_ROPE_FREQS_NAME;
+    uint64_t name_len = strlen(name), nd = ne1 ? 2 : 1;
+    uint64_t old_data = (w->infos_end + 31) / 32 * 32, data_len = f->len - old_data;
+    uint64_t info_len = 8 + name_len + 4 + 8 * nd + 4 + 8;
+    uint64_t infos_end = w->infos_end + info_len, new_data = (infos_end + 31) / 32 * 32;
+    uint64_t rel = (data_len + 31) / 32 * 32;
+    *out_len = new_data + rel + nbytes;
+    uint8_t *b = xcalloc((size_t)*out_len, 1);
+    memcpy(b, f->orig, (size_t)w->infos_end);
+    put_le(b + 8, 8, le(b + 8, 8) + 1);
+    uint8_t *p = b + w->infos_end;
+    put_le(p, 8, name_len), memcpy(p + 8, name, (size_t)name_len), p += 8 + name_len;
+    put_le(p, 4, nd), put_le(p + 4, 8, ne0), p += 12;
+    if (ne1) put_le(p, 8, ne1), p += 8;
+    put_le(p, 4, type), put_le(p + 4, 8, rel);
+    memcpy(b + new_data, f->orig + old_data, (size_t)data_len);
+    memcpy(b + new_data + rel, data, nbytes);
+    return b;
+}
+
+/* rope_freqs.weight (llama.cpp's Llama-3 factors; head_dim 8 here, so 4):
+ * accepted as F32 of 4 positive values and kept out of the tensor table;
+ * refused as another type, another length or shape, or a factor that is 0,
+ * negative, NaN or infinite. */
+static void rope_freqs_cases(const Fixture *f, const Walk *w) {
+    const float good[4] = {1.0f, 1.5f, 8.0f, 8.0f};
+    uint64_t len;
+    uint8_t *b = with_rope_freqs(f, w, 0, 4, 0, good, sizeof good, &len);
+    Checkpoint *ck = xcalloc(1, sizeof *ck);
+    ck->path = xstrdup("rope.gguf");
+    ck->weights_path = xstrdup("rope.gguf");
+    gguf_parse("rope.gguf", b, len, ck);
+    TEST_CHECK("rope_freqs: read into the config",
+               ck->cfg.n_rope_freqs == 4 && !memcmp(ck->cfg.rope_freqs, good, sizeof good));
+    TEST_CHECK("rope_freqs: not in the tensor table", ck->n_tensors == w->n_tensors);
+    checkpoint_close(ck);
+    Bytes whole = {b, len};
+    char msg[4096];
+    TEST_CHECK("rope_freqs: the file passes the tensor checks",
+               test_run_child(open_bytes, &whole, 0, msg, sizeof msg) == 0);
+    free(b);
+    const struct {
+        const char *what;
+        uint32_t type;
+        uint64_t ne0, ne1;
+        float v[8];
+        size_t nbytes;
+        const char *reason;
+    } cases[] = {
+        {"rope_freqs of 3 values", 0, 3, 0, {1, 1, 1}, 12, "1 dimension(s) of 3 values"},
+        {"rope_freqs of 8 values",
+         0,
+         8,
+         0,
+         {1, 1, 1, 1, 1, 1, 1, 1},
+         32,
+         "1 dimension(s) of 8 values"},
+        {"rope_freqs of shape (1, 4)", 0, 4, 1, {1, 1, 1, 1}, 16, "2 dimension(s) of 4 values"},
+        {"rope_freqs of type F16", 1, 4, 0, {1, 1}, 8, "type F16, expected F32"},
+        {"rope_freqs with a zero factor", 0, 4, 0, {1, 0, 8, 8}, 16, "factor 1 is 0"},
+        {"rope_freqs with a negative factor", 0, 4, 0, {1, 1, -8, 8}, 16, "factor 2 is -8"},
+        {"rope_freqs with a NaN factor", 0, 4, 0, {1, 1, 8, NAN}, 16, "factor 3 is nan"},
+        {"rope_freqs with an infinite factor", 0, 4, 0, {INFINITY, 1, 8, 8}, 16, "factor 0 is inf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        b = with_rope_freqs(f, w, cases[i].type, cases[i].ne0, cases[i].ne1, cases[i].v,
+                            cases[i].nbytes, &len);
+        char reason[160];
+        snprintf(reason, sizeof reason, "tensor rope_freqs.weight: %s", cases[i].reason);
+        expect_refused(cases[i].what, b, len, reason);
+        free(b);
+    }
+}
+
 /* ne[0] of a Q8_0 tensor that is not a multiple of its 32-element blocks. */
 static void quantized_cases(const char *dir) {
     char *path = path_join(dir, "tiny-llama-q8_0.gguf");
@@ -325,6 +407,7 @@ int test_gguf_broken(const char *dir) {
     header_cases(&f, &w);
     tensor_cases(&f, &w);
     metadata_cases(&f, &w);
+    rope_freqs_cases(&f, &w);
     quantized_cases(dir);
     free(f.copy), free(orig), free(path);
     for (int i = 0; i < w.n_kv; i++)

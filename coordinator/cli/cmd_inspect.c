@@ -116,7 +116,9 @@ int cmd_inspect(int argc, char **argv) {
     } else {
         printf("rope          theta %g, %s layout%s\n", c->rope_theta,
                c->rope_layout == ROPE_ROTATE_HALF ? "rotate-half" : "adjacent-pair",
-               c->rope_scaling_factor > 0 ? ", llama3 scaling" : "");
+               c->rope_scaling_factor > 0 ? ", llama3 scaling"
+               : c->n_rope_freqs > 0      ? ", llama3 scaling (rope_freqs)"
+                                          : "");
         printf("norm eps      %g\n", c->norm_eps);
     }
     printf("compute       %s by default (--compute)\n", cli_compute_summary(ck));

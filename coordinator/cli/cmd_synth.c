@@ -5,6 +5,7 @@
  * instead (gguf_write.h), F32, F16, BF16, Q8_0 or Q4_0. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "formats/gguf.h"
 #include "formats/gguf_write.h"
 #include "formats/quant.h"
 #include "formats/checkpoint.h"
@@ -166,20 +168,54 @@ static void synth_permute_head(const float *in, float *out, int hd, int n) {
                    (size_t)n * sizeof *in);
 }
 
+/* Llama-3 rope_scaling as llama.cpp's converter stores it: head_dim/2
+ * factors (out) that divide the frequencies base^(-2i/head_dim), computed in
+ * float32 as the converter's torch code does: 1 where the wavelength is
+ * below original_max_pos / high_freq_factor, factor above
+ * original_max_pos / low_freq_factor, and the inverse of the smooth blend
+ * between. */
+static void synth_rope_freqs(const ModelConfig *c, float *out) {
+    const float two_pi = (float)(2.0 * 3.14159265358979323846);
+    float old_ctx = (float)c->rope_original_max_pos;
+    float low = c->rope_low_freq_factor, high = c->rope_high_freq_factor;
+    float factor = c->rope_scaling_factor;
+    float low_wavelen = old_ctx / low, high_wavelen = old_ctx / high;
+    for (int i = 0; i < c->head_dim / 2; i++) {
+        float freq = 1.0f / powf(c->rope_theta, (float)(2 * i) / (float)c->head_dim);
+        float wavelen = two_pi / freq;
+        if (wavelen < high_wavelen) {
+            out[i] = 1.0f;
+        } else if (wavelen > low_wavelen) {
+            out[i] = factor;
+        } else {
+            float smooth = (old_ctx / wavelen - low) / (high - low);
+            out[i] = 1.0f / ((1.0f - smooth) / factor + smooth);
+        }
+    }
+}
+
 /* Writes the tensors t[0..nt-1] as a GGUF file: 2-D weights in dtype, 1-D
  * (norms, biases) F32, values drawn from seed in the order of the
  * safetensors path, so that an F32 GGUF holds the same numbers. For llama,
- * attn_q/attn_k rows are permuted per head as llama.cpp's converter does. */
+ * attn_q/attn_k rows are permuted per head as llama.cpp's converter does.
+ * Llama-3 rope_scaling becomes rope_freqs.weight (F32, first, as the
+ * converter writes it) and no rope-scaling keys. */
 static uint64_t synth_gguf(const ModelConfig *c, const char *cfg_path, const SynthTensor *t, int nt,
                            Dtype dtype, uint64_t seed, const char *out) {
-    if (c->rope_scaling_factor != 0)
-        die_input("%s: rope_scaling (llama3) cannot be written to GGUF by synth (llama.cpp "
-                  "stores it as a rope_freqs tensor); use --format safetensors",
-                  cfg_path);
     const char *arch = c->qkv_bias ? "qwen2" : "llama";
     int permute_qk = !c->qkv_bias;
+    int rope_freqs = c->rope_scaling_factor > 0; /* tensor 0 of the file when set */
+    if (rope_freqs && c->qkv_bias)
+        die_input("%s: rope_scaling (llama3) with attention_bias: llama.cpp's qwen2 files have no "
+                  "rope_freqs tensor",
+                  cfg_path);
+    if (rope_freqs && c->head_dim / 2 > MODEL_MAX_ROPE_FREQS)
+        die_input("%s: head_dim %d: more than %d rope frequency factors", cfg_path, c->head_dim,
+                  MODEL_MAX_ROPE_FREQS);
     GgufWriter *w = gguf_writer_new(out);
     synth_gguf_metadata(w, c, arch, cfg_path, dtype);
+    if (rope_freqs)
+        gguf_writer_add_tensor(w, GGUF_ROPE_FREQS_NAME, 1, (int64_t[]){c->head_dim / 2}, DTYPE_F32);
     int64_t max_row = 0;
     for (int i = 0; i < nt; i++) {
         Dtype d = t[i].ndim == 2 ? dtype : DTYPE_F32;
@@ -191,6 +227,11 @@ static uint64_t synth_gguf(const ModelConfig *c, const char *cfg_path, const Syn
         if (ne[0] > max_row) max_row = ne[0];
     }
     gguf_writer_begin_data(w);
+    if (rope_freqs) {
+        float factors[MODEL_MAX_ROPE_FREQS];
+        synth_rope_freqs(c, factors);
+        gguf_writer_data(w, factors, (size_t)(c->head_dim / 2) * sizeof *factors);
+    }
     int hd = c->head_dim;
     size_t group_cap = (size_t)hd * (size_t)max_row;
     float *vals = xalloc_floats(group_cap); /* (hd, n): a head's rows, or one row */
@@ -198,7 +239,7 @@ static uint64_t synth_gguf(const ModelConfig *c, const char *cfg_path, const Syn
     uint8_t *enc = xmalloc(dtype_row_bytes(DTYPE_F32, max_row));
     uint64_t total = 0;
     for (int i = 0; i < nt; i++) {
-        total += gguf_writer_tensor_bytes(w, i);
+        total += gguf_writer_tensor_bytes(w, rope_freqs + i);
         if (t[i].ndim == 1) {
             for (int64_t k = 0; k < t[i].shape[0]; k++)
                 vals[k] = synth_value(&t[i], &seed);

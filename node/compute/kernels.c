@@ -243,11 +243,17 @@ void rope_table_init(RopeTable *r, const ModelConfig *c) {
     memset(r, 0, sizeof *r);
     r->half = c->head_dim / 2;
     r->layout = c->rope_layout;
+    if (c->n_rope_freqs != 0 && c->n_rope_freqs != r->half)
+        die_runtime("rope table: %d frequency factors for a head of %d", c->n_rope_freqs,
+                    c->head_dim);
     r->inv_freq = xalloc_floats((size_t)r->half);
     for (int i = 0; i < r->half; i++) {
         float expo = (float)(2 * i) / (float)c->head_dim;
         float f = 1.0f / powf(c->rope_theta, expo);
-        r->inv_freq[i] = c->rope_scaling_factor > 0.0f ? rope_llama3_scale(c, f) : f;
+        if (c->n_rope_freqs > 0)
+            r->inv_freq[i] = f / c->rope_freqs[i]; /* GGUF rope_freqs, as llama.cpp divides */
+        else
+            r->inv_freq[i] = c->rope_scaling_factor > 0.0f ? rope_llama3_scale(c, f) : f;
     }
 }
 

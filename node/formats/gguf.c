@@ -235,7 +235,7 @@ static void read_metadata(Cursor *c, Gguf *g) {
 }
 
 typedef struct {
-    TensorInfo *t;       /* in ck->tensors, valid until the next append */
+    int tensor;          /* index in ck->tensors; -1 for rope_freqs.weight */
     uint64_t begin, end; /* relative to the data section */
     const char *gguf_name;
 } Range;
@@ -245,8 +245,10 @@ static int compare_range(const void *a, const void *b) {
     return x->begin < y->begin ? -1 : x->begin > y->begin;
 }
 
-/* One tensor info; registers the tensor (offset still relative). */
-static void read_tensor_info(Cursor *c, Checkpoint *ck, int file, Range *r, char **gguf_name) {
+/* One tensor info; registers the tensor (offset still relative), or, for
+ * rope_freqs.weight, which is no layer's weight, records it in *rf. */
+static void read_tensor_info(Cursor *c, Checkpoint *ck, int file, Range *r, char **gguf_name,
+                             GgufRopeFreqs *rf) {
     uint64_t at = c->at;
     uint64_t name_len;
     char *name = read_string(c, "a tensor name", GGUF_MAX_NAME, &name_len);
@@ -283,6 +285,18 @@ static void read_tensor_info(Cursor *c, Checkpoint *ck, int file, Range *r, char
         die_input("%s: byte %" PRIu64 ": tensor %s: its byte size overflows", c->path, dims_at,
                   name);
     uint64_t nbytes = blocks * block_bytes;
+    r->begin = offset;
+    r->end = offset + nbytes; /* checked against the data section by the caller */
+    r->tensor = -1;
+    *gguf_name = name;
+    if (!strcmp(name, GGUF_ROPE_FREQS_NAME)) {
+        rf->present = 1;
+        rf->ggml_type = type;
+        rf->n_dims = (int)nd;
+        rf->n_values = count;
+        rf->nbytes = nbytes;
+        return;
+    }
 
     char hf[GGUF_MAX_NAME + 64];
     const char *mapped = gguf_hf_name(name, hf, sizeof hf);
@@ -300,10 +314,7 @@ static void read_tensor_info(Cursor *c, Checkpoint *ck, int file, Range *r, char
     snprintf(t->stored_type, sizeof t->stored_type, "%s", gguf_tensor_type_name(type));
     t->unreadable = !gguf_tensor_dtype(type, &t->dtype);
     if (t->unreadable) t->dtype = DTYPE_F32;
-    r->begin = offset;
-    r->end = offset + nbytes; /* checked against the data section by the caller */
-    r->t = NULL;
-    *gguf_name = name;
+    r->tensor = ck->n_tensors - 1;
 }
 
 void gguf_parse(const char *path, const uint8_t *buf, uint64_t len, Checkpoint *ck) {
@@ -340,12 +351,12 @@ void gguf_parse(const char *path, const uint8_t *buf, uint64_t len, Checkpoint *
     }
 
     int file = checkpoint_add_file(ck, path, len);
-    int first = ck->n_tensors;
+    GgufRopeFreqs rf = {0};
     Range *ranges = xcalloc(n_tensors ? (size_t)n_tensors : 1, sizeof *ranges);
     char **names = xcalloc(n_tensors ? (size_t)n_tensors : 1, sizeof *names);
     int has_output = 0;
     for (uint64_t i = 0; i < n_tensors; i++) {
-        read_tensor_info(&c, ck, file, &ranges[i], &names[i]);
+        read_tensor_info(&c, ck, file, &ranges[i], &names[i], &rf);
         has_output |= !strcmp(names[i], "output.weight");
         for (uint64_t j = 0; j < i; j++)
             if (!strcmp(names[j], names[i]))
@@ -360,19 +371,21 @@ void gguf_parse(const char *path, const uint8_t *buf, uint64_t len, Checkpoint *
     g->data_offset = data;
     uint64_t data_len = len - data;
     for (uint64_t i = 0; i < n_tensors; i++) {
-        TensorInfo *t = &ck->tensors[first + (int)i];
-        ranges[i].t = t;
-        ranges[i].gguf_name = names[i];
-        if (t->offset % g->alignment != 0)
+        Range *r = &ranges[i];
+        r->gguf_name = names[i];
+        if (r->begin % g->alignment != 0)
             die_input("%s: tensor %s: offset %" PRIu64
                       " is not a multiple of the alignment %" PRIu64,
-                      path, names[i], t->offset, g->alignment);
-        if (t->offset > data_len || t->nbytes > data_len - t->offset)
+                      path, names[i], r->begin, g->alignment);
+        if (r->begin > data_len || r->end - r->begin > data_len - r->begin)
             die_input("%s: tensor %s: bytes [%" PRIu64 ", %" PRIu64
                       ") of the data section run past "
                       "its end (%" PRIu64 " bytes from byte %" PRIu64 ")",
-                      path, names[i], t->offset, t->offset + t->nbytes, data_len, data);
-        t->offset += data;
+                      path, names[i], r->begin, r->end, data_len, data);
+        if (r->tensor >= 0)
+            ck->tensors[r->tensor].offset += data;
+        else
+            rf.data = buf + data + r->begin;
     }
     qsort(ranges, (size_t)n_tensors, sizeof *ranges, compare_range);
     for (uint64_t i = 1; i < n_tensors; i++)
@@ -386,6 +399,7 @@ void gguf_parse(const char *path, const uint8_t *buf, uint64_t len, Checkpoint *
     free(names);
     free(ranges);
     gguf_read_config(g, has_output, &ck->cfg);
+    if (rf.present) gguf_read_rope_freqs(g, &rf, &ck->cfg);
 }
 
 int gguf_has_magic(const char *path) {

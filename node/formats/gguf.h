@@ -124,6 +124,28 @@ int gguf_tensor_dtype(uint32_t ggml_type, Dtype *out);
  * does not know. */
 const char *gguf_hf_name(const char *name, char *buf, size_t cap);
 
+/* llama.cpp's converter writes Llama-3 rope scaling as this tensor of
+ * head_dim/2 F32 frequency factors (no metadata keys). It is no layer's
+ * weight: gguf_parse() keeps it out of the tensor table and copies its
+ * values into the ModelConfig, so every rank that opens the file has them. */
+#define GGUF_ROPE_FREQS_NAME "rope_freqs.weight"
+
+/* Where rope_freqs.weight lies in the parsed buffer (bounds checked). */
+typedef struct {
+    int present;
+    uint32_t ggml_type;
+    int n_dims;
+    uint64_t n_values;   /* elements over all dimensions */
+    const uint8_t *data; /* its nbytes bytes in gguf_parse()'s buffer; not owned */
+    uint64_t nbytes;
+} GgufRopeFreqs;
+
+/* For gguf_parse(), after gguf_read_config(): checks rf (architecture llama,
+ * type F32, one dimension of cfg->head_dim/2 values, each finite and > 0)
+ * and copies the factors into cfg->rope_freqs; anything else is
+ * die_input("FILE: tensor rope_freqs.weight: REASON"). */
+void gguf_read_rope_freqs(const Gguf *g, const GgufRopeFreqs *rf, ModelConfig *cfg);
+
 /* For gguf_parse(): the ModelConfig from g's metadata (general.architecture
  * llama or qwen2); has_output says whether output.weight is in the file. */
 void gguf_read_config(const Gguf *g, int has_output, ModelConfig *cfg);

@@ -1,6 +1,7 @@
 /* gguf_config.c: a GGUF file's ModelConfig from its metadata, and its tensor
  * names in Hugging Face terms; see gguf.h. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ static float get_float(const Gguf *g, const char *arch, const char *suffix, int 
 }
 
 /* rope.scaling.type: none, or refused (ModelConfig has Llama-3 scaling only,
- * which GGUF stores as a rope_freqs tensor instead). */
+ * which GGUF stores as a rope_freqs tensor instead: gguf_read_rope_freqs()). */
 static void check_rope_scaling(const Gguf *g, const char *arch) {
     char key[160];
     snprintf(key, sizeof key, "%s.rope.scaling.type", arch);
@@ -173,4 +174,31 @@ void gguf_read_config(const Gguf *g, int has_output, ModelConfig *cfg) {
     uint32_t ft = 0;
     int has_ft = gguf_get_u32(g, "general.file_type", &ft);
     snprintf(cfg->dtype, sizeof cfg->dtype, "%s", has_ft ? file_type_name(ft) : "");
+}
+
+void gguf_read_rope_freqs(const Gguf *g, const GgufRopeFreqs *rf, ModelConfig *cfg) {
+    const char *t = GGUF_ROPE_FREQS_NAME;
+    int half = cfg->head_dim / 2;
+    if (strcmp(gguf_get_string(g, "general.architecture"), "llama") != 0)
+        die_input("%s: tensor %s: only llama files use frequency factors (this one is %s)", g->path,
+                  t, cfg->architecture);
+    if (rf->ggml_type != 0)
+        die_input("%s: tensor %s: type %s, expected F32 (llama.cpp's converter writes F32)",
+                  g->path, t, gguf_tensor_type_name(rf->ggml_type));
+    if (rf->n_dims != 1 || rf->n_values != (uint64_t)half)
+        die_input("%s: tensor %s: %d dimension(s) of %" PRIu64
+                  " values, expected one of head_dim/2 = %d",
+                  g->path, t, rf->n_dims, rf->n_values, half);
+    if (half > MODEL_MAX_ROPE_FREQS)
+        die_input("%s: tensor %s: %d factors, more than the %d painters holds", g->path, t, half,
+                  MODEL_MAX_ROPE_FREQS);
+    for (int i = 0; i < half; i++) {
+        float f;
+        memcpy(&f, rf->data + 4 * (size_t)i, sizeof f);
+        if (!(isfinite(f) && f > 0.0f))
+            die_input("%s: tensor %s: factor %d is %g (each must be finite and > 0)", g->path, t, i,
+                      (double)f);
+        cfg->rope_freqs[i] = f;
+    }
+    cfg->n_rope_freqs = half;
 }

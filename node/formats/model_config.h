@@ -4,6 +4,9 @@
 #ifndef PAINTERS_MODEL_CONFIG_H
 #define PAINTERS_MODEL_CONFIG_H
 
+/* The most rotary frequency factors a config holds (head_dim up to 1024). */
+#define MODEL_MAX_ROPE_FREQS 512
+
 typedef enum {
     ROPE_ROTATE_HALF,   /* HF layout: pairs (i, i + head_dim/2) */
     ROPE_ADJACENT_PAIRS /* llama2.c / GGUF layout: pairs (2i, 2i+1) */
@@ -37,6 +40,11 @@ typedef struct {
     float rope_low_freq_factor;
     float rope_high_freq_factor;
     int rope_original_max_pos;
+    /* GGUF rope_freqs.weight, llama.cpp's form of the same scaling: rotary
+     * frequency i is base^(-2i/head_dim) / rope_freqs[i]. n_rope_freqs is 0
+     * (none) or head_dim / 2. */
+    int n_rope_freqs;
+    float rope_freqs[MODEL_MAX_ROPE_FREQS];
     char dtype[16]; /* stored dtype name from the config ("bfloat16", ...), for reports */
     /* Encoders (MODEL_ENCODER_BERT) only; norm_eps is layer_norm_eps there. */
     int type_vocab_size; /* token types (segment ids) */
