@@ -12,8 +12,20 @@
 #    0.06 of its scale. Seen: 0.008.
 #  - Q4_0, F16, BF16: read, finite logits of the right shape; inspect names
 #    each file's tensor types.
+#  - Q4_K and Q6_K on a 256-wide shape (K blocks are 256 values): inspect
+#    names the types; forward --compute f32 at 1 and 3 ranks gives the same
+#    logits bit for bit, finite, within 0.25 (Q4_K) and 0.06 (Q6_K) of
+#    max|logit| of the F32 file of the same seed, and not identical to it.
+#    Tolerance: the worst-case sum used for Q8_0 is too loose here (a K value
+#    may be off by M/7 of its block's max), so the typical size instead: a
+#    step of about 2M/15 (Q4_K) or M/31 (Q6_K) on uniform weights (rms M/sqrt
+#    3) is rounding noise of rms step/sqrt 12, 0.067 (Q4_K) and 0.016 (Q6_K)
+#    of the weights' rms; through 14 products of random signs the noise adds
+#    in quadrature, sqrt 14 times that: 0.25 and 0.06 (the same rule gives
+#    0.015 for Q8_0, seen 0.008). Seen: 0.155 and 0.043.
 #  - --dtype q8_0 without --format gguf, an unknown --dtype or --format, and
-#    rows that are not whole blocks are exit status 2.
+#    rows that are not whole blocks (Q8_0's 32, Q4_K's 256: the config file,
+#    the tensor and why) are exit status 2.
 set -u
 P=${PAINTERS:?}
 CMP=$PAINTERS_SOURCE_DIR/tests/compare_logits.py
@@ -35,6 +47,14 @@ JSON
 config llama false 64
 config qwen true 64
 config odd false 48
+# wide: K-quant shapes, every row length (256, 8 heads of 32, SwiGLU 512) a multiple of 256.
+cat > "$tmp/wide.json" <<JSON
+{"architectures": ["LlamaForCausalLM"], "model_type": "llama", "attention_bias": false,
+ "hidden_size": 256, "intermediate_size": 512, "num_attention_heads": 8, "num_key_value_heads": 2,
+ "head_dim": 32, "num_hidden_layers": 3, "max_position_embeddings": 256, "rms_norm_eps": 1e-6,
+ "rope_theta": 10000.0, "tie_word_embeddings": false, "vocab_size": 320,
+ "bos_token_id": 1, "eos_token_id": 2}
+JSON
 TOK=1,5,9,200,17,3,64,311,2,100,45,7,250,33
 
 # logits MODEL OUT: forward's logits of MODEL into OUT.
@@ -63,12 +83,42 @@ check "q8_0 within 0.06" 'python3 "$CMP" "$tmp/llama-st.l" "$tmp/llama-q8_0.l" 0
 check "q8_0 quantized (not identical)" '! python3 "$CMP" "$tmp/llama-st.l" "$tmp/llama-q8_0.l" 0 2> /dev/null'
 check "f16 within 1e-3" 'python3 "$CMP" "$tmp/llama-st.l" "$tmp/llama-f16.l" 1e-3'
 
+MPIRUN=${MPIRUN:-mpirun}
+# wide_logits MODEL OUT [RANKS]: forward --compute f32 of a wide MODEL, at RANKS (default 1).
+wide_logits() {
+    if [ "${3:-1}" = 1 ]; then
+        "$P" forward --model "$1" --tokens $TOK --compute f32 --out "$2" > /dev/null
+    else
+        $MPIRUN -n "$3" "$P" forward --model "$1" --tokens $TOK --compute f32 --out "$2" > /dev/null
+    fi
+}
+"$P" synth --config "$tmp/wide.json" --format gguf --dtype f32 --seed 9 --out "$tmp/wide-f32.gguf" > /dev/null
+check "wide f32: forward" 'wide_logits "$tmp/wide-f32.gguf" "$tmp/wide-f32.l"'
+for dt in q4_k q6_k; do
+    check "synth $dt" '"$P" synth --config "$tmp/wide.json" --format gguf --dtype $dt --seed 9 \
+        --out "$tmp/wide-$dt.gguf" > /dev/null'
+    T=$(echo $dt | tr a-z A-Z)
+    check "$dt: inspect shows F32+$T" '"$P" inspect --model "$tmp/wide-$dt.gguf" | grep -q "F32+$T"'
+    check "$dt: forward, 1 rank" 'wide_logits "$tmp/wide-$dt.gguf" "$tmp/wide-$dt.1.l"'
+    check "$dt: forward, 3 ranks" 'wide_logits "$tmp/wide-$dt.gguf" "$tmp/wide-$dt.3.l" 3'
+    check "$dt: 1 rank = 3 ranks, finite" 'python3 "$CMP" "$tmp/wide-$dt.1.l" "$tmp/wide-$dt.3.l" 0 > /dev/null'
+    check "$dt: quantized (not identical to f32)" \
+        '! python3 "$CMP" "$tmp/wide-f32.l" "$tmp/wide-$dt.1.l" 0 2> /dev/null'
+done
+check "q4_k within 0.25 of f32" 'python3 "$CMP" "$tmp/wide-f32.l" "$tmp/wide-q4_k.1.l" 0.25'
+check "q6_k within 0.06 of f32" 'python3 "$CMP" "$tmp/wide-f32.l" "$tmp/wide-q6_k.1.l" 0.06'
+
 # exit_2 ARGS...: synth refuses with exit status 2.
 exit_2() { "$P" synth "$@" > /dev/null 2>&1; [ $? -eq 2 ]; }
 check "q8_0 needs gguf" 'exit_2 --config "$tmp/llama.json" --dtype q8_0 --out "$tmp/x"'
 check "unknown dtype" 'exit_2 --config "$tmp/llama.json" --format gguf --dtype q5_1 --out "$tmp/x.gguf"'
 check "unknown format" 'exit_2 --config "$tmp/llama.json" --format onnx --out "$tmp/x"'
 check "rows of 48 not q8_0 blocks" 'exit_2 --config "$tmp/odd.json" --format gguf --dtype q8_0 --out "$tmp/x.gguf"'
+check "q4_k needs gguf" 'exit_2 --config "$tmp/wide.json" --dtype q4_k --out "$tmp/x"'
+check "rows of 64 not q4_k blocks" 'exit_2 --config "$tmp/llama.json" --format gguf --dtype q4_k --out "$tmp/x.gguf"'
+"$P" synth --config "$tmp/llama.json" --format gguf --dtype q6_k --out "$tmp/x.gguf" > /dev/null 2> "$tmp/k.err"
+check "q6_k rows of 64: names config, tensor, reason" \
+    'grep -q "llama.json: tensor token_embd.weight: rows of 64 values are not whole Q6_K blocks of 256" "$tmp/k.err"'
 check "no partial file left" '[ ! -e "$tmp/x.gguf" ]'
 
 echo "cli_synth_gguf: $pass passed, $fail failed"

@@ -2,7 +2,8 @@
  * model's shapes (its config.json), keeping the first L layers, so scaling
  * studies run without downloading weights. Written tensor by tensor, never
  * the whole model in memory. --format gguf writes one llama.cpp file
- * instead (gguf_write.h), F32, F16, BF16, Q8_0 or Q4_0. */
+ * instead (gguf_write.h), F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K or Q6_K
+ * (one type for every 2-D weight). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
@@ -115,17 +116,31 @@ static void synth_encode_row(Dtype d, const float *x, int n, uint8_t *out) {
     case DTYPE_Q4_0:
         quantize_row_q4_0(x, out, n);
         return;
+    case DTYPE_Q4_K:
+        quantize_row_q4_K(x, out, n);
+        return;
+    case DTYPE_Q5_K:
+        quantize_row_q5_K(x, out, n);
+        return;
+    case DTYPE_Q6_K:
+        quantize_row_q6_K(x, out, n);
+        return;
     default:
         die_runtime("synth: no encoder for %s", dtype_name(d));
     }
 }
 
-/* general.file_type: llama-quantize's ftype of the whole file. */
+/* general.file_type: llama-quantize's ftype of the whole file; for one
+ * K type throughout, its _S ftype (Q4_K_S 14, Q5_K_S 16, Q6_K 18), the
+ * nearest of llama-quantize's mixes. */
 static uint32_t synth_file_type(Dtype d) {
     return d == DTYPE_F32    ? 0
            : d == DTYPE_F16  ? 1
            : d == DTYPE_BF16 ? 32
            : d == DTYPE_Q8_0 ? 7
+           : d == DTYPE_Q4_K ? 14
+           : d == DTYPE_Q5_K ? 16
+           : d == DTYPE_Q6_K ? 18
                              : 2; /* Q4_0 */
 }
 
@@ -278,8 +293,13 @@ static Dtype synth_dtype(const char *dt, int gguf) {
     if (!strcmp(dt, "f32")) return DTYPE_F32;
     if (gguf && !strcmp(dt, "q8_0")) return DTYPE_Q8_0;
     if (gguf && !strcmp(dt, "q4_0")) return DTYPE_Q4_0;
-    if (gguf) die_input("--dtype: '%s' is not f32, f16, bf16, q8_0 or q4_0", dt);
-    die_input("--dtype: '%s' is not bf16, f16 or f32 (q8_0 and q4_0 need --format gguf)", dt);
+    if (gguf && !strcmp(dt, "q4_k")) return DTYPE_Q4_K;
+    if (gguf && !strcmp(dt, "q5_k")) return DTYPE_Q5_K;
+    if (gguf && !strcmp(dt, "q6_k")) return DTYPE_Q6_K;
+    if (gguf) die_input("--dtype: '%s' is not f32, f16, bf16, q8_0, q4_0, q4_k, q5_k or q6_k", dt);
+    die_input("--dtype: '%s' is not bf16, f16 or f32 (q8_0, q4_0, q4_k, q5_k and q6_k need "
+              "--format gguf)",
+              dt);
 }
 
 int cmd_synth(int argc, char **argv) {
@@ -287,7 +307,11 @@ int cmd_synth(int argc, char **argv) {
         {"--config", "FILE", "a model's config.json (e.g. ../shared/configs/llama2-7b.json)", NULL},
         {"--layers", "L", "keep the first L layers (default: all)", NULL},
         {"--format", "F", "safetensors (default: a folder) or gguf (one file)", NULL},
-        {"--dtype", "T", "bf16 (default), f16 or f32; with gguf also q8_0 or q4_0", NULL},
+        {"--dtype", "T",
+         "bf16 (default), f16 or f32; with gguf also q8_0, q4_0, q4_k, q5_k or q6_k, one type "
+         "for every 2-D weight (no Q4_K_M-style mix; norms and biases stay f32; K types need "
+         "rows of a multiple of 256 values)",
+         NULL},
         {"--seed", "N", "random seed (default 1)", NULL},
         {"--out", "PATH",
          "output directory (config.json + model.safetensors), or the .gguf file with --format "

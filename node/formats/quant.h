@@ -72,4 +72,23 @@ void quant_scale_min_k4(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
 void quantize_row_q8_0(const float *x, void *out, int n);
 void quantize_row_q4_0(const float *x, void *out, int n);
 
+/* Quantizes n float32 values (n a multiple of 256, else die_input) into
+ * n / 256 K blocks at out (quant_k.c), as ggml's reference quantizers
+ * (quantize_row_q4_K_ref, _q5_K_ref, _q6_K_ref) do, the same float
+ * operations in the same order, so the bytes are theirs:
+ *   Q4_K, Q5_K: per sub-block of 32, the scale and min (x ~ s q - m, q in
+ *         [0, 15] or [0, 31], m >= 0) of least weighted squared error
+ *         (weights sqrt(mean x^2) + |x|) among candidate steps; the 8 scales
+ *         and mins stored as 6-bit multiples of d = max s / 63 and
+ *         dmin = max m / 63 (f16); q rounded again against the stored ones
+ *   Q6_K: per sub-block of 16, the scale s (x ~ s q, q in [-32, 31]) of
+ *         least x^2-weighted squared error among steps near max/32; the 16
+ *         scales stored as int8 multiples of d = max|s| / 128 (f16, sign so
+ *         that the largest is -128); q rounded against the stored ones
+ * A block of zeros is all zero bytes (Q6_K) or d = dmin = 0, q = 0 (Q4_K,
+ * Q5_K). out holds dtype_row_bytes(d, n) bytes, any alignment. */
+void quantize_row_q4_K(const float *x, void *out, int n);
+void quantize_row_q5_K(const float *x, void *out, int n);
+void quantize_row_q6_K(const float *x, void *out, int n);
+
 #endif
