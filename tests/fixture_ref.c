@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "run/generate.h"
+#include "testhelp.h"
 
 void fixture_ref_open(FixtureRef *f, const char *dir) {
     memset(f, 0, sizeof *f);
@@ -80,4 +82,44 @@ int fixture_ids(const cJSON *arr, int **ids) {
     for (int i = 0; i < n; i++)
         (*ids)[i] = cJSON_GetArrayItem(arr, i)->valueint;
     return n;
+}
+
+/* One position against its reference row: the error into st, 1 when over tol. */
+static int check_row(const float *a, const float *b, int V, double tol, FixtureLogitStats *st,
+                     int *argmax_off) {
+    double e = test_rel_error(a, b, V);
+    st->worst = test_max_error(st->worst, e);
+    *argmax_off += argmax_floats(a, V) != argmax_floats(b, V);
+    st->argmax_all++;
+    return !(e <= tol);
+}
+
+void fixture_check_logits(const FixtureRef *f, const char *prefix, const float *logits, int n,
+                          int V, double tol, int exact_argmax, FixtureLogitStats *st) {
+    char name[320], check[360];
+    snprintf(name, sizeof name, "%s: every logit finite", prefix);
+    TEST_CHECK(name, test_all_finite(logits, (size_t)n * V));
+    snprintf(name, sizeof name, "%s/last_logits", prefix);
+    float *ref = fixture_ref_tensor(f, name, NULL);
+    TEST_CHECK(name, ref != NULL);
+    if (ref) {
+        int off = 0;
+        TEST_CHECK(name, !check_row(logits + (size_t)(n - 1) * V, ref, V, tol, st, &off));
+        snprintf(check, sizeof check, "%s argmax", name);
+        if (exact_argmax) TEST_CHECK(check, off == 0);
+        st->argmax_off += off;
+        free(ref);
+    }
+    snprintf(name, sizeof name, "%s/logits", prefix);
+    ref = fixture_ref_tensor(f, name, NULL);
+    if (ref) {
+        int bad_pos = 0, off = 0;
+        for (int t = 0; t < n; t++)
+            bad_pos += check_row(logits + (size_t)t * V, ref + (size_t)t * V, V, tol, st, &off);
+        TEST_CHECK(name, bad_pos == 0);
+        snprintf(check, sizeof check, "%s argmax at every position", name);
+        if (exact_argmax) TEST_CHECK(check, off == 0);
+        st->argmax_off += off;
+        free(ref);
+    }
 }

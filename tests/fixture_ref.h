@@ -27,4 +27,20 @@ int fixture_program_equal(const Program *p, const cJSON *program);
 /* Token ids of a JSON array; caller frees. */
 int fixture_ids(const cJSON *arr, int **ids);
 
+/* What fixture_check_logits saw, summed over its calls. */
+typedef struct {
+    double worst;   /* largest error relative to the reference's largest |logit| */
+    int argmax_off; /* positions whose argmax differs from the reference's */
+    int argmax_all; /* positions compared */
+} FixtureLogitStats;
+
+/* The logits (n, V) of one sequence against the reference tensors
+ * PREFIX/last_logits [V] (required) and PREFIX/logits [n, V] (checked where
+ * the fixture has it), PREFIX such as "baseline/seq0": every logit finite,
+ * each position within tol of the reference's largest |logit|
+ * (test_rel_error), and with exact_argmax the same argmax at every
+ * position. Adds what it saw to st. */
+void fixture_check_logits(const FixtureRef *f, const char *prefix, const float *logits, int n,
+                          int V, double tol, int exact_argmax, FixtureLogitStats *st);
+
 #endif

@@ -60,25 +60,14 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
     float *logits = xalloc_floats((size_t)n * V);
     runner_reset(r);
     runner_feed(r, ids, n, logits, RUNNER_ALL_LOGITS);
-    char name[256], check[320];
-    snprintf(name, sizeof name, "%s/seq%d: every logit finite", plan, si);
-    TEST_CHECK(name, test_all_finite(logits, (size_t)n * V));
-
-    snprintf(name, sizeof name, "%s/seq%d/last_logits", plan, si);
-    float *ref = fixture_ref_tensor(f, name, NULL);
-    TEST_CHECK(name, ref != NULL);
-    if (ref) {
-        const float *last = logits + (size_t)(n - 1) * V;
-        double e = test_rel_error(last, ref, V);
-        *worst = test_max_error(*worst, e);
-        TEST_CHECK(name, e <= logit_tol);
-        snprintf(check, sizeof check, "%s argmax", name);
-        if (exact) TEST_CHECK(check, argmax_floats(last, V) == argmax_floats(ref, V));
-        free(ref);
-    }
+    char name[256];
+    snprintf(name, sizeof name, "%s/seq%d", plan, si);
+    FixtureLogitStats st = {*worst, 0, 0};
+    fixture_check_logits(f, name, logits, n, V, logit_tol, exact, &st);
+    *worst = st.worst;
 
     snprintf(name, sizeof name, "%s/seq%d/next_token_logprob", plan, si);
-    ref = exact ? fixture_ref_tensor(f, name, NULL) : NULL;
+    float *ref = exact ? fixture_ref_tensor(f, name, NULL) : NULL;
     TEST_CHECK(name, ref != NULL || !exact);
     if (ref) {
         double e = 0;
@@ -92,22 +81,6 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
         free(ref);
     }
 
-    snprintf(name, sizeof name, "%s/seq%d/logits", plan, si);
-    ref = fixture_ref_tensor(f, name, NULL);
-    if (ref) {
-        int bad_pos = 0, bad_argmax = 0;
-        for (int t = 0; t < n; t++) {
-            const float *a = logits + (size_t)t * V, *b = ref + (size_t)t * V;
-            double e = test_rel_error(a, b, V);
-            *worst = test_max_error(*worst, e);
-            bad_pos += e > logit_tol;
-            bad_argmax += argmax_floats(a, V) != argmax_floats(b, V);
-        }
-        TEST_CHECK(name, bad_pos == 0);
-        snprintf(check, sizeof check, "%s argmax at every position", name);
-        if (exact) TEST_CHECK(check, bad_argmax == 0);
-        free(ref);
-    }
     free(logits);
 }
 

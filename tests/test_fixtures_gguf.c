@@ -42,36 +42,11 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *file, con
     runner_reset(r);
     runner_feed(r, ids, n, logits, RUNNER_ALL_LOGITS);
     char name[320];
-    snprintf(name, sizeof name, "%s/%s/seq%d/last_logits", file, plan, si);
-    float *ref = fixture_ref_tensor(f, name, NULL);
-    TEST_CHECK(name, ref != NULL);
-    if (ref) {
-        const float *last = logits + (size_t)(n - 1) * V;
-        double e = test_rel_error(last, ref, V);
-        *worst = test_max_error(*worst, e);
-        TEST_CHECK(name, e <= g_tol);
-        int off = argmax_floats(last, V) != argmax_floats(ref, V);
-        g_argmax_off += off, g_argmax_all++;
-        TEST_CHECK(name, g_q8 || !off);
-        free(ref);
-    }
-    snprintf(name, sizeof name, "%s/%s/seq%d/logits", file, plan, si);
-    ref = fixture_ref_tensor(f, name, NULL);
-    TEST_CHECK(name, ref != NULL || si != 0);
-    if (ref) {
-        int bad_pos = 0, bad_argmax = 0;
-        for (int t = 0; t < n; t++) {
-            const float *a = logits + (size_t)t * V, *b = ref + (size_t)t * V;
-            double e = test_rel_error(a, b, V);
-            *worst = test_max_error(*worst, e);
-            bad_pos += e > g_tol;
-            bad_argmax += argmax_floats(a, V) != argmax_floats(b, V);
-        }
-        g_argmax_off += bad_argmax, g_argmax_all += n;
-        TEST_CHECK(name, bad_pos == 0);
-        TEST_CHECK(name, g_q8 || bad_argmax == 0);
-        free(ref);
-    }
+    snprintf(name, sizeof name, "%s/%s/seq%d", file, plan, si);
+    FixtureLogitStats st = {*worst, 0, 0};
+    fixture_check_logits(f, name, logits, n, V, g_tol, !g_q8, &st);
+    *worst = st.worst;
+    g_argmax_off += st.argmax_off, g_argmax_all += st.argmax_all;
     free(logits);
 }
 
