@@ -207,11 +207,18 @@ static void head_carve(Arena *a, HeadWeights *w) {
         return;
     }
     int64_t V = c->vocab_size, D = c->dim;
-    w->tok_embed = arena_f32(a, "model.embed_tokens.weight", V, D);
+    const TensorInfo *e = checkpoint_find(a->ck, "model.embed_tokens.weight");
+    if (e && dtype_is_quant(e->dtype) && a->keep_16bit) { /* GGUF: blocks, not float32 */
+        w->embed = arena_matrix(a, "model.embed_tokens.weight", V, D);
+        w->tok_embed = NULL;
+    } else {
+        w->tok_embed = arena_f32(a, "model.embed_tokens.weight", V, D);
+        w->embed = (WeightMatrix){
+            .dtype = DTYPE_F32, .rows = (int)V, .cols = (int)D, .data = w->tok_embed};
+    }
     w->final_norm = arena_f32(a, "model.norm.weight", D, 0);
     if (c->tied_embeddings)
-        w->lm_head = (WeightMatrix){
-            .dtype = DTYPE_F32, .rows = (int)V, .cols = (int)D, .data = w->tok_embed};
+        w->lm_head = w->embed;
     else
         w->lm_head = arena_matrix(a, "lm_head.weight", V, D);
 }

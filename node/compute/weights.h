@@ -54,9 +54,11 @@ typedef struct {
 } LayerWeights;
 
 typedef struct {
-    float *tok_embed;     /* (V, D) */
+    float *tok_embed;     /* (V, D); NULL when embed holds block-format rows */
+    WeightMatrix embed;   /* (V, D) as held: tok_embed, or a block format's stored
+                           * blocks (a row dequantized per token looked up) */
     float *final_norm;    /* (D) */
-    WeightMatrix lm_head; /* (V, D); the embedding (float32) when tied */
+    WeightMatrix lm_head; /* (V, D); embed when tied */
     /* BERT only: tok_embed is embeddings.word_embeddings, final_norm and
      * lm_head are unused; a head the checkpoint lacks stays zero (NULL). */
     float *pos_embed;               /* (P, D) embeddings.position_embeddings */
