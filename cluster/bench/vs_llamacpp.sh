@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # painters beside llama.cpp (and PyTorch) on one model, in one run: synthesizes
 # a 4-layer Llama-2-7B-shaped checkpoint (painters synth, BF16), converts it
-# to GGUF with llama.cpp's own converter (BF16, F16, Q8_0), then, round after
+# to GGUF with llama.cpp's own converter (BF16, F16, Q8_0; Q4_K_M and the
+# other K mixes by its llama-quantize from the BF16 file), then, round after
 # round, runs painters bench (default compute mode, and the float32 prefill
-# of --compute f32), llama-bench on each GGUF file and
+# of --compute f32), painters bench and llama-bench on each GGUF file and
 # torch_prefill.py (the float32 layers-only prefill), interleaved so that a
 # busy machine weighs on all alike. Prints one table (median, min, max and
 # sd/mean of tokens/s over every repetition of every round) and writes it as
@@ -24,7 +25,9 @@
 # settings (environment): CONFIG (default ../shared/configs/llama2-7b.json),
 #   LAYERS=4 THREADS=2 P=512 N=128 ROUNDS=2 REPS=3 TYPES="bf16 f16 q8_0"
 #   TORCH=1 (0: no PyTorch peer), PAINTERS (the binary; default build/painters),
-#   LLAMA_CPP_REV (the llama.cpp revision, for a tree without .git)
+#   LLAMA_CPP_REV (the llama.cpp revision, for a tree without .git);
+#   TYPES may name q4_k_m, q5_k_m, q6_k (made with llama-quantize, which must
+#   sit beside llama-bench)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -60,9 +63,21 @@ if [ ! -f "$model/model.safetensors" ]; then
     "$P" synth --config "$config" --layers "$layers" --dtype bf16 --out "$model"
 fi
 cp "$root/models/painters-demo-16L/tokenizer.model" "$model/tokenizer.model"
+quantize=$(dirname "$bench")/llama-quantize
 for t in $types; do
     gguf=$out/model-$t.gguf
     [ -f "$gguf" ] && continue
+    case $t in
+    q4_k_m | q5_k_m | q6_k)
+        [ -x "$quantize" ] || { echo "   no llama-quantize beside llama-bench: $t left out"; continue; }
+        [ -f "$out/model-bf16.gguf" ] || die "$t is made from model-bf16.gguf: put bf16 first in TYPES"
+        echo "== quantizing to GGUF $t (llama-quantize)"
+        "$quantize" "$out/model-bf16.gguf" "$gguf.part" "$(echo "$t" | tr a-z A-Z)" \
+            > "$out/runs/quantize-$t.log" 2>&1 || die "llama-quantize $t failed: $out/runs/quantize-$t.log"
+        mv "$gguf.part" "$gguf"
+        continue
+        ;;
+    esac
     echo "== converting to GGUF $t"
     if ! "$PY" "$here/gguf_convert.py" "$src/convert_hf_to_gguf.py" "$model" --outtype "$t" \
         --outfile "$gguf.part" > "$out/runs/convert-$t.log" 2>&1; then
@@ -85,6 +100,15 @@ for round in $(seq 1 "$rounds"); do
         --json "$out/runs/painters-f32-r$round.json" > "$out/runs/painters-f32-r$round.log" 2>&1
     for t in $types; do
         [ -f "$out/model-$t.gguf" ] || continue
+        case $t in
+        bf16 | f16) ;; # painters reads these too, but its BF16 run above is the same weights
+        *)
+            echo "   painters bench on model-$t.gguf"
+            OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads "$P" bench \
+                --model "$out/model-$t.gguf" -p "$p" -n "$n" -r "$reps" --threads "$threads" --no-all \
+                --json "$out/runs/painters-gguf-$t-r$round.json" > "$out/runs/painters-gguf-$t-r$round.log" 2>&1
+            ;;
+        esac
         echo "   llama-bench $t"
         "$bench" -m "$out/model-$t.gguf" -p "$p" -n "$n" -t "$threads" -r "$reps" -o jsonl \
             > "$out/runs/llama-$t-r$round.jsonl" 2> "$out/runs/llama-$t-r$round.log"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The table of vs_llamacpp.sh: every repetition of every round of each
-engine and test pooled, tokens/s median, min, max and sd/mean, and the
-median against painters' on the same test. Prints it; writes it as CSV.
+engine and test pooled, tokens/s median, min, max and sd/mean, the median
+against painters' (BF16) on the same test, and painters' on a GGUF file
+against llama.cpp's on the same file. Prints it; writes it as CSV.
 usage: vs_llamacpp_table.py RUNS_DIR OUT.csv"""
 import csv
 import glob
@@ -20,6 +21,10 @@ for path in sorted(glob.glob(os.path.join(runs, "painters-r*.json"))):
     info["threads"] = j["threads"]
     for t in j["tests"]:
         samples.setdefault(("painters", "bf16 stored", t["name"]), []).extend(t["samples"])
+for path in sorted(glob.glob(os.path.join(runs, "painters-gguf-*-r*.json"))):
+    weights = os.path.basename(path).split("-")[2]  # painters-gguf-TYPE-rN.json
+    for t in json.load(open(path))["tests"]:
+        samples.setdefault(("painters", weights, t["name"]), []).extend(t["samples"])
 for path in sorted(glob.glob(os.path.join(runs, "painters-f32-r*.json"))):
     for t in json.load(open(path))["tests"]:
         samples.setdefault(("painters", "bf16, f32 compute", t["name"]), []).extend(t["samples"])
@@ -52,23 +57,28 @@ for (engine, weights, test), x in sorted(samples.items()):
                  "max_tps": round(max(x), 4), "sd_rel": round(sd / mean, 5)})
 base = {r["test"]: r["median_tps"] for r in rows
         if r["engine"] == "painters" and r["weights"] == "bf16 stored"}
+same = {(r["weights"], r["test"]): r["median_tps"] for r in rows if r["engine"] == "llama.cpp"}
 for r in rows:
     key = r["test"].replace("-layers", "")
     r["vs_painters"] = round(r["median_tps"] / base[key], 4) if key in base else ""
+    # painters on a GGUF file against llama.cpp on the same file
+    peer = same.get((r["weights"], r["test"])) if r["engine"] == "painters" else None
+    r["vs_llamacpp_same_file"] = round(r["median_tps"] / peer, 4) if peer else ""
     r["engine_build"] = info.get(r["engine"], "")
 
 cols = ["engine", "weights", "test", "threads", "samples", "median_tps", "min_tps", "max_tps", "sd_rel",
-        "vs_painters", "engine_build"]
+        "vs_painters", "vs_llamacpp_same_file", "engine_build"]
 with open(out_csv, "w", newline="") as f:
     w = csv.DictWriter(f, fieldnames=cols)
     w.writeheader()
     w.writerows(rows)
-print("# %-10s %-12s %-14s %4s %10s %10s %10s %8s %8s" % ("engine", "weights", "test", "n", "median", "min",
-                                                          "max", "sd/mean", "x painters"))
+print("# %-10s %-12s %-14s %4s %10s %10s %10s %8s %8s %8s" % (
+    "engine", "weights", "test", "n", "median", "min", "max", "sd/mean", "x painters", "x llama.cpp"))
 for r in rows:
-    print("  %-10s %-12s %-14s %4d %10.2f %10.2f %10.2f %7.1f%% %8s" % (
+    print("  %-10s %-12s %-14s %4d %10.2f %10.2f %10.2f %7.1f%% %8s %8s" % (
         r["engine"], r["weights"], r["test"], r["samples"], r["median_tps"], r["min_tps"], r["max_tps"],
-        100 * r["sd_rel"], ("%.2f" % r["vs_painters"]) if r["vs_painters"] != "" else "-"))
+        100 * r["sd_rel"], ("%.2f" % r["vs_painters"]) if r["vs_painters"] != "" else "-",
+        ("%.2f" % r["vs_llamacpp_same_file"]) if r["vs_llamacpp_same_file"] != "" else "-"))
 for k, v in sorted(info.items()):
     if k != "threads":
         print("# %s: %s" % (k, v))
