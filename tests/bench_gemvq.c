@@ -28,8 +28,9 @@ int main(int argc, char **argv) {
     if (reps < 1 || reps > 1000 || T < 1 || out < 1 || in < 256 || in % 256)
         die_input("bench_gemvq: reps 1..1000, T >= 1, out >= 1, in a multiple of 256");
     const Dtype formats[] = {DTYPE_Q8_0, DTYPE_Q4_0, DTYPE_Q4_K, DTYPE_Q5_K, DTYPE_Q6_K};
-    const char *kernels[] = {"avx512", "avx2", "scalar"}, *kernels8[] = {"avx512", "scalar"};
-    const char *names8[] = {"q8-avx512", "q8-scalar"};
+    const char *kernels[] = {"avx512", "avx2", "scalar"},
+               *kernels8[] = {"avx512", "avx2", "scalar"};
+    const char *names8[] = {"q8-avx512", "q8-avx2", "q8-scalar"};
     float *x = xalloc_floats((size_t)T * in), *y = xalloc_floats((size_t)T * out);
     for (size_t i = 0; i < (size_t)T * in; i++)
         x[i] = (float)(i % 17) * 0.01f;
@@ -47,7 +48,7 @@ int main(int argc, char **argv) {
             b[0] = 0, b[1] = 0x20;
             if (d == DTYPE_Q4_K || d == DTYPE_Q5_K) b[2] = 0, b[3] = 0x20;
         }
-        for (int k = 0; k < 5; k++) {
+        for (int k = 0; k < 6; k++) {
             int q8 = k >= 3;
             if (q8 ? !gemvq8_use_kernel(kernels8[k - 3]) : !gemvq_use_kernel(kernels[k])) continue;
             for (int r = 0; r < reps; r++) {

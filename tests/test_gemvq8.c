@@ -104,7 +104,7 @@ static int over_rounding_bound(const float *y, const float *y0, const ActQ8 *q, 
 }
 
 static void check_format(Dtype d) {
-    const char *kernels[] = {"avx512", "scalar"};
+    const char *kernels[] = {"avx512", "avx2", "scalar"};
     int bv = dtype_block_values(d), nbs[] = {1, 2, 5}, outs[] = {1, 5, 13}, max_t = 11;
     int mismatch = 0, over_exact = 0, over_rounding = 0, dependent = 0, ran = 0;
     double worst_exact = 0;
@@ -129,7 +129,7 @@ static void check_format(Dtype d) {
                         for (int i = 0; i < T * out; i++)
                             y0[i] = beta ? test_rand_unit() : NAN;
                         int have_ref = 0;
-                        for (int k = 0; k < 2; k++) {
+                        for (int k = 0; k < 3; k++) {
                             if (!gemvq8_use_kernel(kernels[k])) continue;
                             memcpy(y, y0, sizeof(float) * T * out);
                             gemvq8(y, x, w, d, T, in, out, (float)beta, threads);
@@ -153,7 +153,7 @@ static void check_format(Dtype d) {
                     }
             free(wf), free(w), free(x), free(xs), free(y0), free(y), free(ref), free(one);
         }
-    if (!gemvq8_use_kernel("avx512")) gemvq8_use_kernel("scalar");
+    if (!gemvq8_use_kernel("avx512") && !gemvq8_use_kernel("avx2")) gemvq8_use_kernel("scalar");
     char name[128];
     snprintf(name, sizeof name, "%s: every kernel the same bits (%d runs)", dtype_name(d), ran);
     TEST_CHECK(name, mismatch == 0 && ran > 0);

@@ -75,11 +75,16 @@ static int cpu_has_avx512_vnni(void) {
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
            __builtin_cpu_supports("f16c") && cpu_has_avx2_fma();
 }
+static int cpu_has_avx2(void) {
+    return cpu_has_avx2_fma() && __builtin_cpu_supports("f16c");
+}
 static const CpuVersion versions[] = {
     {"avx512", cpu_has_avx512_vnni},
+    {"avx2", cpu_has_avx2},
     {"scalar", cpu_has_any},
 };
-static const Gemvq8RowsFn kernels[] = {gemvq8_rows_avx512, rows_scalar}; /* parallel to versions */
+static const Gemvq8RowsFn kernels[] = {gemvq8_rows_avx512, gemvq8_rows_avx2,
+                                       rows_scalar}; /* parallel to versions */
 static CpuChoice choice = CPU_CHOICE(versions);
 
 const char *gemvq8_kernel(void) {
@@ -91,7 +96,7 @@ int gemvq8_use_kernel(const char *name) {
 }
 
 int gemvq8_fast(void) {
-    return cpu_has_avx512_vnni();
+    return cpu_has_avx512_vnni() || cpu_has_avx2();
 }
 
 void gemvq8(float *y, const float *x, const void *w, Dtype d, int T, int in, int out, float beta,

@@ -21,7 +21,8 @@
  *   y = the lanes folded in halves (gemvq8_fold).
  * So rows are independent: row t of y is the same whatever T is, whatever
  * the other rows of x hold and however many threads share W.
- * Kernels: AVX-512 with VNNI (BW, VL), else scalar. */
+ * Kernels: AVX-512 with VNNI (BW, VL), else AVX2 (with FMA, F16C), else
+ * scalar. */
 #ifndef PAINTERS_GEMVQ8_H
 #define PAINTERS_GEMVQ8_H
 
@@ -35,11 +36,11 @@
 void gemvq8(float *y, const float *x, const void *w, Dtype d, int T, int in, int out, float beta,
             int threads);
 
-/* The kernel gemvq8 uses on this CPU: "avx512" or "scalar". */
+/* The kernel gemvq8 uses on this CPU: "avx512", "avx2" or "scalar". */
 const char *gemvq8_kernel(void);
 /* Makes gemvq8 use kernel `name` (for tests); 0 when this CPU lacks it. */
 int gemvq8_use_kernel(const char *name);
-/* Whether a SIMD kernel runs here (where the q8 mode pays). */
+/* Whether a SIMD kernel runs here (AVX-512 VNNI or AVX2: where the q8 mode pays). */
 int gemvq8_fast(void);
 
 #endif

@@ -16,6 +16,8 @@ typedef void (*Gemvq8RowsFn)(Dtype d, float *y, const ActQ8 *a, const uint8_t *w
 
 void gemvq8_rows_avx512(Dtype d, float *y, const ActQ8 *a, const uint8_t *w, size_t row_bytes,
                         int out, float beta, int r0, int r1);
+void gemvq8_rows_avx2(Dtype d, float *y, const ActQ8 *a, const uint8_t *w, size_t row_bytes,
+                      int out, float beta, int r0, int r1);
 
 /* The sum of n lanes (n = 8 or 16) folded in halves, as SIMD adds them:
  * lane l += lane l + n/2, then the same on the first half, down to one. */
