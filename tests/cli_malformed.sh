@@ -41,7 +41,7 @@ def save(): json.dump(c, open("config.json","w"))
 expect "unknown command" "unknown command" -- bogus
 expect "unknown option" "unknown option '--bogus'" -- forward --bogus 1
 expect "missing --tokens" "option --tokens is required" -- forward
-expect "--compute junk" "option --compute: 'fp8' is not bf16, f32 or auto" -- forward --tokens 1,2 --compute fp8
+expect "--compute junk" "option --compute: 'fp8' is not bf16, f32, q8 or auto" -- forward --tokens 1,2 --compute fp8
 DNNL_MAX_CPU_ISA=AVX512_CORE expect "--compute bf16 without BF16 arithmetic" "--compute bf16: rank 0 cannot" -- forward --tokens 1,2 --compute bf16
 expect "bad --tokens" "not a comma-separated list" -- forward --tokens 1,x,3
 expect "token out of vocabulary" "outside the vocabulary" -- forward --tokens 1,99999
