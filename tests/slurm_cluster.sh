@@ -98,7 +98,10 @@ check "OPENBLAS_NUM_THREADS still wins over --cpus-per-task" \
 # cluster/slurm/study-array.sbatch with `painters study --shard`: submit
 # with slurm_submit --array=0-1, slurm_wait_running ID_0, slurm_requeue
 # ID_0 while it runs, slurm_wait_job ID (one state per task), then compare
-# the merged study folder with the same study under mpirun.
+# the merged study folder with the same study under mpirun. Tried with a
+# sleep job: the requeued task starts again about 11 s later (slurm.conf's
+# cred_expire=10), with SLURM_RESTART_COUNT=1 and Restarts=1 in
+# slurm_job_field; its -o file is truncated unless --open-mode=append.
 # ------------------------------------------------------------------------
 
 slurm_stop

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # slurm_lib.sh: sourced by the tests that run painters under a real Slurm.
 # Starts a one-node cluster on localhost in a temporary folder, without
 # systemd and without touching /etc: munged (as the munge user, with its own
@@ -73,7 +74,9 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$dir/munge/munge.socket
+# cred_expire: a requeued job waits this long (+1 s) before it may start
+# again (default 120 s).
+AuthInfo=socket=$dir/munge/munge.socket,cred_expire=10
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool/%n
 SlurmctldPidFile=$dir/slurmctld.pid
@@ -101,7 +104,7 @@ EOF
 # slurm_logs: the daemons' logs, for a failure's message.
 slurm_logs() {
     local f
-    for f in "$SLURM_LIB_DIR"/log/*; do
+    for f in "$SLURM_LIB_DIR"/log/* "$SLURM_LIB_DIR/munge/munged.log"; do
         [ -f "$f" ] || continue
         echo "---- $f (last 30 lines)"
         tail -n 30 "$f"
@@ -136,7 +139,7 @@ slurm_start() {
     local m=$SLURM_LIB_DIR/munge
     dd if=/dev/urandom of="$m/munge.key" bs=1024 count=1 status=none
     chown -R munge:munge "$m"
-    chmod 700 "$m"
+    chmod 755 "$m" # every client (job tasks too) reaches the socket
     chmod 400 "$m/munge.key"
     setpriv --reuid=munge --regid=munge --init-groups munged -F --force \
         --key-file="$m/munge.key" --socket="$m/munge.socket" --pid-file="$m/munged.pid" \
@@ -148,7 +151,6 @@ slurm_start() {
         [ -S "$m/munge.socket" ] && break
         sleep 0.1
     done
-    cp "$m/munged.log" "$SLURM_LIB_DIR/log/munged.log" 2> /dev/null || true
     if [ ! -S "$m/munge.socket" ]; then
         echo "FAIL: slurm_lib: munged did not open $m/munge.socket within 30 s"
         slurm_logs
