@@ -12,11 +12,22 @@
 # each other (CMakeLists.txt prefers it to whatever build the alternatives
 # name "openblas"); libdnnl-dev (oneDNN) runs the BF16 prefill matrix
 # products at the CPU's BF16 rate (--compute bf16); liblinear-dev trains the
-# logistic regression of the frozen GLUE protocol.
+# logistic regression of the frozen GLUE protocol. slurmctld, slurmd,
+# slurm-client and munge: the one-node Slurm of tests/slurm_cluster.sh
+# (srun --mpi=pmix comes with slurm-wlm-basic-plugins; Open MPI's libpmix2
+# with libopenmpi-dev). Their packages start their daemons on install where
+# no policy-rc.d forbids it, and fail without a slurm.conf: a temporary
+# policy-rc.d keeps every daemon stopped; the test starts its own.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+POLICY=/usr/sbin/policy-rc.d
+if [ ! -e "$POLICY" ]; then
+    printf '#!/bin/sh\n# cluster/install-deps.sh: no daemon starts on install\nexit 101\n' | $SUDO tee "$POLICY" > /dev/null
+    $SUDO chmod 755 "$POLICY"
+    trap '$SUDO rm -f "$POLICY"' EXIT
+fi
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
     build-essential cmake pkg-config \
@@ -31,4 +42,5 @@ $SUDO apt-get install -y --no-install-recommends \
     gnuplot-nox \
     chromium \
     iproute2 procps \
+    slurmctld slurmd slurm-client munge \
     python3

@@ -112,24 +112,39 @@ static void release_stations(void) {
     MPI_Finalize();
 }
 
-/* Threads per rank (BLAS and OpenMP alike): the cores of this node shared
- * among its ranks, unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS says
- * otherwise. */
-static void share_cores(void) {
+/* Slurm's cores per task (srun/sbatch --cpus-per-task), 0 outside Slurm or
+ * without --cpus-per-task. */
+static int slurm_cpus_per_task(void) {
+    const char *v = getenv("SLURM_CPUS_PER_TASK");
+    if (!v || !*v) return 0;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < 1 || n > 4096)
+        die_input("SLURM_CPUS_PER_TASK=\"%s\": not a core count (1 to 4096)", v);
+    return (int)n;
+}
+
+/* Threads per rank (BLAS and OpenMP alike): OPENBLAS_NUM_THREADS or
+ * OMP_NUM_THREADS if set; else the cores Slurm gave each task
+ * (SLURM_CPUS_PER_TASK); else the cores of this node shared among its
+ * ranks (ranks_here: OMPI_COMM_WORLD_LOCAL_SIZE under mpirun, 1 alone). */
+static void share_cores(int ranks_here) {
     if (machine_env_threads() > 0) {
         machine_set_threads(0);
         return;
     }
-    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    int ranks_here = local ? atoi(local) : 1;
-    int threads = machine_cores() / (ranks_here > 0 ? ranks_here : 1);
+    int threads = slurm_cpus_per_task();
+    if (threads == 0) threads = machine_cores() / (ranks_here > 0 ? ranks_here : 1);
     machine_set_threads(threads > 0 ? threads : 1);
 }
 
 int painters_mpi_start(int *argc, char ***argv) {
     if (!launched_by_mpi()) {
         check_slurm_world(1);
-        machine_set_threads(0); /* the environment's count, else OpenMP's default */
+        if (slurm_cpus_per_task() > 0)
+            share_cores(1);
+        else
+            machine_set_threads(0); /* the environment's count, else OpenMP's default */
         return 1;
     }
     int provided, rank;
@@ -138,7 +153,8 @@ int painters_mpi_start(int *argc, char ***argv) {
     MPI_Comm_size(MPI_COMM_WORLD, &g_world);
     util_set_rank(rank, g_world);
     if (rank == 0) check_slurm_world(g_world);
-    share_cores();
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    share_cores(local ? atoi(local) : 1);
     if (rank != 0) {
         station_main();
         say_station_done();
