@@ -127,6 +127,31 @@ check "killed, requeued and merged = the study in one process" "same_study $tmp/
 "$P" study "$tmp/k" "${ARGS[@]}" --merge > "$tmp/merge_again.log" 2>&1
 check "--merge of a complete folder: the same results" "[ \$? -eq 0 ] && same_study $tmp/one $tmp/k"
 
+# cluster/slurm/study-array.sbatch as its array's 4 tasks run it, at once
+# (a stand-in srun runs the command at RANKS ranks): shard 3 of 4 has no plan
+# of these three; the last task merges.
+check "study-array.sbatch parses" "bash -n $PAINTERS_SOURCE_DIR/cluster/slurm/study-array.sbatch"
+mkdir -p "$tmp/bin" "$tmp/submit"
+ln -s "$(cd "$(dirname "$P")" && pwd)" "$tmp/submit/build"
+cat > "$tmp/bin/srun" <<'SH'
+#!/bin/bash
+while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do shift; done
+if [ "$RANKS" -gt 1 ]; then exec mpirun -n "$RANKS" "$@"; else exec "$@"; fi
+SH
+chmod +x "$tmp/bin/srun"
+pids=()
+for i in 0 1 2 3; do
+    RANKS=$RANKS PATH=$tmp/bin:$PATH SLURM_SUBMIT_DIR=$tmp/submit SLURM_ARRAY_JOB_ID=90 \
+        SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=4 \
+        bash "$PAINTERS_SOURCE_DIR/cluster/slurm/study-array.sbatch" "$tmp/array" "${ARGS[@]}" > "$tmp/array$i.log" 2>&1 &
+    pids+=($!)
+done
+rcs=""
+for p in "${pids[@]}"; do wait "$p"; rcs="$rcs$?"; done
+check "study-array.sbatch: the 4 array tasks exit 0" "[ $rcs = 0000 ]"
+check "study-array.sbatch: shard 3/4 runs no plan" "grep -q '(shard 3/4: 0 of the plans)' $tmp/array3.log"
+check "study-array.sbatch: merged = the study in one process" "grep -q 'merged 4 shards' $tmp/array?.log && same_study $tmp/one $tmp/array"
+
 # Bad shard values and array variables: exit 2, naming what is wrong.
 for bad in 2/2 -1/2 1/0 abc 1/2x /2 1/; do
     "$P" study "$tmp/bad" "${ARGS[@]}" --shard "$bad" > "$tmp/bad.log" 2>&1
