@@ -71,6 +71,12 @@ int cmd_study(int argc, char **argv) {
         CLI_TOKENIZER_OPTION,
         {"--similarity", "N", "sequences for the similarity heat map (default 8; 0: none)", NULL},
         {"--no-report", NULL, "skip the plots and report.html", NULL},
+        {"--shard", "I/N",
+         "run only shard I of N (the plans I, I+N, ...) into OUT/shards (default: from "
+         "SLURM_ARRAY_TASK_ID, _MIN and _COUNT in a Slurm job array)",
+         NULL},
+        {"--merge", NULL, "merge the shards' results of OUT (run with the shards' arguments)",
+         NULL},
     };
     int n = sizeof opts / sizeof opts[0];
     const char **task_args = NULL;
@@ -80,7 +86,8 @@ int cmd_study(int argc, char **argv) {
               "or plan files) x tasks under the ranks of the job; per cell the metrics, the\n"
               "normalized score and the measured latency, in OUT/results.csv, summary.csv,\n"
               "results.json, plots and report.html (default OUT: study-out). A killed study\n"
-              "resumes where it stopped. Scores are computed in the exact float32 mode\n"
+              "resumes where it stopped; shards of a Slurm job array write into one OUT and\n"
+              "the last to finish merges them. Scores are computed in the exact float32 mode\n"
               "unless --compute says otherwise (the plans' differences are the result).",
               opts, n, argc, argv);
     StudyOptions o = {.out_dir = out,
@@ -92,6 +99,14 @@ int cmd_study(int argc, char **argv) {
                       .latency_decode = 16,
                       .similarity_seqs = (int)cli_int(opts, n, "--similarity", 8, 0, 10000),
                       .report = cli_value(opts, n, "--no-report") == NULL};
+    if (cli_value(opts, n, "--merge")) {
+        if (cli_value(opts, n, "--shard")) die_input("study: give --shard or --merge, not both");
+        o.merge = 1;
+    } else if (cli_value(opts, n, "--shard")) {
+        o.shard = study_shard_parse(cli_value(opts, n, "--shard"), "--shard");
+    } else {
+        o.shard = study_shard_from_env();
+    }
     if (!cli_value(opts, n, "--compute")) o.run.compute = MATMUL_COMPUTE_F32;
     char *variants_copy = NULL, *plans_copy = NULL;
     const char **variants = NULL, **plan_files = NULL;

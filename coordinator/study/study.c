@@ -16,29 +16,15 @@
 #include "run/progress.h"
 #include "eval/similarity.h"
 #include "study/study_latency.h"
+#include "study/study_merge.h"
 #include "study/study_report.h"
+#include "study/study_rows.h"
+#include "study/study_shard.h"
 #include "study/study_tasks.h"
 #include "eval/task.h"
 #include "text/tokenizer.h"
 #include "base/atomic_file.h"
 #include "base/util.h"
-
-#define STUDY_CSV_HEADER STUDY_RESULTS_HEADER
-#define STUDY_CSV_FIELDS 18
-
-/* One row of results.csv: a metric of one plan x task cell. */
-typedef struct {
-    char *plan, *variant, *task, *metric; /* owned */
-    int N, K, seed;
-    double value, normalized; /* normalized: NAN when not the primary metric */
-    StudyLatency ms;          /* the plan's, per token */
-    double seconds;
-} StudyRow;
-
-typedef struct {
-    StudyRow *rows;
-    int n, cap;
-} RowList;
 
 /* A task of the study: loaded items, a short name, its primary metric and
  * the score of guessing at random on it. */
@@ -56,30 +42,15 @@ typedef struct {
     StudyTaskState *tasks;
     Program **plans;
     int n_plans;
-    RowList rows;
+    StudyRows rows;
     char *csv_path;
     const char *model_name;
     char placement[96];
     int ranks, threads;
     int cells_total, cells_done_now;
     double t_start;
+    int merge_lock; /* held from the merge to the end of the outputs; -1: none */
 } Study;
-
-static void rows_push(RowList *l, StudyRow row) {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        l->rows = xrealloc(l->rows, (size_t)l->cap * sizeof *l->rows);
-    }
-    l->rows[l->n++] = row;
-}
-
-static void rows_free(RowList *l) {
-    for (int i = 0; i < l->n; i++) {
-        free(l->rows[i].plan), free(l->rows[i].variant);
-        free(l->rows[i].task), free(l->rows[i].metric);
-    }
-    free(l->rows);
-}
 
 /* Perplexity is scored as log(V) - log(ppl): 0 for a uniform guess, higher is better. */
 static double study_transform(const Study *st, const char *metric, double v) {
@@ -89,144 +60,7 @@ static double study_transform(const Study *st, const char *metric, double v) {
 
 static const StudyRow *find_row(const Study *st, const char *plan, const char *task,
                                 const char *metric) {
-    for (int i = 0; i < st->rows.n; i++) {
-        const StudyRow *w = &st->rows.rows[i];
-        if (!strcmp(w->plan, plan) && !strcmp(w->task, task) &&
-            (!metric || !strcmp(w->metric, metric)))
-            return w;
-    }
-    return NULL;
-}
-
-static void format_number(char *buf, size_t n, double v) {
-    if (isnan(v))
-        buf[0] = '\0';
-    else
-        snprintf(buf, n, "%.10g", v);
-}
-
-/* A time in ms with 6 decimals into buf (32 bytes), or "" for NaN. */
-static void format_ms(char *buf, double v) {
-    if (isnan(v))
-        buf[0] = '\0';
-    else
-        snprintf(buf, 32, "%.6f", v);
-}
-
-static char *row_csv_line(const Study *st, const StudyRow *w) {
-    char norm[32], nbuf[16];
-    format_number(norm, sizeof norm, w->normalized);
-    if (w->N >= 0)
-        snprintf(nbuf, sizeof nbuf, "%d", w->N);
-    else
-        nbuf[0] = '\0';
-    char ms[3][32]; /* empty where not measured (an encoder's decode) */
-    format_ms(ms[0], w->ms.prefill_ms), format_ms(ms[1], w->ms.decode_ms);
-    format_ms(ms[2], w->ms.decode_batch_ms);
-    size_t cap = 512 + strlen(w->plan) + strlen(w->task) + strlen(st->model_name);
-    char *line = xmalloc(cap);
-    snprintf(line, cap, "%s,%s,%s,%s,%d,%d,%s,%s,%.10g,%s,%d,%d,%s,%s,%s,%s,%.3f,%s\n",
-             st->model_name, w->plan, w->variant, nbuf, w->K, w->seed, w->task, w->metric, w->value,
-             norm, st->ranks, st->threads, st->placement, ms[0], ms[1], ms[2], w->seconds,
-             PAINTERS_GIT_REVISION);
-    return line;
-}
-
-/* Appends rows to results.csv and makes them durable before going on. */
-static void append_rows(const Study *st, int from) {
-    FILE *f = fopen(st->csv_path, "a");
-    if (!f) die_runtime("%s: cannot append: %s", st->csv_path, strerror(errno));
-    for (int i = from; i < st->rows.n; i++) {
-        char *line = row_csv_line(st, &st->rows.rows[i]);
-        fputs(line, f);
-        free(line);
-    }
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0)
-        die_runtime("%s: write failed: %s", st->csv_path, strerror(errno));
-}
-
-/* Rewrites results.csv from the rows (atomically). */
-static void rewrite_csv(const Study *st) {
-    size_t cap = 4096, len = 0;
-    char *text = xmalloc(cap);
-    len += (size_t)snprintf(text, cap, "%s\n", STUDY_CSV_HEADER);
-    for (int i = 0; i < st->rows.n; i++) {
-        char *line = row_csv_line(st, &st->rows.rows[i]);
-        size_t n = strlen(line);
-        if (len + n + 1 > cap) text = xrealloc(text, cap = 2 * (len + n + 1));
-        memcpy(text + len, line, n + 1);
-        len += n;
-        free(line);
-    }
-    write_text_atomic(st->csv_path, text);
-    free(text);
-}
-
-static double parse_double_field(const char *s, const char *path, int line) {
-    if (!*s) return NAN;
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end) die_input("%s:%d: '%s' is not a number", path, line, s);
-    return v;
-}
-
-/* Loads the rows of an earlier run of this study from results.csv. A last
- * line cut short by a kill is dropped. */
-static void load_previous_rows(Study *st) {
-    if (!file_exists(st->csv_path)) return;
-    size_t len;
-    char *text = read_file_text(st->csv_path, &len);
-    if (len > 0 && text[len - 1] != '\n') {
-        char *last = strrchr(text, '\n');
-        warn_msg("%s: dropping a last line cut short", st->csv_path);
-        if (last)
-            last[1] = '\0';
-        else
-            text[0] = '\0';
-    }
-    char *save = NULL, *line = strtok_r(text, "\n", &save);
-    int lineno = 1;
-    if (!line || strcmp(line, STUDY_CSV_HEADER))
-        die_input(
-            "%s:1: not a painters study results file (header differs); use another output folder",
-            st->csv_path);
-    while ((line = strtok_r(NULL, "\n", &save))) {
-        lineno++;
-        char *f[STUDY_CSV_FIELDS];
-        int nf = 0;
-        for (char *p = line; nf < STUDY_CSV_FIELDS; nf++) {
-            f[nf] = p;
-            char *comma = strchr(p, ',');
-            if (!comma) {
-                nf++;
-                break;
-            }
-            *comma = '\0';
-            p = comma + 1;
-        }
-        if (nf != STUDY_CSV_FIELDS)
-            die_input("%s:%d: expected %d fields, found %d", st->csv_path, lineno, STUDY_CSV_FIELDS,
-                      nf);
-        if (strcmp(f[0], st->model_name))
-            die_input("%s:%d: results of model %s, not %s; use another output folder", st->csv_path,
-                      lineno, f[0], st->model_name);
-        StudyRow w = {.plan = xstrdup(f[1]),
-                      .variant = xstrdup(f[2]),
-                      .task = xstrdup(f[6]),
-                      .metric = xstrdup(f[7])};
-        w.N = *f[3] ? atoi(f[3]) : -1;
-        w.K = atoi(f[4]);
-        w.seed = atoi(f[5]);
-        w.value = parse_double_field(f[8], st->csv_path, lineno);
-        w.normalized = parse_double_field(f[9], st->csv_path, lineno);
-        w.ms.prefill_ms = parse_double_field(f[13], st->csv_path, lineno);
-        w.ms.decode_ms = parse_double_field(f[14], st->csv_path, lineno);
-        w.ms.decode_batch_ms = parse_double_field(f[15], st->csv_path, lineno);
-        w.seconds = parse_double_field(f[16], st->csv_path, lineno);
-        rows_push(&st->rows, w);
-    }
-    free(text);
-    rewrite_csv(st);
+    return study_rows_find(&st->rows, plan, task, metric);
 }
 
 /* The normalized primary score of a cell, once the baseline's is known. */
@@ -238,6 +72,18 @@ static double normalized_score(const Study *st, const StudyTaskState *ts, const 
     if (!base) return NAN;
     double b = study_transform(st, metric, base->value);
     return fabs(b - ts->chance) < 1e-12 ? NAN : (s - ts->chance) / (b - ts->chance);
+}
+
+/* Recomputes every row's normalized score from the values (as they were
+ * written), as run_cell computes it: a resumed or merged study's scores equal
+ * those of a study run in one go. Rows of tasks not in this study keep theirs. */
+static void renormalize(Study *st) {
+    for (int i = 0; i < st->rows.n; i++) {
+        StudyRow *w = &st->rows.rows[i];
+        for (int t = 0; t < st->o->n_tasks; t++)
+            if (!strcmp(w->task, st->tasks[t].name))
+                w->normalized = normalized_score(st, &st->tasks[t], w->metric, w->value);
+    }
 }
 
 static void format_duration(char *buf, size_t n, double s) {
@@ -264,17 +110,21 @@ static void run_cell(Study *st, const Program *p, StudyTaskState *ts, StudyLaten
                       .N = strcmp(p->variant, "custom") ? p->N : -1,
                       .K = p->K,
                       .seed = p->seed,
-                      .value = res.metrics[m].value,
+                      .placement = xstrdup(st->placement),
+                      .revision = xstrdup(PAINTERS_GIT_REVISION),
+                      .ranks = st->ranks,
+                      .threads = st->threads,
+                      .value = study_value_as_written(res.metrics[m].value),
                       .ms = ms,
                       .seconds = res.seconds};
-        rows_push(&st->rows, w);
+        study_rows_push(&st->rows, w);
     }
     /* After the cell's rows are in: the baseline's own cell normalizes to 1. */
     for (int i = first; i < st->rows.n; i++) {
         StudyRow *w = &st->rows.rows[i];
         w->normalized = normalized_score(st, ts, w->metric, w->value);
     }
-    append_rows(st, first);
+    study_rows_append(st->csv_path, st->model_name, &st->rows, first);
     st->cells_done_now++;
     const StudyRow *prim = find_row(st, p->name, ts->name, ts->primary);
     double elapsed = now_seconds() - st->t_start;
@@ -322,14 +172,14 @@ static void write_summary(const Study *st) {
         if (!any) continue;
         double med = plan_median(st, p);
         char med_s[32], n_s[16];
-        format_number(med_s, sizeof med_s, med);
+        study_format_number(med_s, sizeof med_s, med);
         if (any->N >= 0)
             snprintf(n_s, sizeof n_s, "%d", any->N);
         else
             n_s[0] = '\0';
         char ms[3][32];
-        format_ms(ms[0], any->ms.prefill_ms), format_ms(ms[1], any->ms.decode_ms);
-        format_ms(ms[2], any->ms.decode_batch_ms);
+        study_format_ms(ms[0], any->ms.prefill_ms), study_format_ms(ms[1], any->ms.decode_ms);
+        study_format_ms(ms[2], any->ms.decode_batch_ms);
         len += (size_t)snprintf(text + len, cap - len, "%s,%s,%s,%d,%d,%d,%s,%s,%s,%s\n", p->name,
                                 p->variant, n_s, p->K, p->seed, p->n_steps, med_s, ms[0], ms[1],
                                 ms[2]);
@@ -506,11 +356,125 @@ static void print_table(const Study *st) {
                batch.sequences, batch.lanes);
 }
 
+/* Opens this process's results file (OUT/results.csv, or its shard's),
+ * taking the shard's lock, and loads the rows an earlier run left there. */
+static void open_results(Study *st) {
+    const StudyOptions *o = st->o;
+    int shards_here = study_shards_count(o->out_dir);
+    if (o->shard.count) {
+        study_shard_claim(o->out_dir, o->shard);
+        if (shards_here && shards_here != o->shard.count)
+            die_input("%s/shards: results of a study split into %d shards, not %d; use another "
+                      "output folder",
+                      o->out_dir, shards_here, o->shard.count);
+        st->csv_path = study_shard_path(o->out_dir, o->shard, "results", "csv");
+    } else {
+        st->csv_path = path_join(o->out_dir, "results.csv");
+        if (shards_here && !file_exists(st->csv_path))
+            die_input("%s/shards: results of a study split into %d shards and no merged "
+                      "results.csv; run the missing shards (--shard I/%d) or --merge",
+                      o->out_dir, shards_here, shards_here);
+    }
+    if (!file_exists(st->csv_path)) write_text_atomic(st->csv_path, STUDY_RESULTS_HEADER "\n");
+    if (study_rows_load(st->csv_path, st->model_name, &st->rows)) {
+        warn_msg("%s: dropping a last line cut short", st->csv_path);
+        study_rows_write(st->csv_path, st->model_name, &st->rows);
+    }
+    for (int i = 0; i < st->n_plans && o->shard.count; i++)
+        if (!study_shard_owns(o->shard, i))
+            for (int t = 0; t < o->n_tasks; t++)
+                if (find_row(st, st->plans[i]->name, st->tasks[t].name, NULL))
+                    die_input("%s: a row of plan %s, which is shard %d/%d's", st->csv_path,
+                              st->plans[i]->name, i % o->shard.count, o->shard.count);
+    renormalize(st);
+}
+
+/* Runs the cells of this process's plans that its results file lacks. */
+static void run_cells(Study *st) {
+    const StudyOptions *o = st->o;
+    int resumed = 0, mine = 0;
+    for (int i = 0; i < st->n_plans; i++) {
+        if (!study_shard_owns(o->shard, i)) continue;
+        mine++;
+        for (int t = 0; t < o->n_tasks; t++) {
+            if (find_row(st, st->plans[i]->name, st->tasks[t].name, NULL))
+                resumed++;
+            else
+                st->cells_total++;
+        }
+    }
+    char share[64] = "";
+    if (o->shard.count)
+        snprintf(share, sizeof share, " (shard %d/%d: %d of the plans)", o->shard.index,
+                 o->shard.count, mine);
+    printf("study: %d plans x %d tasks%s on %s, %d rank(s), placement %s -> %s%s\n", st->n_plans,
+           o->n_tasks, share, st->model_name, st->ranks, st->placement, o->out_dir,
+           resumed ? " (resuming)" : "");
+    if (resumed) printf("study: %d cells already done, %d to go\n", resumed, st->cells_total);
+    fflush(stdout);
+    if (o->shard.count)
+        study_shard_record_start(o->out_dir, o->shard, st->ranks, resumed, st->cells_total);
+    for (int i = 0; i < st->n_plans; i++) {
+        Program *p = st->plans[i];
+        int todo = 0;
+        for (int t = 0; t < o->n_tasks && study_shard_owns(o->shard, i); t++)
+            todo += !find_row(st, p->name, st->tasks[t].name, NULL);
+        if (!todo) continue;
+        runner_set_program(st->r, program_slice(p, 0, p->n_steps));
+        StudyLatency ms = study_measure_latency(st->r, o->latency_prompt, o->latency_decode);
+        for (int t = 0; t < o->n_tasks; t++)
+            if (!find_row(st, p->name, st->tasks[t].name, NULL)) run_cell(st, p, &st->tasks[t], ms);
+        if (!o->shard.count) write_summary(st); /* a shard writes only its own file */
+    }
+}
+
+/* Under the merge lock (kept in st->merge_lock until the outputs are
+ * written), replaces the rows by those of the n_shards shards and points
+ * csv_path at OUT/results.csv, rewritten; returns 1. With cells missing:
+ * die_input when `required`, else 0 after saying what is missing. */
+static int merge_shards(Study *st, int n_shards, int required) {
+    const char *out = st->o->out_dir;
+    if (n_shards == 0) die_input("%s/shards: no shard results (results-I-of-N.csv) to merge", out);
+    const char **plans = xmalloc((size_t)st->n_plans * sizeof *plans);
+    const char **tasks = xmalloc((size_t)st->o->n_tasks * sizeof *tasks);
+    for (int i = 0; i < st->n_plans; i++)
+        plans[i] = st->plans[i]->name;
+    for (int t = 0; t < st->o->n_tasks; t++)
+        tasks[t] = st->tasks[t].name;
+    st->merge_lock = study_shard_lock_merge(out);
+    StudyRows merged = {0};
+    int missing = study_merge_shards(out, st->model_name, n_shards, plans, st->n_plans, tasks,
+                                     st->o->n_tasks, &merged);
+    free(plans), free(tasks);
+    if (missing) {
+        study_rows_free(&merged);
+        if (required)
+            die_input("%s: merge incomplete: %d of %d cells missing (listed above); run their "
+                      "shards again, then merge",
+                      out, missing, st->n_plans * st->o->n_tasks);
+        printf("study: shard %d/%d done; %d cells of other shards still missing: the last shard "
+               "to finish merges\n",
+               st->o->shard.index, n_shards, missing);
+        study_shard_unlock(st->merge_lock);
+        st->merge_lock = -1;
+        return 0;
+    }
+    study_rows_free(&st->rows);
+    st->rows = merged;
+    renormalize(st);
+    free(st->csv_path);
+    st->csv_path = path_join(out, "results.csv");
+    study_rows_write(st->csv_path, st->model_name, &st->rows);
+    printf("study: merged %d shards into %s: %d cells, %d rows\n", n_shards, st->csv_path,
+           st->n_plans * st->o->n_tasks, st->rows.n);
+    return 1;
+}
+
 int study_run(const StudyOptions *o) {
     if (o->n_tasks <= 0) die_input("study: no tasks");
     if (mkdir(o->out_dir, 0755) != 0 && errno != EEXIST)
         die_input("%s: cannot create the output folder: %s", o->out_dir, strerror(errno));
-    Study st = {.o = o};
+    Study st = {.o = o, .merge_lock = -1};
     st.t_start = now_seconds();
     RunnerOptions ro = o->run;
     ro.plan = NULL;
@@ -526,39 +490,24 @@ int study_run(const StudyOptions *o) {
         die_input("%s: the tokenizer has neither a BOS nor an EOS token", ro.model);
     load_tasks(&st);
     build_plans(&st);
-    st.csv_path = path_join(o->out_dir, "results.csv");
-    if (!file_exists(st.csv_path)) write_text_atomic(st.csv_path, STUDY_CSV_HEADER "\n");
-    load_previous_rows(&st);
-
-    int resumed = 0;
-    for (int i = 0; i < st.n_plans; i++)
-        for (int t = 0; t < o->n_tasks; t++) {
-            if (find_row(&st, st.plans[i]->name, st.tasks[t].name, NULL))
-                resumed++;
-            else
-                st.cells_total++;
+    int merged_here = 0;
+    if (o->merge) {
+        merged_here = merge_shards(&st, study_shards_count(o->out_dir), 1);
+    } else {
+        open_results(&st);
+        run_cells(&st);
+        if (o->shard.count) {
+            study_shard_record_end(o->out_dir, o->shard);
+            merged_here = merge_shards(&st, o->shard.count, 0);
         }
-    printf("study: %d plans x %d tasks on %s, %d rank(s), placement %s -> %s%s\n", st.n_plans,
-           o->n_tasks, st.model_name, st.ranks, st.placement, o->out_dir,
-           resumed ? " (resuming)" : "");
-    if (resumed) printf("study: %d cells already done, %d to go\n", resumed, st.cells_total);
-    fflush(stdout);
-    for (int i = 0; i < st.n_plans; i++) {
-        Program *p = st.plans[i];
-        int todo = 0;
-        for (int t = 0; t < o->n_tasks; t++)
-            todo += !find_row(&st, p->name, st.tasks[t].name, NULL);
-        if (!todo) continue;
-        runner_set_program(st.r, program_slice(p, 0, p->n_steps));
-        StudyLatency ms = study_measure_latency(st.r, o->latency_prompt, o->latency_decode);
-        for (int t = 0; t < o->n_tasks; t++)
-            if (!find_row(&st, p->name, st.tasks[t].name, NULL)) run_cell(&st, p, &st.tasks[t], ms);
-        write_summary(&st);
     }
-    write_summary(&st);
-    write_similarity(&st);
-    print_table(&st);
-    if (o->report) study_write_report(o->out_dir);
+    if (!o->shard.count || merged_here) {
+        write_summary(&st);
+        write_similarity(&st);
+        print_table(&st);
+        if (o->report) study_write_report(o->out_dir);
+    }
+    study_shard_unlock(st.merge_lock);
     printf("study done in %.1f s\n", now_seconds() - st.t_start);
     for (int i = 0; i < o->n_tasks; i++) {
         task_free(st.tasks[i].task);
@@ -568,7 +517,7 @@ int study_run(const StudyOptions *o) {
     for (int i = 0; i < st.n_plans; i++)
         program_free(st.plans[i]);
     free(st.plans);
-    rows_free(&st.rows);
+    study_rows_free(&st.rows);
     free(st.csv_path);
     tokenizer_free(st.tok);
     runner_close(st.r);

@@ -9,11 +9,20 @@
  * (so a killed study resumes where it stopped, every cell exactly once);
  * OUT/summary.csv (one row per plan: the median normalized score over tasks
  * and the latency), OUT/results.json and OUT/similarity.csv are rewritten
- * atomically; then the plots and OUT/report.html are drawn. */
+ * atomically; then the plots and OUT/report.html are drawn.
+ *
+ * Sharded (study_shard.h: the tasks of a Slurm job array), each process runs
+ * its plans' cells into OUT/shards/results-I-of-N.csv and writes nothing
+ * else; the shard that finds every shard's cells there (the last to finish)
+ * merges them (study_merge.h) into the files above, as a study run in one
+ * process would have written them: the same rows in the same order, the
+ * normalized scores computed from the merged values. `merge` does only that
+ * merge, and refuses (die_input) while cells are missing. */
 #ifndef PAINTERS_STUDY_H
 #define PAINTERS_STUDY_H
 
 #include "run/runner.h"
+#include "study/study_shard.h"
 
 typedef struct {
     const char *spec; /* "KIND:FILE" */
@@ -37,6 +46,8 @@ typedef struct {
     int latency_decode;  /* tokens of the decode latency tests */
     int similarity_seqs; /* sequences for the similarity heat map (0: none) */
     int report;          /* draw plots and report.html */
+    StudyShard shard;    /* this process's share of the plans; count 0: all */
+    int merge;           /* only merge the shards' results of out_dir */
 } StudyOptions;
 
 /* Runs the study; returns 0. Bad options or inputs are die_input. */
