@@ -4,6 +4,8 @@
 # (srun --mpi=pmix) and painters-mpirun.sbatch (mpirun inside the
 # allocation) give the argmax lines of the same command under mpirun, byte
 # for byte; threads per rank follow --cpus-per-task (SLURM_CPUS_PER_TASK);
+# a study as a job array (study-array.sbatch), one task requeued while it
+# runs, resumes and merges into the results of the same study under mpirun;
 # every daemon the test started is gone at the end. Skipped (77) without
 # Slurm's packages or root; under CI=true it must run.
 set -euo pipefail
@@ -94,15 +96,58 @@ echo "threads per rank: --cpus-per-task=1: $(threads_of cpt1.out) (mask 0x$(mask
 check "OPENBLAS_NUM_THREADS still wins over --cpus-per-task" \
     "SLURM_CPUS_PER_TASK=2 OPENBLAS_NUM_THREADS=1 $P bench -p 4 -n 1 -r 1 --no-all > env.out 2>&1 && [ \"\$(threads_of env.out)\" = 1 ]"
 
-# ---- Study job arrays (issue 15, part 2): to be added here -------------
-# cluster/slurm/study-array.sbatch with `painters study --shard`: submit
-# with slurm_submit --array=0-1, slurm_wait_running ID_0, slurm_requeue
-# ID_0 while it runs, slurm_wait_job ID (one state per task), then compare
-# the merged study folder with the same study under mpirun. Tried with a
-# sleep job: the requeued task starts again about 11 s later (slurm.conf's
-# cred_expire=10), with SLURM_RESTART_COUNT=1 and Restarts=1 in
-# slurm_job_field; its -o file is truncated unless --open-mode=append.
-# ------------------------------------------------------------------------
+# A study as a job array (cluster/slurm/study-array.sbatch, --array=0-1: two
+# shards into one folder), array task 0 requeued with `scontrol requeue`
+# once its first cell is written, while it runs: it resumes its shard (the
+# cell done before is not run again), Slurm counts the restart, the shard's
+# run records hold both runs with SLURM_RESTART_COUNT 1, and the folder the
+# last task merges holds the rows and values of the same study under mpirun.
+T=$SRC/tasks/painters-demo
+STUDY=(--variants skip,parallel --N 4 --task "ppl:$T/heldout.txt" --task "mc:$T/cloze.jsonl"
+       --limit 40 --similarity 2 --compute f32 --no-report)
+timeout 300 mpirun --oversubscribe -n $RANKS "$P" study ref "${STUDY[@]}" > ref.log 2>&1 ||
+    { cat ref.log; exit 1; }
+array_job() {
+    local id first i
+    echo "sbatch --array=0-1 $FIT --open-mode=append -o study-%A_%a.out study-array.sbatch arr ${STUDY[*]}"
+    # shellcheck disable=SC2086
+    id=$(slurm_submit --array=0-1 $FIT --open-mode=append -o "study-%A_%a.out" \
+        "$SRC/cluster/slurm/study-array.sbatch" arr "${STUDY[@]}") || return 1
+    ARRAY_ID=$id
+    slurm_wait_running "${id}_0" 120 || return 1
+    first=arr/shards/results-0-of-2.csv
+    for i in $(seq 1 600); do # its first cell written: then requeue it
+        [ -f "$first" ] && [ "$(grep -c . "$first")" -ge 2 ] && break
+        sleep 0.1
+    done
+    echo "scontrol requeue ${id}_0 (state $(slurm_job_field "${id}_0" JobState), $(($(grep -c . "$first") - 1)) rows written)"
+    slurm_requeue "${id}_0" || return 1
+    ARRAY_STATES=$(slurm_wait_job "$id" 300) || return 1
+    echo "array states: $(echo $ARRAY_STATES)"
+}
+check "study-array.sbatch: both array tasks complete, task 0 requeued while running" \
+    "array_job && [ \"\$(echo \$ARRAY_STATES)\" = 'COMPLETED COMPLETED' ]"
+check "Slurm counts the restart of task 0" "[ \"\$(slurm_job_field ${ARRAY_ID}_0 Restarts)\" = 1 ]"
+check "the shard's run records: a first run cut short, then SLURM_RESTART_COUNT 1, resumed" "python3 - <<'PY'
+import json
+runs = json.load(open('arr/shards/run-0-of-2.json'))
+runs = runs['runs'] if isinstance(runs, dict) else runs
+assert len(runs) == 2, runs
+assert not runs[0]['finished'] and runs[1]['finished'], runs
+assert runs[1]['slurm_restart_count'] == 1, runs
+assert runs[1]['cells_done_before'] >= 1, runs  # resumed: the cell written before is not run again
+assert runs[1]['cells_done_before'] + runs[1]['cells_to_go'] == runs[0]['cells_to_go'], runs
+print('shard 0 runs:', [(r['slurm_restart_count'], r['finished'], r['cells_done_before']) for r in runs])
+PY"
+check "the merged folder: the rows and values of the study under mpirun" "python3 - <<'PY'
+import csv
+keys = ('plan', 'variant', 'N', 'task', 'metric', 'value', 'normalized', 'ranks')
+rows = lambda d: [tuple(r[k] for k in keys) for r in csv.DictReader(open(d + '/results.csv'))]
+a, b = rows('ref'), rows('arr')
+assert a == b and len(a) > 0, (len(a), len(b), [x for x in zip(a, b) if x[0] != x[1]][:3])
+assert open('ref/summary.csv').read().split('\n')[0] == open('arr/summary.csv').read().split('\n')[0]
+print('merged = mpirun: %d rows' % len(b))
+PY"
 
 slurm_stop
 alive=""

@@ -112,7 +112,7 @@ slurm_logs() {
 }
 
 # slurm_start DIR: the cluster under DIR (created), the node idle on
-# return; exits 1 with the daemons' logs if it does not come up in 60 s.
+# return; exits 1 with the daemons' logs if it does not come up in 120 s.
 # Registers slurm_stop on EXIT (after any EXIT trap already set: call
 # slurm_start after setting one's own trap, or call slurm_stop in it).
 slurm_start() {
@@ -159,15 +159,27 @@ slurm_start() {
 
     slurmctld -D -f "$SLURM_CONF" > "$SLURM_LIB_DIR/log/slurmctld.out" 2>&1 &
     SLURM_LIB_PIDS+=($!)
-    slurmd -D -f "$SLURM_CONF" -N "$SLURM_NODE" > "$SLURM_LIB_DIR/log/slurmd.out" 2>&1 &
-    SLURM_LIB_PIDS+=($!)
-    local state=""
-    for i in $(seq 1 600); do
-        state=$(scontrol show node "$SLURM_NODE" 2> /dev/null | sed -n 's/.*State=\([A-Z+_]*\).*/\1/p')
-        [ "$state" = IDLE ] && return 0
+    # slurmd only once slurmctld answers, so that its registration is heard
+    # (on a loaded machine slurmctld may take seconds to listen).
+    for i in $(seq 1 300); do
+        scontrol ping 2> /dev/null | grep -q 'is UP' && break
         sleep 0.1
     done
-    echo "FAIL: slurm_lib: node $SLURM_NODE not idle within 60 s (state: ${state:-none})"
+    slurmd -D -f "$SLURM_CONF" -N "$SLURM_NODE" > "$SLURM_LIB_DIR/log/slurmd.out" 2>&1 &
+    SLURM_LIB_PIDS+=($!)
+    local state="" resumed=0
+    for i in $(seq 1 1200); do
+        state=$(scontrol show node "$SLURM_NODE" 2> /dev/null | sed -n 's/.*State=\([A-Z+_]*\).*/\1/p')
+        [ "$state" = IDLE ] && return 0
+        # A node marked not responding while slurmd was still starting:
+        # once slurmd has registered (its log says so), ask for it again.
+        if [ $resumed = 0 ] && [ "${state#*NOT_RESPONDING}" != "$state" ] && [ $i -gt 100 ]; then
+            scontrol update nodename="$SLURM_NODE" state=resume 2> /dev/null || true
+            resumed=1
+        fi
+        sleep 0.1
+    done
+    echo "FAIL: slurm_lib: node $SLURM_NODE not idle within 120 s (state: ${state:-none})"
     slurm_logs
     exit 1
 }
