@@ -13,6 +13,9 @@
 # name "openblas"); libdnnl-dev (oneDNN) runs the BF16 prefill matrix
 # products at the CPU's BF16 rate (--compute bf16); liblinear-dev trains the
 # logistic regression of the frozen GLUE protocol.
+# --simgrid also installs SimGrid (libsimgrid-dev), which only the simulated
+# scaling studies need (cluster/simulate/install.sh; CI does not run them).
+# usage: install-deps.sh [--simgrid]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -32,3 +35,4 @@ $SUDO apt-get install -y --no-install-recommends \
     chromium \
     iproute2 procps \
     python3
+if [ "${1:-}" = "--simgrid" ]; then "$(dirname "$0")/simulate/install.sh"; fi
