@@ -28,7 +28,7 @@ for net in ib64 eth16 ib16; do
     echo "# stations  tokens/s  speedup  efficiency   (simulated pipelined throughput, sequential plan)"
     cat "$dir/${net}_throughput.dat"
     gnuplot <<GP
-set terminal pngcairo size 1100,480 font ",11"
+set terminal pngcairo size 1100,480 font ",11" noenhanced
 set output "$dir/${net}_latency.png"
 set multiplot layout 1,2 title "SIMULATED (SimGrid SMPI): ${title[$net]}; 32-layer Llama-2-7B shapes, Q4_0"
 set logscale x 2
@@ -42,7 +42,7 @@ plot "$dir/${net}_latency.dat" using 1:2 with linespoints lw 2 pt 7 title "seque
 set ylabel "simulated speedup (sequential / plan latency)"
 set key top left
 set autoscale y
-plot "$dir/${net}_throughput.dat" using 1:3 with linespoints lw 2 pt 7 title "sequential throughput speedup", \
+plot "$dir/${net}_throughput.dat" using 1:3 with linespoints lw 2 pt 7 title "sequential throughput speedup (4 requests in flight)", \
      "$dir/${net}_latency.dat" using 1:(1/\$5) with linespoints lw 2 pt 5 title "parallel latency gain", \
      "" using 1:(1/\$6) with linespoints lw 2 pt 9 title "looped parallel latency gain"
 unset multiplot

@@ -33,7 +33,10 @@ sweep() { # sweep NAME PLATFORM|real RANKS [SKIP_LOOPED]
     local name=$1 platform=$2 ranks=$3 skip=${4:-0}
     [ -s "$out/$name.csv" ] && { echo "keeping $out/$name.csv" >&2; return 0; }
     if [ "$platform" = real ]; then
+        # Measured wall time: the load of other work on the machine shows in it.
+        echo "before: $(cat /proc/loadavg)" > "$out/$name.loadavg"
         SKIP_LOOPED=$skip "$here/sweep.sh" "$model" "$out/$name.csv.tmp" "$ranks" "$p" "$b"
+        echo "after: $(cat /proc/loadavg)" >> "$out/$name.loadavg"
     else
         cp "$here/platforms/$platform.xml" "$out/platforms/"
         SKIP_LOOPED=$skip PLATFORM=$here/platforms/$platform.xml MPIRUN=$here/smpi_mpirun.sh MPIRUN_ARGS="" \
