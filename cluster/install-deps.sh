@@ -18,6 +18,9 @@
 # with libopenmpi-dev). Their packages start their daemons on install where
 # no policy-rc.d forbids it, and fail without a slurm.conf: a temporary
 # policy-rc.d keeps every daemon stopped; the test starts its own.
+# --simgrid also installs SimGrid (libsimgrid-dev), which only the simulated
+# scaling studies need (cluster/simulate/install.sh; CI does not run them).
+# usage: install-deps.sh [--simgrid]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -44,3 +47,4 @@ $SUDO apt-get install -y --no-install-recommends \
     iproute2 procps \
     slurmctld slurmd slurm-client munge \
     python3
+if [ "${1:-}" = "--simgrid" ]; then "$(dirname "$0")/simulate/install.sh"; fi

@@ -36,8 +36,7 @@ static void usage(void) {
         printf("  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
 }
 
-int main(int argc, char **argv) {
-    painters_mpi_start(&argc, &argv);
+static int run_command(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage();
         return argc < 2 ? PAINTERS_EXIT_INPUT : 0;
@@ -45,4 +44,11 @@ int main(int argc, char **argv) {
     for (int i = 0; i < N_COMMANDS; i++)
         if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
     die_input("unknown command '%s' (see painters --help)", argv[1]);
+}
+
+int main(int argc, char **argv) {
+    painters_mpi_start(&argc, &argv);
+    int status = run_command(argc, argv);
+    painters_mpi_finish();
+    return status;
 }

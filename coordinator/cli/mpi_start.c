@@ -15,8 +15,13 @@
 static int g_world = 1;
 
 /* Started by an MPI launcher? Without one, painters runs as a single process
- * and skips MPI_Init's start-up cost. */
+ * and skips MPI_Init's start-up cost. The SMPI build (PAINTERS_SMPI, built by
+ * cluster/simulate/build.sh) runs only under smpirun, which sets none of
+ * these variables: its ranks are threads of one simulator process. */
 static int launched_by_mpi(void) {
+#ifdef PAINTERS_SMPI
+    return 1;
+#endif
     const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         if (getenv(vars[i])) return 1;
@@ -59,8 +64,16 @@ static void check_slurm_world(int world) {
 static void hear_stations_done(void) {
     int *done = xcalloc((size_t)g_world, sizeof(int));
     MPI_Request *req = xmalloc((size_t)g_world * sizeof *req);
+    req[0] = MPI_REQUEST_NULL;
     for (int r = 1; r < g_world; r++)
         MPI_Irecv(&done[r], 1, MPI_INT, r, WIRE_TAG_DONE, MPI_COMM_WORLD, &req[r]);
+#ifdef PAINTERS_SMPI
+    /* The simulator charges time for every failed MPI_Test: wait blocking. */
+    MPI_Waitall(g_world, req, MPI_STATUSES_IGNORE);
+    free(done);
+    free(req);
+    return;
+#endif
     double start = now_seconds(), timeout = wire_timeout();
     for (int left = g_world - 1; left > 0;) {
         for (int r = 1; r < g_world; r++) {
@@ -95,8 +108,9 @@ static void say_station_done(void) {
 }
 
 /* Rank 0 on any exit (a command returning, --help): release the stations.
- * Runs inside exit(): a failure here (a station that does not answer) must
- * not call exit() again, hence util_set_exiting() first. */
+ * Runs inside exit() or from painters_mpi_finish(): a failure here (a station
+ * that does not answer) must not call exit() again, hence util_set_exiting()
+ * first. A second call does nothing (MPI is finalized). */
 static void release_stations(void) {
     util_set_exiting();
     int inited = 0, finalized = 0;
@@ -127,8 +141,14 @@ static int slurm_cpus_per_task(void) {
 /* Threads per rank (BLAS and OpenMP alike): OPENBLAS_NUM_THREADS or
  * OMP_NUM_THREADS if set; else the cores Slurm gave each task
  * (SLURM_CPUS_PER_TASK); else the cores of this node shared among its
- * ranks (ranks_here: OMPI_COMM_WORLD_LOCAL_SIZE under mpirun, 1 alone). */
+ * ranks (ranks_here: OMPI_COMM_WORLD_LOCAL_SIZE under mpirun, 1 alone).
+ * Under SMPI one thread: the simulator times only each rank's own thread,
+ * so work on other threads would cost no simulated time. */
 static void share_cores(int ranks_here) {
+#ifdef PAINTERS_SMPI
+    machine_set_threads(1);
+    return;
+#endif
     if (machine_env_threads() > 0) {
         machine_set_threads(0);
         return;
@@ -163,4 +183,8 @@ int painters_mpi_start(int *argc, char ***argv) {
     }
     atexit(release_stations);
     return g_world;
+}
+
+void painters_mpi_finish(void) {
+    if (launched_by_mpi()) release_stations();
 }

@@ -11,4 +11,11 @@
  * exit releases the stations and finalizes MPI. Returns the world size. */
 int painters_mpi_start(int *argc, char ***argv);
 
+/* Rank 0, once its command has returned: releases the stations and
+ * finalizes MPI now rather than from the exit handler, which never runs
+ * under SMPI (every rank is a thread of the simulator's one process, and
+ * returning from main ends only that rank). Does nothing without MPI or
+ * when called again. */
+void painters_mpi_finish(void);
+
 #endif
