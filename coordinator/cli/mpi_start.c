@@ -10,6 +10,7 @@
 #include "program/setup.h"
 #include "station/station_serve.h"
 #include "base/util.h"
+#include "wire/liveness.h"
 #include "wire/wire.h"
 
 static int g_world = 1;
@@ -53,9 +54,17 @@ static void check_slurm_world(int world) {
               tasks, var, tasks, world, world == 1 ? "" : "s");
 }
 
+/* Whether station r, not done yet, has been quiet too long: silent for
+ * longer than the timeout (liveness.h), or without the heartbeat thread,
+ * `waited` seconds past the timeout. */
+static int station_overdue(int r, double waited, double timeout) {
+    if (timeout <= 0) return 0;
+    return liveness_running() ? liveness_silence(r) > timeout : waited > timeout;
+}
+
 /* Rank 0: hears every released station say it is done, bounded by the
- * job's timeout (MPI_Finalize waits for all ranks without a limit); names
- * the stations that do not. */
+ * stations' silence (MPI_Finalize waits for all ranks without a limit);
+ * names the stations that do not. */
 static void hear_stations_done(void) {
     int *done = xcalloc((size_t)g_world, sizeof(int));
     MPI_Request *req = xmalloc((size_t)g_world * sizeof *req);
@@ -70,7 +79,11 @@ static void hear_stations_done(void) {
             left -= flag;
         }
         if (left == 0) break;
-        if (timeout > 0 && now_seconds() - start > timeout) {
+        int overdue = 0;
+        for (int r = 1; r < g_world; r++)
+            overdue |=
+                req[r] != MPI_REQUEST_NULL && station_overdue(r, now_seconds() - start, timeout);
+        if (overdue) {
             char missing[512];
             size_t len = 0;
             for (int r = 1; r < g_world && len < sizeof missing; r++)
@@ -78,8 +91,8 @@ static void hear_stations_done(void) {
                     len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%d",
                                             len ? ", " : "", r);
             die_runtime("rank 0: releasing the stations: rank %s did not finish within %.0f s "
-                        "(--timeout); ending the job",
-                        missing, timeout);
+                        "(--timeout%s); ending the job",
+                        missing, timeout, liveness_running() ? " of silence" : "");
         }
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
@@ -105,10 +118,12 @@ static void release_stations(void) {
     MPI_Finalized(&finalized);
     if (finalized) return;
     if (g_world > 1) {
+        liveness_quiet(); /* no heartbeat may reach a station that has finalized */
         JobSetup quit = {.quit = 1};
         setup_broadcast(&quit);
         hear_stations_done();
     }
+    liveness_stop();
     MPI_Finalize();
 }
 
@@ -133,14 +148,20 @@ int painters_mpi_start(int *argc, char ***argv) {
         return 1;
     }
     int provided, rank;
-    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    /* MPI_THREAD_MULTIPLE for the heartbeat thread (liveness.h); the main
+     * thread alone makes every other MPI call. */
+    MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &g_world);
     util_set_rank(rank, g_world);
+    if (!liveness_start(provided) && g_world > 1 && rank == 0)
+        warn_msg("MPI grants no MPI_THREAD_MULTIPLE: no heartbeats, so --timeout bounds each "
+                 "wait (including the work it waits for), not silence");
     if (rank == 0) check_slurm_world(g_world);
     share_cores();
     if (rank != 0) {
         station_main();
+        liveness_stop(); /* before saying done: rank 0 finalizes once all have */
         say_station_done();
         MPI_Finalize();
         exit(0);
