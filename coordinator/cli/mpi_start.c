@@ -1,10 +1,11 @@
 /* mpi_start.c: see mpi_start.h. */
 #include "cli/mpi_start.h"
 
+#include "cli/job_end.h"
+
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "compute/machine.h"
 #include "program/setup.h"
@@ -54,59 +55,6 @@ static void check_slurm_world(int world) {
               tasks, var, tasks, world, world == 1 ? "" : "s");
 }
 
-/* Whether station r, not done yet, has been quiet too long: silent for
- * longer than the timeout (liveness.h), or without the heartbeat thread,
- * `waited` seconds past the timeout. */
-static int station_overdue(int r, double waited, double timeout) {
-    if (timeout <= 0) return 0;
-    return liveness_running() ? liveness_silence(r) > timeout : waited > timeout;
-}
-
-/* Rank 0: hears every released station say it is done, bounded by the
- * stations' silence (MPI_Finalize waits for all ranks without a limit);
- * names the stations that do not. */
-static void hear_stations_done(void) {
-    int *done = xcalloc((size_t)g_world, sizeof(int));
-    MPI_Request *req = xmalloc((size_t)g_world * sizeof *req);
-    for (int r = 1; r < g_world; r++)
-        MPI_Irecv(&done[r], 1, MPI_INT, r, WIRE_TAG_DONE, MPI_COMM_WORLD, &req[r]);
-    double start = now_seconds(), timeout = wire_timeout();
-    for (int left = g_world - 1; left > 0;) {
-        for (int r = 1; r < g_world; r++) {
-            if (req[r] == MPI_REQUEST_NULL) continue;
-            int flag = 0;
-            MPI_Test(&req[r], &flag, MPI_STATUS_IGNORE);
-            left -= flag;
-        }
-        if (left == 0) break;
-        int overdue = 0;
-        for (int r = 1; r < g_world; r++)
-            overdue |=
-                req[r] != MPI_REQUEST_NULL && station_overdue(r, now_seconds() - start, timeout);
-        if (overdue) {
-            char missing[512];
-            size_t len = 0;
-            for (int r = 1; r < g_world && len < sizeof missing; r++)
-                if (req[r] != MPI_REQUEST_NULL)
-                    len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%d",
-                                            len ? ", " : "", r);
-            die_runtime("rank 0: releasing the stations: rank %s did not finish within %.0f s "
-                        "(--timeout%s); ending the job",
-                        missing, timeout, liveness_running() ? " of silence" : "");
-        }
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-    }
-    free(done);
-    free(req);
-}
-
-/* A released station tells rank 0 before MPI_Finalize. */
-static void say_station_done(void) {
-    int done = 1;
-    MPI_Send(&done, 1, MPI_INT, 0, WIRE_TAG_DONE, MPI_COMM_WORLD);
-}
-
 /* Rank 0 on any exit (a command returning, --help): release the stations.
  * Runs inside exit(): a failure here (a station that does not answer) must
  * not call exit() again, hence util_set_exiting() first. */
@@ -118,10 +66,9 @@ static void release_stations(void) {
     MPI_Finalized(&finalized);
     if (finalized) return;
     if (g_world > 1) {
-        liveness_quiet(); /* no heartbeat may reach a station that has finalized */
         JobSetup quit = {.quit = 1};
         setup_broadcast(&quit);
-        hear_stations_done();
+        job_end_hear_stations(g_world);
     }
     liveness_stop();
     MPI_Finalize();
@@ -161,8 +108,8 @@ int painters_mpi_start(int *argc, char ***argv) {
     share_cores();
     if (rank != 0) {
         station_main();
-        liveness_stop(); /* before saying done: rank 0 finalizes once all have */
-        say_station_done();
+        job_end_station_check_out();
+        liveness_stop();
         MPI_Finalize();
         exit(0);
     }

@@ -21,7 +21,7 @@ enum { LIVENESS_NAP_NS = 10000000 }; /* the thread's nap between rounds: 10 ms *
 typedef struct {
     pthread_t thread;
     int world, rank;
-    atomic_int running, stop, quiet;
+    atomic_int running, stop;
     _Atomic double timeout;   /* this rank's --timeout, carried by its heartbeats */
     _Atomic double announced; /* rank 0's --timeout, from its heartbeats (stations) */
     _Atomic double longest;   /* the longest silence of a watched rank */
@@ -127,7 +127,7 @@ static void *liveness_main(void *unused) {
         liveness_hear(t);
         if (g_live.rank != 0) liveness_answer_probe();
         liveness_measure(t);
-        if (!atomic_load(&g_live.quiet) && t >= next_beat) {
+        if (t >= next_beat) {
             liveness_beat();
             next_beat = t + liveness_period();
         }
@@ -157,10 +157,6 @@ int liveness_start(int provided) {
         die_runtime("rank %d: cannot start the heartbeat thread", g_live.rank);
     atomic_store(&g_live.running, 1);
     return 1;
-}
-
-void liveness_quiet(void) {
-    atomic_store(&g_live.quiet, 1);
 }
 
 void liveness_stop(void) {

@@ -30,9 +30,6 @@
 /* Starts the heartbeat thread when more than one rank runs and `provided`
  * (from MPI_Init_thread) is MPI_THREAD_MULTIPLE; returns 1 if it runs. */
 int liveness_start(int provided);
-/* Rank 0, releasing the stations: stops sending heartbeats (a station that
- * has finalized must not be sent any) but keeps listening. */
-void liveness_quiet(void);
 /* Stops and joins the thread (before MPI_Finalize); no-op if not running. */
 void liveness_stop(void);
 int liveness_running(void);

@@ -10,7 +10,7 @@ enum {
     WIRE_TAG_SETUP = 13,
     WIRE_TAG_PROBE = 14,         /* rank 0 to a station after a timeout: what are you doing? */
     WIRE_TAG_PROBE_ANSWER = 15,  /* the station's answer: what it is waiting for */
-    WIRE_TAG_DONE = 17,          /* a station, released, tells rank 0 before MPI_Finalize */
+    WIRE_TAG_DONE = 17,          /* a released station to rank 0, then rank 0's word to finalize */
     WIRE_TAG_GROUP_HEADER = 18,  /* a spread step's header, entry(s) to its ranks (canvas.h) */
     WIRE_TAG_GROUP_PAYLOAD = 19, /* its payload, entry(s) to the other participants */
     WIRE_TAG_GROUP_PART = 20,    /* a participant's sum of its layers, to entry(s+1) */
