@@ -18,48 +18,7 @@ check() { if eval "$2"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL
 tmp=$(mktemp -d); trap 'netns_hosts_down; rm -rf "$tmp"' EXIT
 BENCH=(bench -p 64 -n 64 -r 1000 --threads 1)
 
-# The pid of this test's painters process with MPI rank R (waits up to 20 s);
-# other tests' jobs may run beside it.
-export PAINTERS_TEST_JOB=faults-$$
-pid_of_rank() {
-    local i pid env
-    for i in $(seq 1 200); do
-        for pid in $(pgrep -f "^$P " || true); do
-            env=$(tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null)
-            if grep -qx "OMPI_COMM_WORLD_RANK=$1" <<< "$env" && grep -qx "PAINTERS_TEST_JOB=$PAINTERS_TEST_JOB" <<< "$env"; then
-                echo "$pid"; return 0
-            fi
-        done
-        sleep 0.1
-    done
-    return 1
-}
-
-# Seconds since START (date +%s.%N), one decimal.
-since() { awk -v s="$1" -v n="$(date +%s.%N)" 'BEGIN {printf "%.1f", n - s}'; }
-
-# ended_within SECONDS: the job ended, non-zero, in less than SECONDS.
-ended_within() { [ "$ended" -eq 1 ] && [ "$rc" -ne 0 ] && awk -v t="$took" -v l="$1" 'BEGIN {exit !(t < l)}'; }
-
-# Waits (at most LIMIT s) for the job JOB (a pid) to end, its output in LOG;
-# sets ended, rc, took (seconds from START to the end) and said (seconds from
-# START to painters' fatal message, or "-").
-await_end() {
-    local job=$1 log=$2 start=$3 limit=$4
-    ended=0 said="-"
-    while :; do
-        if [ "$said" = "-" ] && grep -q 'painters: fatal' "$log" 2> /dev/null; then said=$(since "$start"); fi
-        if ! kill -0 "$job" 2> /dev/null; then ended=1; break; fi
-        awk -v t="$(since "$start")" -v l="$limit" 'BEGIN {exit !(t > l)}' && break
-        sleep 0.1
-    done
-    [ $ended -eq 1 ] || kill -9 "$job" 2> /dev/null
-    wait "$job"; rc=$?
-    took=$(since "$start")
-    [ "$said" = "-" ] && grep -q 'painters: fatal' "$log" && said=$took
-}
-
-report() { echo "fault: $1: job ended with status $rc after $took s (painters' message after $said s)"; }
+source "$HERE/job_watch.sh"
 
 # 1. A station killed mid-run: mpirun ends the job at once.
 mpirun -n 5 "$P" "${BENCH[@]}" --timeout 5 > "$tmp/kill.log" 2>&1 &
@@ -72,14 +31,15 @@ check "killed station: the job ends non-zero within 10 s" "ended_within 10"
 check "killed station: the message names rank 2" "grep -q 'rank 2 with PID' $tmp/kill.log"
 grep -m1 'rank 2 with PID' "$tmp/kill.log"
 
-# The message of the first rank to notice that rank 2 is gone: a station
-# waiting on it ("rank 1: step 4: sending the canvas to rank 2: nothing after
-# 5 s"), or rank 0, whose probe finds rank 2 silent.
+# The message of the rank that notices that rank 2 is gone: rank 0, which
+# hears no heartbeat from it for --timeout ("rank 0: step 4: waiting for the
+# canvas from rank 1: no sign of life from rank 2 for 5 s"), and whose probe
+# then finds rank 2 silent.
 names_rank2() {
-    grep -Eq "painters: fatal: rank [0-9]+: (step [0-9]+: [a-z ]+ (to|from) rank 2: nothing after 5 s|.*step [0-9]+.*no answer within 1 s from rank 2;)" "$1"
+    grep -Eq "painters: fatal: rank 0: .*step [0-9]+.*: no sign of life from rank 2 for 5 s .*no answer within 1 s from rank 2(;|$)" "$1"
 }
 
-# 2. A station stopped mid-run: its neighbour's or rank 0's wait times out.
+# 2. A station stopped mid-run: rank 0 hears no heartbeat from it.
 mpirun -n 5 "$P" "${BENCH[@]}" --timeout 5 > "$tmp/stop.log" 2>&1 &
 job=$!
 victim=$(pid_of_rank 2); sleep 2

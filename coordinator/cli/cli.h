@@ -58,7 +58,8 @@ void cli_print_ids(const char *label, const int *ids, int n);
         {"--inflight", "W", "requests in flight through the stations (default 2 per station)",     \
          NULL},                                                                                    \
         {"--batch", "N", "sequences decoded together in one canvas (default 32)", NULL},           \
-        {"--timeout", "SEC", "longest wait for any canvas before the job ends (default 600)",      \
+        {"--timeout", "SEC",                                                                       \
+         "longest silence of a rank (no heartbeat) before the job ends, naming it (default 600)",  \
          NULL},                                                                                    \
         {"--trace", "FILE", "write receive/apply/send events of every rank as JSON lines", NULL},  \
         {"--verbose", NULL, "print station memory at start and per-station figures at the end",    \

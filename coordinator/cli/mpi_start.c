@@ -1,15 +1,17 @@
 /* mpi_start.c: see mpi_start.h. */
 #include "cli/mpi_start.h"
 
+#include "cli/job_end.h"
+
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "compute/machine.h"
 #include "program/setup.h"
 #include "station/station_serve.h"
 #include "base/util.h"
+#include "wire/liveness.h"
 #include "wire/wire.h"
 
 static int g_world = 1;
@@ -58,55 +60,6 @@ static void check_slurm_world(int world) {
               tasks, var, tasks, world, world == 1 ? "" : "s");
 }
 
-/* Rank 0: hears every released station say it is done, bounded by the
- * job's timeout (MPI_Finalize waits for all ranks without a limit); names
- * the stations that do not. */
-static void hear_stations_done(void) {
-    int *done = xcalloc((size_t)g_world, sizeof(int));
-    MPI_Request *req = xmalloc((size_t)g_world * sizeof *req);
-    req[0] = MPI_REQUEST_NULL;
-    for (int r = 1; r < g_world; r++)
-        MPI_Irecv(&done[r], 1, MPI_INT, r, WIRE_TAG_DONE, MPI_COMM_WORLD, &req[r]);
-#ifdef PAINTERS_SMPI
-    /* The simulator charges time for every failed MPI_Test: wait blocking. */
-    MPI_Waitall(g_world, req, MPI_STATUSES_IGNORE);
-    free(done);
-    free(req);
-    return;
-#endif
-    double start = now_seconds(), timeout = wire_timeout();
-    for (int left = g_world - 1; left > 0;) {
-        for (int r = 1; r < g_world; r++) {
-            if (req[r] == MPI_REQUEST_NULL) continue;
-            int flag = 0;
-            MPI_Test(&req[r], &flag, MPI_STATUS_IGNORE);
-            left -= flag;
-        }
-        if (left == 0) break;
-        if (timeout > 0 && now_seconds() - start > timeout) {
-            char missing[512];
-            size_t len = 0;
-            for (int r = 1; r < g_world && len < sizeof missing; r++)
-                if (req[r] != MPI_REQUEST_NULL)
-                    len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%d",
-                                            len ? ", " : "", r);
-            die_runtime("rank 0: releasing the stations: rank %s did not finish within %.0f s "
-                        "(--timeout); ending the job",
-                        missing, timeout);
-        }
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-    }
-    free(done);
-    free(req);
-}
-
-/* A released station tells rank 0 before MPI_Finalize. */
-static void say_station_done(void) {
-    int done = 1;
-    MPI_Send(&done, 1, MPI_INT, 0, WIRE_TAG_DONE, MPI_COMM_WORLD);
-}
-
 /* Rank 0 on any exit (a command returning, --help): release the stations.
  * Runs inside exit() or from painters_mpi_finish(): a failure here (a station
  * that does not answer) must not call exit() again, hence util_set_exiting()
@@ -121,8 +74,9 @@ static void release_stations(void) {
     if (g_world > 1) {
         JobSetup quit = {.quit = 1};
         setup_broadcast(&quit);
-        hear_stations_done();
+        job_end_hear_stations(g_world);
     }
+    liveness_stop();
     MPI_Finalize();
 }
 
@@ -168,16 +122,26 @@ int painters_mpi_start(int *argc, char ***argv) {
         return 1;
     }
     int provided, rank;
-    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    /* MPI_THREAD_MULTIPLE for the heartbeat thread (liveness.h); the main
+     * thread alone makes every other MPI call. */
+    MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &g_world);
     util_set_rank(rank, g_world);
+    int beating = liveness_start(provided);
+#ifdef PAINTERS_SMPI
+    beating = 1; /* no heartbeats in a simulation (liveness.c): nothing to warn of */
+#endif
+    if (!beating && g_world > 1 && rank == 0)
+        warn_msg("MPI grants no MPI_THREAD_MULTIPLE: no heartbeats, so --timeout bounds each "
+                 "wait (including the work it waits for), not silence");
     if (rank == 0) check_slurm_world(g_world);
     const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
     share_cores(local ? atoi(local) : 1);
     if (rank != 0) {
         station_main();
-        say_station_done();
+        job_end_station_check_out();
+        liveness_stop();
         MPI_Finalize();
         exit(0);
     }

@@ -106,7 +106,7 @@ static void runner_end_run(Runner *r) {
 Runner *runner_open(const RunnerOptions *o) {
     Runner *r = xcalloc(1, sizeof *r);
     r->opts = *o;
-    if (r->opts.timeout_s <= 0) r->opts.timeout_s = 600.0;
+    if (r->opts.timeout_s <= 0) r->opts.timeout_s = WIRE_DEFAULT_TIMEOUT;
     if (r->opts.pack_tokens == 0) r->opts.pack_tokens = RUNNER_PACK_TOKENS;
     wire_set_timeout(r->opts.timeout_s);
     matmul_set_compute(o->compute);

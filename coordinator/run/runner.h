@@ -36,7 +36,7 @@ typedef struct {
     const char *plan;      /* plan file, inline JSON, or NULL for the baseline */
     const char *placement; /* block (NULL), round-robin, or JSON */
     int inflight;          /* requests in flight with stations (0: 2 per station) */
-    double timeout_s;      /* longest wait for any canvas (0: 600 s) */
+    double timeout_s;      /* longest silence of a rank before the job ends (0: 600 s) */
     const char *trace;     /* JSONL file of receive/apply/send events, or NULL */
     int verbose;           /* print station memory at start and station figures at the end */
     int pack_tokens;       /* batch scoring packs sequences into canvases of up to this many

@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "compute/bert_layer.h"
+#include "station/slow_layer.h"
 
 Station *station_open(const Checkpoint *ck, const int *hosted) {
     Station *st = xcalloc(1, sizeof *st);
@@ -54,6 +55,7 @@ static void apply_layer_kind(Station *st, const LayerWeights *w, KVCache *kv, fl
         bert_layer_apply(&st->cfg, w, x, shape, &st->scratch);
     else
         layer_apply(&st->cfg, &st->rope, w, kv, x, shape, &st->scratch);
+    slow_layer_sleep(); /* a test hook: PAINTERS_TEST_SLOW_LAYER */
 }
 
 /* Applies layer j of step s to x in place. */

@@ -7,10 +7,14 @@
 #include <time.h>
 
 #include "base/util.h"
+#include "wire/liveness.h"
 
 static double g_timeout = 0.0;
 
-enum { PROBE_ANSWER_BYTES = 160 }; /* a station's answer to rank 0's probe */
+enum { PROBE_ANSWER_BYTES = WIRE_PROBE_ANSWER_BYTES };
+
+/* What a rank's probe answer says between waits (computing, most often). */
+#define WIRE_NOT_WAITING "working, not waiting for a message"
 
 uint32_t wire_version(void) {
     const char *v = getenv("PAINTERS_WIRE_VERSION");
@@ -19,12 +23,14 @@ uint32_t wire_version(void) {
 
 void wire_set_timeout(double seconds) {
     g_timeout = seconds;
+    liveness_set_timeout(seconds);
 }
 double wire_timeout(void) {
     return g_timeout;
 }
 
-/* Stations answer rank 0's probe (wire_probe_stations) from inside any wait,
+/* Without the heartbeat thread (liveness.h), which answers it otherwise,
+ * stations answer rank 0's probe (wire_probe_stations) from inside any wait,
  * with what they are waiting for. */
 static void wire_answer_probe(const char *what) {
     if (util_rank() == 0) return;
@@ -104,6 +110,44 @@ _Noreturn void wire_timed_out(const char *what, double timeout) {
                 probe);
 }
 
+/* Ends the job after a watched rank (liveness.h) has been silent for
+ * `bound` seconds while this rank waited for `what`, naming it; rank 0 first
+ * probes the stations as wire_timed_out does. */
+static _Noreturn void wire_silent(const char *what, int who, double bound) {
+    if (util_rank() != 0)
+        die_runtime("rank %d: %s: no sign of life from rank %d for %.0f s (--timeout: no "
+                    "heartbeat; stopped or cut off); ending the job",
+                    util_rank(), what, who, bound);
+    char probe[1536];
+    wire_probe_stations(1.0, probe, sizeof probe);
+    die_runtime("rank 0: %s: no sign of life from rank %d for %.0f s (--timeout: no heartbeat); "
+                "%s; ending the job",
+                what, who, bound, probe);
+}
+
+double wire_silence_bound(void) {
+    if (g_timeout > 0) return g_timeout;
+    double announced = liveness_announced_timeout();
+    return announced > 0 ? announced : WIRE_DEFAULT_TIMEOUT;
+}
+
+void wire_check_silence(const char *what) {
+    double bound = wire_silence_bound();
+    int who = -1;
+    if (bound > 0 && liveness_longest_silence(&who) > bound) wire_silent(what, who, bound);
+}
+
+/* The bound of a wait for `what` begun at `start`: with the heartbeat
+ * thread, the silence of the ranks this one watches (the wait itself may
+ * last as long as the work upstream); without it, `timeout` seconds of
+ * waiting (<= 0: none). */
+static void wire_check_wait(double start, double timeout, const char *what) {
+    if (liveness_running())
+        wire_check_silence(what);
+    else if (timeout > 0 && now_seconds() - start > timeout)
+        wire_timed_out(what, timeout);
+}
+
 static void wire_wait_for(MPI_Request *req, double timeout, const char *what) {
 #ifdef PAINTERS_SMPI
     /* The simulator charges time for every failed MPI_Test: wait blocking. */
@@ -114,6 +158,7 @@ static void wire_wait_for(MPI_Request *req, double timeout, const char *what) {
     int done = 0;
     double start = now_seconds();
     long spins = 0, nap_ns = 20000;
+    liveness_doing(what);
     while (!done) {
         MPI_Test(req, &done, MPI_STATUS_IGNORE);
         if (done) break;
@@ -123,10 +168,11 @@ static void wire_wait_for(MPI_Request *req, double timeout, const char *what) {
             struct timespec ts = {0, nap_ns};
             nanosleep(&ts, NULL);
             if (nap_ns < 1000000) nap_ns += nap_ns / 4;
-            wire_answer_probe(what);
+            if (!liveness_running()) wire_answer_probe(what);
         }
-        if (timeout > 0 && now_seconds() - start > timeout) wire_timed_out(what, timeout);
+        wire_check_wait(start, timeout, what);
     }
+    liveness_doing(WIRE_NOT_WAITING);
 }
 
 void wire_wait(MPI_Request *req, const char *what) {
@@ -146,17 +192,17 @@ char *wire_recv_bytes(int src, int tag, size_t *len, const char *what) {
     flag = 1;
 #endif
     double start = now_seconds();
+    char from[160];
+    snprintf(from, sizeof from, "%s from rank %d", what, src);
+    liveness_doing(from);
     while (!flag) {
         MPI_Iprobe(src, tag, MPI_COMM_WORLD, &flag, &st);
         if (flag) break;
         struct timespec ts = {0, 100000};
         nanosleep(&ts, NULL);
-        if (g_timeout > 0 && now_seconds() - start > g_timeout) {
-            char from[160];
-            snprintf(from, sizeof from, "%s from rank %d", what, src);
-            wire_timed_out(from, g_timeout);
-        }
+        wire_check_wait(start, g_timeout, from);
     }
+    liveness_doing(WIRE_NOT_WAITING);
     int count;
     MPI_Get_count(&st, MPI_BYTE, &count);
     char *buf = xmalloc((size_t)count + 1);

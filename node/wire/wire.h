@@ -1,12 +1,14 @@
 /* wire.h: what every message between ranks shares: the wire version, the
- * message tags, and waits bounded by the job's timeout (wire_set_timeout),
- * during which a station answers rank 0's probe. Canvases: canvas.h. */
+ * message tags (tags.h), and waits bounded by the silence of the ranks they
+ * depend on (liveness.h, wire_set_timeout). Canvases: canvas.h. */
 #ifndef PAINTERS_WIRE_H
 #define PAINTERS_WIRE_H
 
 #include <mpi.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "wire/tags.h"
 
 #define WIRE_VERSION 3
 
@@ -17,28 +19,25 @@ uint32_t wire_version(void);
 #define WIRE_MAX_SEGMENTS 512  /* sequences in one packed canvas */
 #define WIRE_MAX_BATCH 256     /* sequences in one batch canvas (each continuing its own cache) */
 
-enum {
-    WIRE_TAG_HEADER = 10,
-    WIRE_TAG_PAYLOAD = 11,
-    WIRE_TAG_REPORT = 12,
-    WIRE_TAG_SETUP = 13,
-    WIRE_TAG_PROBE = 14,         /* rank 0 to a station after a timeout: what are you doing? */
-    WIRE_TAG_PROBE_ANSWER = 15,  /* the station's answer: what it is waiting for */
-    WIRE_TAG_DONE = 17,          /* a station, released, tells rank 0 before MPI_Finalize */
-    WIRE_TAG_GROUP_HEADER = 18,  /* a spread step's header, entry(s) to its ranks (canvas.h) */
-    WIRE_TAG_GROUP_PAYLOAD = 19, /* its payload, entry(s) to the other participants */
-    WIRE_TAG_GROUP_PART = 20     /* a participant's sum of its layers, to entry(s+1) */
-};
-
-/* Seconds any single wait may take before the job is ended (<= 0: forever). */
+/* --timeout: the seconds of silence (liveness.h) after which a waiting rank
+ * ends the job; where the heartbeat thread does not run, the seconds any
+ * single wait may take (<= 0: forever). */
 void wire_set_timeout(double seconds);
 double wire_timeout(void);
-/* Waits for req, polling so that a wait past the timeout ends the job
- * (wire_timed_out). `what` says what is awaited ("step 5: waiting for the
- * canvas from rank 1"). While it waits, a station answers rank 0's probe
- * with `what`. */
+#define WIRE_DEFAULT_TIMEOUT 600.0 /* seconds: --timeout's default */
+/* The silence that ends a wait: the timeout, else (a station before its
+ * first setup) the one rank 0 announced in its heartbeats, else the default. */
+double wire_silence_bound(void);
+/* Ends the job (naming the rank) if a rank this one watches has been silent
+ * for longer than wire_silence_bound(); `what` says what this rank waits for. */
+void wire_check_silence(const char *what);
+/* Waits for req, polling, until it completes or a watched rank has been
+ * silent for longer than the timeout (wire_check_silence; without the
+ * heartbeat thread: until the wait has taken the timeout, wire_timed_out).
+ * `what` says what is awaited ("step 5: waiting for the canvas from rank
+ * 1"); rank 0's probe hears it as the answer while the wait lasts. */
 void wire_wait(MPI_Request *req, const char *what);
-/* The same without the timeout. */
+/* The same, bounded only by silence (without the heartbeat thread: forever). */
 void wire_wait_forever(MPI_Request *req, const char *what);
 /* Ends the job after a wait for `what` ran past `timeout` seconds, with a
  * message naming this rank. On rank 0 it first probes the stations for up to
