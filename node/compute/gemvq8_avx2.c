@@ -194,23 +194,5 @@ AVX2 INLINE void rows256(Dtype D, float *y, const ActQ8 *a, const uint8_t *w, si
 
 AVX2 void gemvq8_rows_avx2(Dtype d, float *y, const ActQ8 *a, const uint8_t *w, size_t row_bytes,
                            int out, float beta, int r0, int r1) {
-    switch (d) { /* one specialized copy per format */
-    case DTYPE_Q8_0:
-        rows256(DTYPE_Q8_0, y, a, w, row_bytes, out, beta, r0, r1);
-        return;
-    case DTYPE_Q4_0:
-        rows256(DTYPE_Q4_0, y, a, w, row_bytes, out, beta, r0, r1);
-        return;
-    case DTYPE_Q4_K:
-        rows256(DTYPE_Q4_K, y, a, w, row_bytes, out, beta, r0, r1);
-        return;
-    case DTYPE_Q5_K:
-        rows256(DTYPE_Q5_K, y, a, w, row_bytes, out, beta, r0, r1);
-        return;
-    case DTYPE_Q6_K:
-        rows256(DTYPE_Q6_K, y, a, w, row_bytes, out, beta, r0, r1);
-        return;
-    default:
-        return;
-    }
+    GEMVQ8_FOR_FORMAT(d, rows256, y, a, w, row_bytes, out, beta, r0, r1);
 }

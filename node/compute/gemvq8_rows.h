@@ -19,6 +19,32 @@ void gemvq8_rows_avx512(Dtype d, float *y, const ActQ8 *a, const uint8_t *w, siz
 void gemvq8_rows_avx2(Dtype d, float *y, const ActQ8 *a, const uint8_t *w, size_t row_bytes,
                       int out, float beta, int r0, int r1);
 
+/* Calls ROWS(D, ...) with D the block format d as a constant, so that each
+ * format gets a copy of the kernel specialized for it; formats that are not
+ * block formats call nothing. */
+#define GEMVQ8_FOR_FORMAT(d, ROWS, ...)                                                            \
+    do {                                                                                           \
+        switch (d) {                                                                               \
+        case DTYPE_Q8_0:                                                                           \
+            ROWS(DTYPE_Q8_0, __VA_ARGS__);                                                         \
+            break;                                                                                 \
+        case DTYPE_Q4_0:                                                                           \
+            ROWS(DTYPE_Q4_0, __VA_ARGS__);                                                         \
+            break;                                                                                 \
+        case DTYPE_Q4_K:                                                                           \
+            ROWS(DTYPE_Q4_K, __VA_ARGS__);                                                         \
+            break;                                                                                 \
+        case DTYPE_Q5_K:                                                                           \
+            ROWS(DTYPE_Q5_K, __VA_ARGS__);                                                         \
+            break;                                                                                 \
+        case DTYPE_Q6_K:                                                                           \
+            ROWS(DTYPE_Q6_K, __VA_ARGS__);                                                         \
+            break;                                                                                 \
+        default:                                                                                   \
+            break;                                                                                 \
+        }                                                                                          \
+    } while (0)
+
 /* The sum of n lanes (n = 8 or 16) folded in halves, as SIMD adds them:
  * lane l += lane l + n/2, then the same on the first half, down to one. */
 static inline float gemvq8_fold(float *acc, int n) {
