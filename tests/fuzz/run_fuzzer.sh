@@ -51,7 +51,7 @@ case $target in
                            coordinator/text/wordpiece_decode.c coordinator/text/wordpiece_model.c
                            coordinator/text/wordpiece_normalize.c
                            coordinator/text/wordpiece_pretok.c coordinator/text/wordpiece_vocab.c" ;;
-    canvas_header) sources="$base node/wire/wire.c node/wire/canvas.c node/wire/crc32.c
+    canvas_header) sources="$base node/wire/wire.c node/wire/liveness.c node/wire/canvas.c node/wire/crc32.c
                            @proto/painters_wire/painters_wire.pb-c.c" ;;
     task_jsonl) sources="$base coordinator/eval/task_items.c coordinator/eval/task_records.c
                         coordinator/eval/task_load.c coordinator/eval/task_text.c
@@ -146,7 +146,7 @@ for o in "${objects[@]}"; do
     if [ "$o" -nt "$exe" ]; then relink=1; fi
 done
 if [ $relink = 1 ]; then
-    "$cc" "${san[@]}" -fsanitize=fuzzer "${objects[@]}" "${mpi_link[@]}" "${pc_libs[@]}" -lm \
+    "$cc" "${san[@]}" -fsanitize=fuzzer "${objects[@]}" "${mpi_link[@]}" "${pc_libs[@]}" -lm -pthread \
         -o "$exe"
 fi
 flock -u 9
