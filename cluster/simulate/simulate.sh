@@ -4,7 +4,7 @@
 # (random Q4_0 weights, 3.5 GiB: see README.md for why Q4_0), then
 #   validation: sweep.sh at 2, 3 and 5 ranks for real (mpirun) on this
 #               machine and simulated on platforms/dev-2core.xml
-#   simulated:  sweep.sh over platforms/ib64.xml (1..63 stations),
+#   simulated:  sweep.sh over platforms/ib64.xml (1..64 stations),
 #               eth16.xml and ib16.xml (1..15 stations)
 # into OUT (default cluster/results/simulated): CSVs, plots, the platform
 # files used. A CSV already there is kept (delete it to rerun that sweep).
@@ -47,7 +47,7 @@ sweep() { # sweep NAME PLATFORM|real RANKS [SKIP_LOOPED]
 
 sweep measured_dev2core real "2 3 5" 1
 sweep simulated_dev2core dev-2core "2 3 5" 1
-sweep simulated_ib64 ib64 "2 3 5 9 17 33 64"
+sweep simulated_ib64 ib64 "2 3 5 9 17 33 64 65"
 sweep simulated_eth16 eth16 "2 3 5 9 16"
 sweep simulated_ib16 ib16 "2 5 16"
 "$here/validate_table.sh" "$out/measured_dev2core.csv" "$out/simulated_dev2core.csv" > "$out/validation.md"

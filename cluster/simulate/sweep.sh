@@ -10,7 +10,8 @@
 #   looped-parallel   the same group repeated K times (paper: K = 3)
 # usage: sweep.sh MODEL OUT.csv RANKS [P=8] [B=4]
 # Environment: MPIRUN (default mpirun), MPIRUN_ARGS (default --oversubscribe
-# --bind-to none; empty under smpi_mpirun.sh), PAINTERS (the binary), N (4), K (3).
+# --bind-to none; empty under smpi_mpirun.sh), PAINTERS (the binary), N (4), K (3),
+# R (bench repetitions, 1: the median of R runs after a warm-up).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 model=${1:?usage: sweep.sh MODEL OUT.csv RANKS [P] [B]}
@@ -40,7 +41,7 @@ run() { # run STUDY GROUP K PLACEMENT BENCH_ARGS...
     rm -f "$tmp/row.csv"
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$MPIRUN" -n "$k" "${margs[@]}" "$P" bench \
         --model "$model" --plan "$tmp/$study.json" --placement "$placement" --threads 1 \
-        --csv "$tmp/row.csv" -p "$p" -n 0 -r 1 --no-all "$@" > "$tmp/log" 2>&1 &&
+        --csv "$tmp/row.csv" -p "$p" -n 0 -r "${R:-1}" --no-all "$@" > "$tmp/log" 2>&1 &&
         [ -s "$tmp/row.csv" ] || { cat "$tmp/log" >&2; return 1; }
     grep -E '^  (pp|tp)' "$tmp/log" >&2
     if [ -z "$header" ]; then
