@@ -76,6 +76,31 @@ int fixture_program_equal(const Program *p, const cJSON *program) {
     return 1;
 }
 
+Program *fixture_use_plan(Runner *r, const cJSON *plan_entry) {
+    const char *plan = plan_entry->string;
+    const cJSON *program = cJSON_GetObjectItem(plan_entry, "program");
+    char *plan_json = fixture_program_as_plan(program);
+    Program *p = plan_parse(plan_json, plan, r->ck->cfg.n_layers);
+    free(plan_json);
+    TEST_CHECK(plan, fixture_program_equal(p, program));
+    runner_set_program(r, p);
+    return p;
+}
+
+void fixture_greedy_recomputed(Runner *r, const int *prompt, int np, int n_new, int *out) {
+    int V = r->ck->cfg.vocab_size;
+    float *logits = xalloc_floats((size_t)V);
+    int *seq = xmalloc((size_t)(np + n_new) * sizeof(int));
+    memcpy(seq, prompt, (size_t)np * sizeof(int));
+    for (int i = 0; i < n_new; i++) {
+        runner_reset(r);
+        runner_feed(r, seq, np + i, logits, RUNNER_LAST_LOGITS);
+        out[i] = seq[np + i] = argmax_floats(logits, V);
+    }
+    free(seq);
+    free(logits);
+}
+
 int fixture_ids(const cJSON *arr, int **ids) {
     int n = cJSON_GetArraySize(arr);
     *ids = xmalloc((size_t)(n ? n : 1) * sizeof(int));

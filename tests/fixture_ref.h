@@ -7,6 +7,7 @@
 
 #include "formats/checkpoint.h"
 #include "program/plan.h"
+#include "run/runner.h"
 
 typedef struct {
     cJSON *json;         /* reference.json, owned */
@@ -24,6 +25,13 @@ float *fixture_ref_tensor(const FixtureRef *f, const char *name, int64_t *n);
 char *fixture_program_as_plan(const cJSON *program);
 /* 1 when p's steps equal the reference program list. */
 int fixture_program_equal(const Program *p, const cJSON *program);
+/* The plan of one entry of reference.json's "plans" (its name and
+ * "program") parsed for r's model, checked to hold the program's steps
+ * (a TEST_CHECK named after it) and set on r, which owns it. */
+Program *fixture_use_plan(Runner *r, const cJSON *plan_entry);
+/* n_new greedy tokens after prompt (np ids) into out, recomputing the whole
+ * sequence at every step (no cache). */
+void fixture_greedy_recomputed(Runner *r, const int *prompt, int np, int n_new, int *out);
 /* Token ids of a JSON array; caller frees. */
 int fixture_ids(const cJSON *arr, int **ids);
 

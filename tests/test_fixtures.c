@@ -84,22 +84,6 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *plan, int
     free(logits);
 }
 
-/* Greedy continuation of prompt by n_new tokens, recomputing the whole
- * sequence at every step (no cache). out gets n_new ids. */
-static void greedy_recomputed(Runner *r, const int *prompt, int np, int n_new, int *out) {
-    int V = r->ck->cfg.vocab_size;
-    float *logits = xalloc_floats((size_t)V);
-    int *seq = xmalloc((size_t)(np + n_new) * sizeof(int));
-    memcpy(seq, prompt, (size_t)np * sizeof(int));
-    for (int i = 0; i < n_new; i++) {
-        runner_reset(r);
-        runner_feed(r, seq, np + i, logits, RUNNER_LAST_LOGITS);
-        out[i] = seq[np + i] = argmax_floats(logits, V);
-    }
-    free(seq);
-    free(logits);
-}
-
 /* The sequences again as one batch (several in flight with stations): each
  * result must match the reference and arrive in order. */
 typedef struct {
@@ -196,7 +180,7 @@ static void check_greedy(Runner *r, const char *plan, const cJSON *entry) {
             if (cached)
                 generate_greedy_stops(r, prompt, np, nw, NULL, 0, got, NULL, NULL, NULL);
             else
-                greedy_recomputed(r, prompt, np, nw, got);
+                fixture_greedy_recomputed(r, prompt, np, nw, got);
             int same = memcmp(got, want, (size_t)nw * sizeof(int)) == 0;
             if (!same && compute_bf16) same = greedy_near_tie(r, prompt, np, want, got, nw, name);
             TEST_CHECK(name, same);
@@ -305,12 +289,7 @@ int main(int argc, char **argv) {
     int n_plans = 0;
     cJSON_ArrayForEach(entry, plans) {
         const char *plan = entry->string;
-        const cJSON *program = cJSON_GetObjectItem(entry, "program");
-        char *plan_json = fixture_program_as_plan(program);
-        Program *p = plan_parse(plan_json, plan, r->ck->cfg.n_layers);
-        free(plan_json);
-        TEST_CHECK(plan, fixture_program_equal(p, program));
-        runner_set_program(r, p);
+        Program *p = fixture_use_plan(r, entry);
         double worst = 0;
         for (int si = 0; si < cJSON_GetArraySize(seqs); si++) {
             int *ids;

@@ -125,12 +125,7 @@ int main(int argc, char **argv) {
     int n_plans = 0;
     cJSON_ArrayForEach(entry, cJSON_GetObjectItem(f.json, "plans")) {
         const char *plan = entry->string;
-        const cJSON *program = cJSON_GetObjectItem(entry, "program");
-        char *plan_json = fixture_program_as_plan(program);
-        Program *p = plan_parse(plan_json, plan, r->ck->cfg.n_layers);
-        free(plan_json);
-        TEST_CHECK(plan, fixture_program_equal(p, program));
-        runner_set_program(r, p);
+        Program *p = fixture_use_plan(r, entry);
         double worst = 0;
         Encoded alone = encoded_new(n_seqs, r->ck->cfg.dim);
         for (int si = 0; si < n_seqs; si++)

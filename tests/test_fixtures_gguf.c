@@ -50,21 +50,6 @@ static void check_sequence(Runner *r, const FixtureRef *f, const char *file, con
     free(logits);
 }
 
-/* n_new greedy tokens after prompt, recomputing the whole sequence each step. */
-static void greedy_recomputed(Runner *r, const int *prompt, int np, int n_new, int *out) {
-    int V = r->ck->cfg.vocab_size;
-    float *logits = xalloc_floats((size_t)V);
-    int *seq = xmalloc((size_t)(np + n_new) * sizeof(int));
-    memcpy(seq, prompt, (size_t)np * sizeof(int));
-    for (int i = 0; i < n_new; i++) {
-        runner_reset(r);
-        runner_feed(r, seq, np + i, logits, RUNNER_LAST_LOGITS);
-        out[i] = seq[np + i] = argmax_floats(logits, V);
-    }
-    free(seq);
-    free(logits);
-}
-
 static void check_greedy(Runner *r, const char *file, const cJSON *prompts, const cJSON *expect) {
     TEST_CHECK("greedy prompts and references",
                cJSON_GetArraySize(prompts) == cJSON_GetArraySize(expect) &&
@@ -81,7 +66,7 @@ static void check_greedy(Runner *r, const char *file, const cJSON *prompts, cons
             if (cached)
                 generate_greedy_stops(r, prompt, np, nw, NULL, 0, got, NULL, NULL, NULL);
             else
-                greedy_recomputed(r, prompt, np, nw, got);
+                fixture_greedy_recomputed(r, prompt, np, nw, got);
             int same = 0;
             while (same < nw && got[same] == want[same])
                 same++;
@@ -125,12 +110,7 @@ int main(int argc, char **argv) {
     int n_plans = 0;
     cJSON_ArrayForEach(plan_entry, cJSON_GetObjectItem(m, "plans")) {
         const char *plan = plan_entry->string;
-        const cJSON *program = cJSON_GetObjectItem(plan_entry, "program");
-        char *plan_json = fixture_program_as_plan(program);
-        Program *p = plan_parse(plan_json, plan, r->ck->cfg.n_layers);
-        free(plan_json);
-        TEST_CHECK(plan, fixture_program_equal(p, program));
-        runner_set_program(r, p);
+        Program *p = fixture_use_plan(r, plan_entry);
         double worst = 0;
         for (int si = 0; si < cJSON_GetArraySize(seqs); si++) {
             int *ids;
