@@ -78,8 +78,13 @@ assert len(r) == 1 and r[0]['slurm_array_task_id'] == '5' and r[0]['slurm_array_
 check "painters report draws the merged folder" "[ \$? -eq 0 ] && [ -s $tmp/sh/report.html ] && [ -s $tmp/sh/score_vs_N.png ]"
 
 # Shard 0/2 killed after its first cell; a merge then names the missing
-# cells (shard 1's file absent too) and exits 2.
-study_bg "$tmp/k" "${ARGS[@]}" --shard 0/2 > "$tmp/k0.log" 2>&1 &
+# cells (shard 1's file absent too) and exits 2. The rank that applies the
+# layers sleeps 5 ms in each (PAINTERS_TEST_SLOW_LAYER; the results stay
+# the same), so that the kill lands before the shard's last cell on a busy
+# machine too (under mpirun, rank 0 outlives a killed mpirun for a moment).
+slow_rank=0
+[ "$RANKS" -gt 1 ] && slow_rank=1
+PAINTERS_TEST_SLOW_LAYER=$slow_rank:0.005 study_bg "$tmp/k" "${ARGS[@]}" --shard 0/2 > "$tmp/k0.log" 2>&1 &
 pid=$!
 for i in $(seq 1 600); do
     [ -f "$tmp/k/shards/results-0-of-2.csv" ] && [ "$(wc -l < "$tmp/k/shards/results-0-of-2.csv")" -ge 2 ] && break
